@@ -1,0 +1,71 @@
+"""``Idempotency-Key`` on writes.
+
+Same key + same request → the first response is replayed (header ``Idempotent-Replayed: true``);
+same key + another request → 422; the same key while the first request is still running → 409.
+Keys are scoped per organisation. The response is stored in the same transaction as the write it
+describes, so a crash can never leave "applied but not recorded".
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import wraps
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from .models import IdempotencyRecord
+from .problems import PROBLEM_CONTENT_TYPE, problem
+
+
+def _scope(request) -> str:
+    user = request.user
+    return f"org:{user.organisation_id}" if getattr(user, "organisation_id", None) else f"user:{user.pk}"
+
+
+def idempotent(view_method):
+    @wraps(view_method)
+    def wrapper(self, request, *args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        if not key:
+            return view_method(self, request, *args, **kwargs)
+        if len(key) > 200:
+            return problem(400, "invalid_idempotency_key", "Idempotency-Key 过长（最多 200 字符）",
+                           "Idempotency-Key is too long (200 characters at most)")
+        body = request._request.body  # read before DRF parses it, so multipart bodies hash too
+        digest = hashlib.sha256(b"\n".join([request.method.encode(), request.get_full_path().encode(), body])).hexdigest()
+        scope = _scope(request)
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(scope=scope, key=key, request_hash=digest)
+        except IntegrityError:
+            record = IdempotencyRecord.objects.get(scope=scope, key=key)
+            if record.request_hash != digest:
+                return problem(422, "idempotency_key_reused", "该 Idempotency-Key 已用于另一个不同的请求",
+                               "this Idempotency-Key was already used for a different request")
+            if record.state == IdempotencyRecord.IN_FLIGHT:
+                return problem(409, "idempotency_in_flight", "相同 Idempotency-Key 的请求正在处理中",
+                               "a request with this Idempotency-Key is still being processed")
+            return Response(record.response_body, status=record.response_status,
+                            content_type=PROBLEM_CONTENT_TYPE if record.response_status >= 400 else None,
+                            headers={"Idempotent-Replayed": "true"})
+        try:
+            with transaction.atomic():
+                try:
+                    response = view_method(self, request, *args, **kwargs)
+                except Exception as exc:  # client errors are answers too: store them for replay
+                    response = self.handle_exception(exc)  # re-raises what it can't answer (a 500)
+                if response.status_code >= 500:
+                    raise RuntimeError("server error")
+                stored = json.loads(JSONRenderer().render(response.data) or b"null")
+                IdempotencyRecord.objects.filter(pk=record.pk).update(
+                    state=IdempotencyRecord.DONE, response_status=response.status_code, response_body=stored,
+                    completed_at=timezone.now())
+        except Exception:
+            IdempotencyRecord.objects.filter(pk=record.pk).delete()  # nothing applied: the client may retry
+            raise
+        return response
+
+    return wrapper

@@ -1,0 +1,106 @@
+"""Errors as problem+json (RFC 9457) with a stable ``code`` and details in Chinese and English.
+
+Input validation runs once per language (``validated``) so each field error carries both texts.
+"""
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils import translation
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from finance.core.errors import DomainError
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class InputInvalid(DomainError):
+    code = "validation_error"
+    status = 400
+
+    def __init__(self, errors: list[dict]):
+        first = errors[0] if errors else {"field": "", "detail_zh": "", "detail_en": ""}
+        super().__init__(f"输入有误：{first['field']} {first['detail_zh']}".strip(),
+                         f"invalid input: {first['field']} {first['detail_en']}".strip(), field=first["field"])
+        self.errors = errors
+
+
+def _flatten(zh, en, path=""):
+    """Walk DRF's nested error structures (dicts of lists of dicts…) in both languages at once."""
+    if isinstance(zh, dict):
+        for k in zh:
+            yield from _flatten(zh[k], en.get(k, zh[k]) if isinstance(en, dict) else zh[k],
+                                f"{path}.{k}" if path else str(k))
+    elif isinstance(zh, list) and zh and not all(isinstance(x, str) for x in zh):
+        for i, (z, e) in enumerate(zip(zh, en if isinstance(en, list) else zh, strict=False)):
+            if z:
+                yield from _flatten(z, e, f"{path}.{i}" if path else str(i))
+    else:
+        zs = zh if isinstance(zh, list) else [zh]
+        es = en if isinstance(en, list) else [en]
+        for z, e in zip(zs, es, strict=False):
+            field = "non_field_errors" if path in ("", "non_field_errors") else path
+            yield {"field": field, "code": getattr(z, "code", "invalid"), "detail_zh": str(z), "detail_en": str(e),
+                   "detail": f"{z} / {e}"}
+
+
+def validated(serializer_class, data, *, context=None, partial=False):
+    """Validate input; on failure raise InputInvalid listing every field error in Chinese and English."""
+    with translation.override("zh-hans"):
+        serializer = serializer_class(data=data, context=context or {}, partial=partial)
+        if serializer.is_valid():
+            return serializer.validated_data
+        zh = serializer.errors
+    with translation.override("en"):
+        again = serializer_class(data=data, context=context or {}, partial=partial)
+        again.is_valid()
+        en = again.errors
+    raise InputInvalid(list(_flatten(zh, en)))
+
+
+def problem(status_code: int, code: str, zh: str, en: str, *, errors=None, extra=None) -> Response:
+    body = {"type": f"urn:kejin:problem:{code}", "title": code.replace("_", " "), "status": status_code, "code": code,
+            "detail": f"{zh} / {en}", "detail_zh": zh, "detail_en": en}
+    if errors:
+        body["errors"] = errors
+    if extra:
+        body.update(extra)
+    return Response(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def domain_error_response(exc: DomainError) -> Response:
+    errors = getattr(exc, "errors", None)
+    if errors is None and exc.field:
+        errors = [{"field": exc.field, "code": exc.code, "detail_zh": exc.detail_zh, "detail_en": exc.detail_en,
+                   "detail": exc.detail}]
+    return problem(exc.status, exc.code, exc.detail_zh, exc.detail_en, errors=errors, extra=exc.extra or None)
+
+
+_API_EXC = {
+    exceptions.NotAuthenticated: ("not_authenticated", "需要登录或 API 密钥", "authentication required"),
+    exceptions.AuthenticationFailed: ("authentication_failed", "认证失败", "authentication failed"),
+    exceptions.PermissionDenied: ("permission_denied", "无权执行此操作", "permission denied"),
+    exceptions.NotFound: ("not_found", "对象不存在", "not found"),
+    exceptions.MethodNotAllowed: ("method_not_allowed", "不支持该请求方法", "method not allowed"),
+    exceptions.UnsupportedMediaType: ("unsupported_media_type", "不支持的内容类型", "unsupported media type"),
+    exceptions.ParseError: ("parse_error", "请求体无法解析", "malformed request body"),
+    exceptions.Throttled: ("throttled", "请求过于频繁", "too many requests"),
+}
+
+
+def problem_exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return domain_error_response(exc)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    if isinstance(exc, exceptions.ValidationError):
+        with translation.override("zh-hans"):
+            zh = exc.detail
+        errors = list(_flatten(zh, zh))
+        return problem(status.HTTP_400_BAD_REQUEST, "validation_error", "输入有误", "invalid input", errors=errors)
+    for cls, (code, zh, en) in _API_EXC.items():
+        if isinstance(exc, cls):
+            response = exception_handler(exc, context)
+            return problem(response.status_code if response else 400, code, zh, en)
+    return exception_handler(exc, context)

@@ -1,0 +1,218 @@
+"""State changes with an audit trail, maker-checker approvals and committee decisions.
+
+Items taking part implement ``approval_content() -> dict`` (what the approver saw; hashed) and expose
+``maker_id`` (who created/submitted them: that person never approves or votes on them).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from finance.core.errors import DomainError, InvalidTransition, PermissionDenied
+from finance.policy.services import PolicyUse
+
+from .models import (
+    ApprovalDecision,
+    ApprovalRequest,
+    ApprovalRule,
+    ApprovalStatus,
+    Meeting,
+    MeetingStatus,
+    Recusal,
+    StateChange,
+    Vote,
+    VoteChoice,
+)
+
+
+def content_hash(item) -> str:
+    """sha256 of the item's approval content in canonical JSON (sorted keys, decimals as strings)."""
+    payload = json.dumps(item.approval_content(), sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _ct(obj):
+    return ContentType.objects.get_for_model(obj)
+
+
+def state_change_record(obj, *, from_state: str, to_state: str, by=None, reason: str = "", field: str = "status"):
+    return StateChange.objects.create(item_type=_ct(obj), item_id=obj.pk, field=field, from_state=from_state or "",
+                                      to_state=to_state, by=by, reason=reason)
+
+
+def state_change(obj, *, to: str, allowed: dict[str, set[str]], by=None, reason: str = "", field: str = "status"):
+    """Move ``obj`` along its state machine, save it and log who/when/from/to/why. Unknown moves are refused."""
+    frm = getattr(obj, field)
+    if to not in allowed.get(frm, set()):
+        raise InvalidTransition(f"不允许从「{frm}」变更为「{to}」", f"cannot move from '{frm}' to '{to}'", field=field)
+    setattr(obj, field, to)
+    obj.save()
+    state_change_record(obj, from_state=frm, to_state=to, by=by, reason=reason, field=field)
+    return obj
+
+
+def history(obj):
+    return StateChange.objects.filter(item_type=_ct(obj), item_id=obj.pk).select_related("by")
+
+
+# ---------------------------------------------------------------- maker-checker
+
+
+def _levels(kind: str, amount: Decimal, default_role: str) -> list[str]:
+    rules = list(ApprovalRule.objects.filter(kind=kind, min_amount__lte=amount).order_by("level"))
+    return [r.role for r in rules] or [default_role]
+
+
+@transaction.atomic
+def approval_submit(*, item, kind: str, amount: Decimal, maker, default_role: str) -> ApprovalRequest:
+    """Open an approval for ``item``; the number of levels comes from the kind's amount thresholds."""
+    if ApprovalRequest.objects.filter(item_type=_ct(item), item_id=item.pk, status=ApprovalStatus.PENDING).exists():
+        raise DomainError("该事项已在审批中", "this item is already awaiting approval", code="approval_pending", status=409)
+    levels = _levels(kind, amount, default_role)
+    return ApprovalRequest.objects.create(kind=kind, item_type=_ct(item), item_id=item.pk, amount=amount,
+                                          levels_required=len(levels), content_hash=content_hash(item), maker=maker)
+
+
+def approval_current(item) -> ApprovalRequest | None:
+    return ApprovalRequest.objects.filter(item_type=_ct(item), item_id=item.pk).order_by("-id").first()
+
+
+@transaction.atomic
+def approval_decide(*, request: ApprovalRequest, approver, approve: bool, comment: str = "",
+                    default_role: str) -> ApprovalRequest:
+    """Record one level's decision. The maker never decides; one person decides one level; a changed item is refused."""
+    request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != ApprovalStatus.PENDING:
+        raise DomainError("该审批已结束", "this approval is no longer pending", code="approval_closed", status=409)
+    if approver.pk == request.maker_id:
+        raise PermissionDenied("经办人不能审批自己提交的事项", "the maker cannot approve their own item",
+                               code="maker_cannot_approve")
+    if request.decisions.filter(approver=approver).exists():
+        raise PermissionDenied("同一人不能审批两个层级", "one person cannot decide two levels", code="same_approver")
+    if content_hash(request.item) != request.content_hash:
+        raise DomainError("事项在提交审批后已被修改，请重新提交", "the item changed after it was submitted; submit it again",
+                          code="approval_stale", status=409)
+    level = request.decisions.count() + 1
+    role = _levels(request.kind, request.amount, default_role)[level - 1]
+    if not approver.has_role(role):
+        raise PermissionDenied(f"第 {level} 级审批需要角色 {role}", f"level {level} needs role {role}",
+                               code="approver_role_required")
+    ApprovalDecision.objects.create(request=request, level=level, approver=approver, approve=approve,
+                                    content_hash=request.content_hash, comment=comment)
+    if not approve:
+        request.status = ApprovalStatus.REJECTED
+    elif level == request.levels_required:
+        request.status = ApprovalStatus.APPROVED
+    if request.status != ApprovalStatus.PENDING:
+        request.decided_at = timezone.now()
+        request.save(update_fields=["status", "decided_at"])
+    return request
+
+
+def approval_is_valid(item) -> bool:
+    """Approved, and the item is still exactly what the approvers saw."""
+    request = approval_current(item)
+    return bool(request and request.status == ApprovalStatus.APPROVED and request.content_hash == content_hash(item))
+
+
+@transaction.atomic
+def approvals_void_for(item, *, by=None, reason: str = "edited") -> int:
+    """An edit voids every live approval of the item (pending or approved) and every committee vote on it."""
+    voided = 0
+    for request in ApprovalRequest.objects.select_for_update().filter(
+            item_type=_ct(item), item_id=item.pk, status__in=[ApprovalStatus.PENDING, ApprovalStatus.APPROVED]):
+        state_change_record(request, from_state=request.status, to_state=ApprovalStatus.VOIDED, by=by, reason=reason)
+        request.status = ApprovalStatus.VOIDED
+        request.save(update_fields=["status"])
+        voided += 1
+    return voided
+
+
+# ---------------------------------------------------------------- investment committee
+
+
+@transaction.atomic
+def meeting_open(*, committee, item, held_on: dt.date, by) -> Meeting:
+    use = PolicyUse(on=held_on)
+    meeting = Meeting.objects.create(committee=committee, item_type=_ct(item), item_id=item.pk, held_on=held_on,
+                                     quorum_ratio=use("committee.quorum_ratio"),
+                                     majority_ratio=use("committee.majority_ratio"), opened_by=by,
+                                     tally={"policy": use.snapshot})
+    state_change_record(meeting, from_state="", to_state=MeetingStatus.OPEN, by=by, reason="meeting opened")
+    return meeting
+
+
+def _open_meeting_for(meeting: Meeting, member) -> Meeting:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != MeetingStatus.OPEN:
+        raise DomainError("会议已结束", "the meeting is closed", code="meeting_closed", status=409)
+    if not meeting.committee.members.filter(pk=member.pk).exists():
+        raise PermissionDenied("您不是该投委会委员", "you are not a member of this committee", code="not_a_member")
+    return meeting
+
+
+@transaction.atomic
+def conflict_declare(*, meeting: Meeting, member, reason: str) -> Recusal:
+    """A member with a conflict of interest recuses; any vote they cast stops counting."""
+    meeting = _open_meeting_for(meeting, member)
+    if not reason.strip():
+        raise DomainError("请说明利益冲突", "describe the conflict of interest", code="required", field="reason")
+    recusal, _ = Recusal.objects.get_or_create(meeting=meeting, member=member, defaults={"reason": reason})
+    return recusal
+
+
+@transaction.atomic
+def vote_cast(*, meeting: Meeting, member, choice: str, comment: str = "") -> Vote:
+    meeting = _open_meeting_for(meeting, member)
+    if choice not in VoteChoice.values:
+        raise DomainError(f"无效的表决选项：{choice}", f"invalid vote: {choice}", code="invalid_choice", field="choice")
+    if meeting.recusals.filter(member=member).exists():
+        raise PermissionDenied("已回避的委员不能表决", "a recused member cannot vote", code="recused")
+    item = meeting.item
+    if getattr(item, "maker_id", None) == member.pk:
+        raise PermissionDenied("经办人不能对自己提交的项目表决", "the maker cannot vote on their own item",
+                               code="maker_cannot_approve")
+    if meeting.votes.filter(member=member).exists():
+        raise DomainError("您已表决", "you have already voted", code="already_voted", status=409)
+    return Vote.objects.create(meeting=meeting, member=member, choice=choice, comment=comment,
+                               content_hash=content_hash(item))
+
+
+def meeting_tally(meeting: Meeting) -> dict:
+    """Count only votes of non-recused members cast on the item as it is now (an edit voids earlier votes)."""
+    current = content_hash(meeting.item)
+    members = set(meeting.committee.members.values_list("pk", flat=True))
+    recused = set(meeting.recusals.values_list("member_id", flat=True))
+    eligible = members - recused
+    votes = [v for v in meeting.votes.all() if v.member_id in eligible]
+    valid = [v for v in votes if v.content_hash == current]
+    count = {c: sum(1 for v in valid if v.choice == c) for c in VoteChoice.values}
+    quorum_met = len(eligible) > 0 and Decimal(len(valid)) >= meeting.quorum_ratio * len(eligible)
+    passed = quorum_met and Decimal(count[VoteChoice.FOR]) > meeting.majority_ratio * len(valid)
+    return {"members": len(members), "recused": len(recused), "eligible": len(eligible), "valid_votes": len(valid),
+            "voided_votes": len(votes) - len(valid), **count, "quorum_met": quorum_met, "passed": passed}
+
+
+@transaction.atomic
+def meeting_decide(*, meeting: Meeting, by, memo: str) -> Meeting:
+    """Close the vote: no quorum → no decision (the item can go to another meeting); else majority decides."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != MeetingStatus.OPEN:
+        raise DomainError("会议已结束", "the meeting is closed", code="meeting_closed", status=409)
+    tally = meeting_tally(meeting)
+    if not tally["quorum_met"]:
+        outcome = MeetingStatus.NO_QUORUM
+    else:
+        outcome = MeetingStatus.APPROVED if tally["passed"] else MeetingStatus.REJECTED
+    meeting.tally = {**meeting.tally, **tally}
+    meeting.memo = memo
+    meeting.decided_at = timezone.now()
+    state_change(meeting, to=outcome, by=by, reason=memo,
+                 allowed={MeetingStatus.OPEN: {MeetingStatus.APPROVED, MeetingStatus.REJECTED, MeetingStatus.NO_QUORUM}})
+    return meeting

@@ -1,0 +1,83 @@
+"""Writes for organisations, users, roles and API keys."""
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+
+from finance.core.errors import DomainError
+
+from .models import ROLE_ORG_KINDS, USCC_REQUIRED, Organisation, OrganisationAPIKey, OrgKind, Role, RoleGrant, User
+from .validators import validate_uscc
+
+
+@transaction.atomic
+def organisation_create(*, kind: str, name: str, uscc: str | None = None, dept_level: str = "",
+                        region: str = "", tech_sme_number: str = "") -> Organisation:
+    if kind not in OrgKind.values:
+        raise DomainError(f"未知的机构类型：{kind}", f"unknown organisation kind: {kind}", code="invalid_kind", field="kind")
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("机构名称不能为空", "organisation name is required", code="required", field="name")
+    if uscc:
+        uscc = validate_uscc(uscc)
+    elif kind in USCC_REQUIRED:
+        raise DomainError("该类机构必须填写统一社会信用代码", "this kind of organisation needs a unified social credit code",
+                          code="required", field="uscc")
+    if uscc and Organisation.objects.filter(uscc=uscc).exists():
+        raise DomainError(f"统一社会信用代码 {uscc} 已登记", f"unified social credit code {uscc} is already registered",
+                          code="duplicate", field="uscc", status=409)
+    return Organisation.objects.create(kind=kind, name=name, uscc=uscc or None, dept_level=dept_level,
+                                       region=region, tech_sme_number=tech_sme_number)
+
+
+def organisation_by_code(code: str) -> Organisation:
+    """Find an organisation by its social credit code (or numeric id, for departments without one)."""
+    org = Organisation.objects.filter(uscc=code).first()
+    if org is None and code.isdigit():
+        org = Organisation.objects.filter(pk=int(code)).first()
+    if org is None:
+        raise DomainError(f"找不到机构 {code}", f"no organisation {code}", code="not_found", field="org", status=404)
+    return org
+
+
+@transaction.atomic
+def user_create(*, organisation: Organisation, username: str, roles: list[str], password: str | None = None,
+                display_name: str = "", email: str = "") -> tuple[User, str]:
+    """Create a user holding ``roles`` in ``organisation``; returns the user and the (generated) password."""
+    for role in roles:
+        if role not in Role.values:
+            raise DomainError(f"未知角色：{role}", f"unknown role: {role}", code="invalid_role", field="role")
+        if organisation.kind not in ROLE_ORG_KINDS[role]:
+            raise DomainError(
+                f"角色 {role} 不能授予 {organisation.get_kind_display()} 类机构的用户",
+                f"role {role} cannot be held in an organisation of kind {organisation.kind}",
+                code="role_not_allowed", field="role")
+    if User.objects.filter(username=username).exists():
+        raise DomainError(f"用户名 {username} 已存在", f"username {username} already exists",
+                          code="duplicate", field="username", status=409)
+    password = password or secrets.token_urlsafe(12)
+    user = User.objects.create_user(username=username, password=password, organisation=organisation,
+                                    display_name=display_name, email=email,
+                                    is_staff=Role.ADMINISTRATOR in roles, is_superuser=Role.ADMINISTRATOR in roles)
+    RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in roles])
+    return user, password
+
+
+@transaction.atomic
+def api_key_create(*, organisation: Organisation, name: str = "bank system") -> tuple[OrganisationAPIKey, str]:
+    """Issue an API key; the plain key is returned once and only its hash is stored.
+
+    Requests with the key act as the organisation's system user, so every audit row names a real user.
+    """
+    role = {OrgKind.BANK: Role.BANK_OFFICER, OrgKind.GUARANTOR: Role.GUARANTOR_OFFICER}.get(organisation.kind)
+    if role is None:
+        raise DomainError("只有银行和担保机构可以申请 API 密钥", "only banks and guarantors can hold API keys",
+                          code="api_key_not_allowed", field="org")
+    username = f"system-{organisation.uscc or organisation.pk}"
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User.objects.create_user(username=username, password=None, organisation=organisation,
+                                        display_name=f"{organisation.name} system")
+        RoleGrant.objects.create(user=user, role=role)
+    return OrganisationAPIKey.objects.create_key(name=name, organisation=organisation, user=user)

@@ -1,0 +1,55 @@
+"""Versioned policy parameters: every rate, cap, ratio and deadline is data with an effective date.
+
+A parameter's values are append-only rows; the value in force on a date is the latest row effective on or
+before it. ``scope`` lets one programme (``pool:3``) override the global value. A parameter with no value
+in force blocks the decision that needs it.
+"""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from finance.parties.models import User
+
+
+class Unit(models.TextChoices):
+    PERCENT = "percent", _("percent")
+    RATIO = "ratio", _("ratio")
+    YUAN = "yuan", _("yuan")
+    MONTHS = "months", _("months")
+    DAYS = "days", _("days")
+    YEARS = "years", _("years")
+    MULTIPLE = "multiple", _("multiple")
+    COUNT = "count", _("count")
+
+
+class Parameter(models.Model):
+    key = models.CharField(_("key"), max_length=80, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self):
+        return f"{self.key} ({self.name_zh})"
+
+
+class ParameterValue(models.Model):
+    parameter = models.ForeignKey(Parameter, on_delete=models.PROTECT, related_name="values")
+    scope = models.CharField(_("scope"), max_length=60, blank=True, default="",
+                             help_text=_("empty for the global value, or e.g. pool:3 for one programme"))
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=6)
+    effective_from = models.DateField(_("effective from"))
+    source_note = models.CharField(_("source note"), max_length=300, blank=True)
+    set_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True)
+    set_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["parameter", "scope", "-effective_from", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["parameter", "scope", "effective_from"], name="parameter_value_once_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.parameter.key}[{self.scope or '*'}] = {self.value} from {self.effective_from}"

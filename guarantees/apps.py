@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GuaranteesConfig(AppConfig):
+    name = "guarantees"
+    label = "guarantees"
