@@ -86,10 +86,31 @@ CATALOGUE: list[tuple[str, str, str, str, D | None, str]] = [
 ]
 
 
+def full_catalogue() -> list[tuple]:
+    """The core catalogue plus each installed app's ``<app>.policy_catalogue.CATALOGUE`` (same row shape)."""
+    import importlib
+
+    from django.apps import apps
+
+    rows = list(CATALOGUE)
+    for config in apps.get_app_configs():
+        try:
+            module = importlib.import_module(f"{config.name}.policy_catalogue")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.policy_catalogue":
+                raise
+            continue
+        rows.extend(module.CATALOGUE)
+    return rows
+
+
 def seed(Parameter, ParameterValue) -> int:
-    """Create missing parameters and their default values; idempotent, never overwrites an existing value."""
+    """Create missing parameters and their default values; idempotent, never overwrites an existing value.
+
+    Apps that add parameters ship a data migration that calls this again (with their historical models).
+    """
     created = 0
-    for key, name_zh, name_en, unit, default, source in CATALOGUE:
+    for key, name_zh, name_en, unit, default, source in full_catalogue():
         param, new = Parameter.objects.get_or_create(
             key=key, defaults=dict(name_zh=name_zh, name_en=name_en, unit=unit, source=source))
         created += new
