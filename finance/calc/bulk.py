@@ -273,7 +273,7 @@ def bulk_schedules(loans) -> BulkSchedules:
     total_steps = int(step_start[-1])
 
     # Lookup tables: first day of each month, and per year its 1 January and leap-year days before it.
-    mi_lo = int(s_base.min())
+    mi_lo = min(int(s_base.min()), int(start_mi.min()))  # an odd first period may start a month earlier
     mi_hi = int((s_base + sn).max()) + 1
     month_start = np.arange(mi_lo, mi_hi + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
     y_lo, y_hi = mi_lo // 12 + _EPOCH_YEAR, mi_hi // 12 + _EPOCH_YEAR
