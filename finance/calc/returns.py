@@ -62,8 +62,8 @@ def xirr_columns(fund: np.ndarray, dates: np.ndarray, amounts: np.ndarray, n_fun
 
     A vectorised Newton iteration solves every fund whose flows are conventional (all outflows
     dated before all inflows, or the reverse): by Descartes' rule such a fund has exactly one
-    IRR, so this is the same root pyxirr finds. Funds with interleaved signs, or that do not
-    converge, are handed to pyxirr one by one. Amounts may be fen or yuan: IRR is scale-free.
+    IRR, so this is the same root pyxirr finds. Funds with interleaved signs, that do not
+    converge, or whose IRR lies outside -99 % .. +1000 %, are handed to pyxirr one by one. Amounts may be fen or yuan: IRR is scale-free.
     """
     fund = np.asarray(fund, dtype=np.int64)
     days = np.asarray(dates, dtype="datetime64[D]").astype(np.int64)
@@ -101,7 +101,9 @@ def xirr_columns(fund: np.ndarray, dates: np.ndarray, amounts: np.ndarray, n_fun
         converged = ok & (np.abs(new - rate) <= 1e-12 * np.maximum(1.0, np.abs(new)))
         rate = np.where(ok, new, rate)
         done = done | converged | ~ok
-        result = np.where(converged & conventional & np.isnan(result), new, result)
+        # Beyond -99 % .. +1000 % the curve is so flat that solvers disagree: let pyxirr decide.
+        sane = (new > -0.99) & (new < 10.0)
+        result = np.where(converged & sane & conventional & np.isnan(result), new, result)
         if done.all():
             break
     # Interleaved signs, and any fund Newton did not settle, go to pyxirr.

@@ -2,8 +2,8 @@ import datetime as dt
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 
 import pytest
-from hypothesis import given, settings
 from calc_strategies import loans
+from hypothesis import given, settings
 
 from finance.calc import CalcError, amortization_schedule
 
