@@ -10,6 +10,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from finance.calc import CalcError
 from finance.core.errors import DomainError
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -92,6 +93,8 @@ _API_EXC = {
 def problem_exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return domain_error_response(exc)
+    if isinstance(exc, CalcError):
+        return domain_error_response(DomainError(exc.message_zh, exc.message_en, code=exc.code, field=exc.field))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     if isinstance(exc, exceptions.ValidationError):

@@ -31,9 +31,18 @@ from .models import (
 )
 
 
+def _canonical(value):
+    """Decimals compare by value (12 == 12.000000 as stored), dates as ISO text."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
 def content_hash(item) -> str:
-    """sha256 of the item's approval content in canonical JSON (sorted keys, decimals as strings)."""
-    payload = json.dumps(item.approval_content(), sort_keys=True, default=str, ensure_ascii=False)
+    """sha256 of the item's approval content in canonical JSON (sorted keys, decimals normalised)."""
+    payload = json.dumps(item.approval_content(), sort_keys=True, default=_canonical, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -53,3 +53,35 @@ class ParameterValue(models.Model):
 
     def __str__(self):
         return f"{self.parameter.key}[{self.scope or '*'}] = {self.value} from {self.effective_from}"
+
+
+class ChangeStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    APPLIED = "applied", _("Applied")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ParameterChange(models.Model):
+    """A proposed new value: it takes effect only after a second administrator approves it (maker-checker)."""
+
+    parameter = models.ForeignKey(Parameter, on_delete=models.PROTECT, related_name="changes")
+    scope = models.CharField(max_length=60, blank=True, default="")
+    value = models.DecimalField(max_digits=20, decimal_places=6)
+    effective_from = models.DateField()
+    source_note = models.CharField(max_length=300, blank=True)
+    proposed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="parameter_changes")
+    status = models.CharField(max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PROPOSED)
+    applied_value = models.OneToOneField(ParameterValue, on_delete=models.PROTECT, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def maker_id(self):
+        return self.proposed_by_id
+
+    @property
+    def owner_org_id(self):
+        return self.proposed_by.organisation_id
+
+    def approval_content(self) -> dict:
+        return {"key": self.parameter.key, "scope": self.scope, "value": self.value,
+                "effective_from": self.effective_from}
