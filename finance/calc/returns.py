@@ -35,13 +35,19 @@ def _flows(cashflows: Cashflows, field: str = "cashflows") -> list[tuple[dt.date
 
 
 def xirr(cashflows: Cashflows) -> float | None:
-    """Annual IRR of dated flows, ACT/365F; None when the flows have no sign change (or no root)."""
+    """Annual IRR of dated flows, ACT/365F; None when the flows have no sign change (or no root).
+
+    Runs the same engine as ``xirr_columns`` so one fund and a batch always agree: conventional
+    flows by Newton, everything else by pyxirr. (pyxirr alone can stop on the flat tail of a huge
+    rate: for 0, +0.02, -0.01 a year apart it answers 3.5e7, where the unique root is -0.5.)
+    """
     flows = _flows(cashflows)
-    amounts = [float(a) for _, a in flows]
-    if not (any(a > 0 for a in amounts) and any(a < 0 for a in amounts)):
+    amounts = np.array([float(a) for _, a in flows])
+    if not ((amounts > 0).any() and (amounts < 0).any()):
         return None
-    rate = pyxirr.xirr([d for d, _ in flows], amounts, silent=True)
-    return None if rate is None or rate != rate else float(rate)
+    rate = xirr_columns(np.zeros(len(flows), dtype=np.int64), np.array([d for d, _ in flows],
+                        dtype="datetime64[D]"), amounts, n_funds=1)[0]
+    return None if np.isnan(rate) else float(rate)
 
 
 def xirr_many(funds: Sequence[Cashflows]) -> np.ndarray:
@@ -86,26 +92,27 @@ def xirr_columns(fund: np.ndarray, dates: np.ndarray, amounts: np.ndarray, n_fun
     conventional = has_both & ((last_neg < first_pos) | (last_pos < first_neg))
 
     t = (days - first[fund]) / 365.0
-    rate = np.full(n, 0.1)
+    rate = _first_guess(fund, t, amt, pos, n)
     done = ~conventional
-    for _ in range(max_iter):
-        lr = np.log1p(rate)[fund]
-        v = amt * np.exp(-t * lr)
-        f = np.bincount(fund, weights=v, minlength=n)
-        df = np.bincount(fund, weights=-t * v, minlength=n) / (1 + rate)
-        with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):  # overflow at absurd rates is caught by isfinite below
+        for _ in range(max_iter):
+            lr = np.log1p(rate)[fund]
+            v = amt * np.exp(-t * lr)
+            f = np.bincount(fund, weights=v, minlength=n)
+            df = np.bincount(fund, weights=-t * v, minlength=n) / (1 + rate)
             step = np.where(done, 0.0, f / df)
-        new = rate - step
-        new = np.where(new <= -1, (rate - 1) / 2, new)  # stay above -100 %
-        ok = np.isfinite(new)
-        converged = ok & (np.abs(new - rate) <= 1e-12 * np.maximum(1.0, np.abs(new)))
-        rate = np.where(ok, new, rate)
-        done = done | converged | ~ok
-        # Beyond -99 % .. +1000 % the curve is so flat that solvers disagree: let pyxirr decide.
-        sane = (new > -0.99) & (new < 10.0)
-        result = np.where(converged & sane & conventional & np.isnan(result), new, result)
-        if done.all():
-            break
+            new = rate - step
+            new = np.where(new <= -1, (rate - 1) / 2, new)  # stay above -100 %
+            ok = np.isfinite(new)
+            # Newton converges quadratically: a step of 1e-9 leaves an error near 1e-18.
+            converged = ok & (np.abs(new - rate) <= 1e-9 * np.maximum(1.0, np.abs(new)))
+            rate = np.where(ok, new, rate)
+            done = done | converged | ~ok
+            # Beyond -99 % .. +1000 % the curve is so flat that solvers disagree: let pyxirr decide.
+            sane = (new > -0.99) & (new < 10.0)
+            result = np.where(converged & sane & conventional & np.isnan(result), new, result)
+            if done.all():
+                break
     # Interleaved signs, and any fund Newton did not settle, go to pyxirr.
     rest = np.flatnonzero(has_both & np.isnan(result))
     if rest.size:
@@ -116,6 +123,23 @@ def xirr_columns(fund: np.ndarray, dates: np.ndarray, amounts: np.ndarray, n_fun
             r = pyxirr.xirr(days[rows].astype("datetime64[D]"), amt[rows], silent=True)
             result[i] = np.nan if r is None else r
     return result
+
+
+def _first_guess(fund, t, amt, pos, n):
+    """Start Newton near the root: the growth from the money-weighted mean date of the
+    outflows to that of the inflows (or the reverse), which cuts the iterations by half."""
+    w = np.abs(amt)
+    w_pos = np.bincount(fund, weights=w * pos, minlength=n)
+    w_neg = np.bincount(fund, weights=w * ~pos, minlength=n)
+    t_pos = np.bincount(fund, weights=w * t * pos, minlength=n)
+    t_neg = np.bincount(fund, weights=w * t * ~pos, minlength=n)
+    with np.errstate(all="ignore"):
+        t_pos, t_neg = t_pos / w_pos, t_neg / w_neg
+        later_first = t_pos >= t_neg
+        ratio = np.where(later_first, w_pos / w_neg, w_neg / w_pos)
+        span = np.maximum(np.abs(t_pos - t_neg), 1 / 365)
+        guess = ratio ** (1 / span) - 1
+    return np.where(np.isfinite(guess), np.clip(guess, -0.9, 5.0), 0.1)
 
 
 def pic(cashflows: Cashflows) -> Decimal:

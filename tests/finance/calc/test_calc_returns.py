@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+import pyxirr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -105,7 +106,14 @@ def conventional_fund(draw):
 def test_vectorised_newton_matches_pyxirr_on_conventional_funds(funds):
     many = xirr_many(funds)
     for fund, got in zip(funds, many, strict=True):
-        assert _same(xirr(fund), got)
+        expected = pyxirr.xirr([d for d, _ in fund], [float(a) for _, a in fund], silent=True)
+        assert _same(expected, got)
+
+
+def test_unique_root_where_pyxirr_stops_on_the_flat_tail():
+    flows = [(dt.date(2010, 1, 1), D("0.00")), (dt.date(2011, 1, 1), D("0.02")), (dt.date(2012, 1, 1), D("-0.01"))]
+    assert xirr(flows) == pytest.approx(-0.5, abs=1e-12)
+    assert pyxirr.xirr([d for d, _ in flows], [0.0, 0.02, -0.01]) > 1e6
 
 
 def test_xirr_columns_accepts_unsorted_rows():

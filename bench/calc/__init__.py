@@ -1,0 +1,1 @@
+"""Benchmark of finance.calc: bulk schedules and XIRR. Run ``python -m bench.calc``."""
