@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Tests run on the local PostgreSQL (row locks, triggers and races are proven there); override to taste.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kejin
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 DEMO_ENV := DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/kejin.sqlite3 CELERY_BROKER_URL=
 
 .PHONY: install demo test lint bench clean messages
@@ -22,7 +23,8 @@ demo: install
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
+		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -119,7 +119,7 @@ KEJIN_REQUIRE_OTP = env.bool("KEJIN_REQUIRE_OTP", default=False)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "finance" / "locale"]  # the core's strings; apps keep their own locale/
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

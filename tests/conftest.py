@@ -14,6 +14,17 @@ postgres_only = pytest.mark.skipif(connection.vendor != "postgresql",
 
 
 @pytest.fixture(autouse=True)
+def _celery_eager():
+    """Tasks run in-process in tests (the broker itself is proven by tests/finance/test_broker.py)."""
+    from finance.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
 def _policy_catalogue(request):
     """Transactional tests flush the database, migration data included: put the policy catalogue back."""
     names = request.fixturenames

@@ -29,6 +29,9 @@ class StateChange(models.Model):
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["item_type", "item_id"])]
 
+    def __str__(self):
+        return f"{self.item_type_id}:{self.item_id} {self.from_state} → {self.to_state}"
+
 
 class ApprovalRule(models.Model):
     """Level N of an item kind applies when the amount is at least ``min_amount``; it needs ``role``."""
@@ -75,6 +78,9 @@ class ApprovalRequest(models.Model):
                                     name="approval_one_pending_per_item"),
         ]
 
+    def __str__(self):
+        return f"{self.kind} #{self.item_id} ({self.status})"
+
 
 class ApprovalDecision(models.Model):
     request = models.ForeignKey(ApprovalRequest, on_delete=models.PROTECT, related_name="decisions")
@@ -91,6 +97,9 @@ class ApprovalDecision(models.Model):
             models.UniqueConstraint(fields=["request", "level"], name="approval_decision_once_per_level"),
             models.UniqueConstraint(fields=["request", "approver"], name="approval_decision_once_per_person"),
         ]
+
+    def __str__(self):
+        return f"L{self.level} {'approve' if self.approve else 'reject'} by {self.approver}"
 
 
 class Committee(models.Model):
@@ -132,6 +141,9 @@ class Meeting(models.Model):
     class Meta:
         ordering = ["-held_on", "-id"]
 
+    def __str__(self):
+        return f"{self.committee} {self.held_on} ({self.status})"
+
     @property
     def owner_org_id(self):
         return self.committee.organisation_id
@@ -145,6 +157,9 @@ class Recusal(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="recusal_once")]
+
+    def __str__(self):
+        return f"{self.member} recused"
 
 
 class VoteChoice(models.TextChoices):
@@ -163,3 +178,6 @@ class Vote(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="vote_once_per_member")]
+
+    def __str__(self):
+        return f"{self.member}: {self.choice}"

@@ -7,7 +7,16 @@ from django.db import transaction
 
 from finance.core.errors import DomainError
 
-from .models import ROLE_ORG_KINDS, USCC_REQUIRED, Organisation, OrganisationAPIKey, OrgKind, Role, RoleGrant, User
+from .models import (
+    ROLE_ORG_KINDS,
+    USCC_REQUIRED,
+    Organisation,
+    OrganisationAPIKey,
+    OrgKind,
+    Role,
+    RoleGrant,
+    User,
+)
 from .validators import validate_uscc
 
 

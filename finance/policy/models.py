@@ -74,6 +74,9 @@ class ParameterChange(models.Model):
     applied_value = models.OneToOneField(ParameterValue, on_delete=models.PROTECT, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self):
+        return f"{self.parameter.key} → {self.value} ({self.status})"
+
     @property
     def maker_id(self):
         return self.proposed_by_id

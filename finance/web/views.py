@@ -12,6 +12,7 @@ from finance.parties.selectors import organisation_list
 
 from .navigation import home_panels
 
+
 @login_required
 def home(request):
     return render(request, "web/home.html", {"panels": home_panels(request.user),

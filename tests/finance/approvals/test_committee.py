@@ -5,7 +5,13 @@ from decimal import Decimal
 import pytest
 
 from finance.approvals.models import Committee, MeetingStatus, VoteChoice
-from finance.approvals.services import conflict_declare, meeting_decide, meeting_open, meeting_tally, vote_cast
+from finance.approvals.services import (
+    conflict_declare,
+    meeting_decide,
+    meeting_open,
+    meeting_tally,
+    vote_cast,
+)
 from finance.core.errors import PermissionDenied
 from finance.parties.models import OrgKind, Role
 from finance.policy.services import parameter_change_propose

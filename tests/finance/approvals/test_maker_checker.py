@@ -5,11 +5,22 @@ from decimal import Decimal
 import pytest
 
 from finance.approvals.models import ApprovalRequest, ApprovalRule, ApprovalStatus, StateChange
-from finance.approvals.services import approval_current, approval_decide, approval_is_valid, content_hash, history
+from finance.approvals.services import (
+    approval_current,
+    approval_decide,
+    approval_is_valid,
+    content_hash,
+    history,
+)
 from finance.core.errors import DomainError, PermissionDenied
 from finance.parties.models import Role
 from finance.policy.models import ChangeStatus
-from finance.policy.services import parameter_change_decide, parameter_change_edit, parameter_change_propose, policy_value
+from finance.policy.services import (
+    parameter_change_decide,
+    parameter_change_edit,
+    parameter_change_propose,
+    policy_value,
+)
 
 D = Decimal
 DAY = dt.date(2026, 12, 1)

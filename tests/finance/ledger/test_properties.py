@@ -3,9 +3,9 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 
+from djmoney.money import Money
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from djmoney.money import Money
 
 from finance.core.errors import DomainError
 from finance.ledger.models import AccountKind, Side

@@ -2,8 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
-from django.db import IntegrityError
+from django.db import IntegrityError, connection, transaction
 from djmoney.money import Money
 
 from finance.core.errors import Conflict, DomainError
