@@ -1,0 +1,1 @@
+"""Bulk loan files (filled in below)."""
