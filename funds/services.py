@@ -928,3 +928,80 @@ def deal_exit(*, deal: Deal, exited_on: dt.date, proceeds, by) -> Deal:
         raise InvalidTransition("只有已出资的项目可以退出", "only a funded deal can exit", field="status")
     holding_exit(holding=deal.holding, exited_on=exited_on, proceeds=proceeds, by=by)
     return approvals.state_change(deal, to=DealStatus.EXITED, allowed=DEAL_MOVES, by=by, reason=f"exited on {exited_on}")
+
+
+# ---------------------------------------------------------------- index series for KS-PME
+
+
+def parse_index_csv(content) -> list[tuple[dt.date, Decimal]]:
+    """Rows of ``date,level`` (ISO dates, a header row allowed). Refuses text, blanks, non-positive levels,
+    duplicate dates and gaps: a step longer than the series' own rhythm allows (daily: 10 days, for the Spring
+    Festival holiday; monthly: 35; quarterly: 95; yearly: 370). Every error names the row."""
+    import csv
+    import io
+    from decimal import InvalidOperation
+
+    if isinstance(content, bytes):
+        try:
+            content = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise _err("文件不是 UTF-8 文本", "the file is not UTF-8 text", "invalid_file", "file") from None
+    rows = list(csv.reader(io.StringIO(content)))
+    out: list[tuple[dt.date, Decimal]] = []
+    seen: dict[dt.date, int] = {}
+    for n, row in enumerate(rows, start=1):
+        cells = [c.strip() for c in row]
+        if n == 1 and cells and cells[0].lower() in ("date", "日期"):
+            continue
+        if not any(cells):
+            raise _err(f"第 {n} 行为空（序列有缺口）", f"row {n} is empty (a gap in the series)", "index_gap", f"row {n}")
+        if len(cells) < 2 or not cells[0] or not cells[1]:
+            raise _err(f"第 {n} 行缺少日期或点位（序列有缺口）", f"row {n}: missing date or level (a gap in the series)",
+                       "index_gap", f"row {n}")
+        try:
+            day = dt.date.fromisoformat(cells[0])
+        except ValueError:
+            raise _err(f"第 {n} 行日期无效：{cells[0]!r}（应为 YYYY-MM-DD）", f"row {n}: invalid date {cells[0]!r} (expected YYYY-MM-DD)",
+                       "index_invalid_date", f"row {n}") from None
+        try:
+            level = Decimal(cells[1].replace(",", ""))
+        except InvalidOperation:
+            raise _err(f"第 {n} 行点位不是数字：{cells[1]!r}", f"row {n}: level is not a number: {cells[1]!r}",
+                       "index_invalid_level", f"row {n}") from None
+        if not level.is_finite() or level <= 0:
+            raise _err(f"第 {n} 行点位必须为正数", f"row {n}: the level must be positive", "index_invalid_level", f"row {n}")
+        if day in seen:
+            raise _err(f"第 {n} 行日期 {day} 与第 {seen[day]} 行重复", f"row {n}: date {day} repeats row {seen[day]}",
+                       "index_duplicate_date", f"row {n}")
+        seen[day] = n
+        out.append((day, level.quantize(D("0.000001"), ROUND_HALF_UP)))
+    if len(out) < 2:
+        raise _err("指数序列至少需要两行", "an index series needs at least two rows", "index_too_short", "file")
+    out.sort()
+    steps = sorted((b[0] - a[0]).days for a, b in zip(out, out[1:], strict=False))
+    median = steps[len(steps) // 2]
+    allowed = 10 if median <= 7 else 35 if median <= 31 else 95 if median <= 92 else 370
+    for a, b in zip(out, out[1:], strict=False):
+        if (b[0] - a[0]).days > allowed:
+            raise _err(f"指数序列在 {a[0]} 与 {b[0]} 之间有缺口（第 {seen[a[0]]}–{seen[b[0]]} 行）",
+                       f"the series has a gap between {a[0]} and {b[0]} (rows {seen[a[0]]}–{seen[b[0]]})",
+                       "index_gap", f"row {seen[b[0]]}")
+    return out
+
+
+@transaction.atomic
+def index_upload(*, owner: Organisation, name: str, content, by=None):
+    """Store (or replace) an index series for KS-PME; a bad file changes nothing."""
+    from .models import IndexLevel, IndexSeries
+
+    name = (name or "").strip()
+    if not name:
+        raise _err("请填写指数名称", "name the index", "required", "name")
+    rows = parse_index_csv(content)
+    series, _ = IndexSeries.objects.select_for_update().get_or_create(owner=owner, name=name,
+                                                                      defaults={"uploaded_by": by})
+    series.levels.all().delete()
+    IndexLevel.objects.bulk_create([IndexLevel(series=series, on=d, level=lv) for d, lv in rows])
+    series.uploaded_by = by
+    series.save()
+    return series
