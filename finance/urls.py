@@ -21,6 +21,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("organisations/<int:pk>/", web_views.organisation_detail, name="organisation-detail"),
+    path("policy/", include("finance.policy.urls")),
     path("loans/", include("loans.urls")),
     path("guarantees/", include("guarantees.urls")),
     path("funds/", include("funds.urls")),

@@ -1,0 +1,89 @@
+"""Policy parameter pages: the catalogue with values in force, proposals, and a second administrator's approval."""
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from finance.approvals.services import approval_current, history
+from finance.core.errors import DomainError
+from finance.parties.models import Role
+from finance.parties.rules import is_administrator, is_oversight
+
+from .models import ChangeStatus, Parameter, ParameterChange, ParameterValue
+from .services import parameter_change_decide, parameter_change_propose
+
+
+def _require(predicate, user):
+    if not predicate(user):
+        raise HttpForbidden
+
+
+@login_required
+def parameter_list(request):
+    _require(is_oversight, request.user)
+    today = timezone.localdate()
+    rows = []
+    values = ParameterValue.objects.filter(scope="", effective_from__lte=today).order_by("parameter_id", "-effective_from", "-id")
+    current = {}
+    for v in values:
+        current.setdefault(v.parameter_id, v)
+    for p in Parameter.objects.all():
+        rows.append({"parameter": p, "value": current.get(p.pk)})
+    pending = ParameterChange.objects.filter(status=ChangeStatus.PROPOSED).select_related("parameter", "proposed_by")
+    return render(request, "policy/parameter_list.html", {"rows": rows, "pending": pending, "today": today})
+
+
+@login_required
+def parameter_detail(request, key):
+    _require(is_oversight, request.user)
+    param = get_object_or_404(Parameter, key=key)
+    changes = param.changes.select_related("proposed_by").order_by("-created_at")
+    return render(request, "policy/parameter_detail.html", {
+        "parameter": param, "values": param.values.select_related("set_by"),
+        "changes": [{"change": c, "approval": approval_current(c), "history": history(c)} for c in changes],
+        "can_propose": is_administrator(request.user)})
+
+
+@login_required
+@require_POST
+def change_propose(request, key):
+    _require(is_administrator, request.user)
+    try:
+        value = Decimal(request.POST.get("value", "").strip())
+        effective = dt.date.fromisoformat(request.POST.get("effective_from", ""))
+    except (InvalidOperation, ValueError):
+        messages.error(request, _("Enter a number and a date (YYYY-MM-DD)."))
+        return redirect("policy-detail", key=key)
+    try:
+        parameter_change_propose(key=key, value=value, effective_from=effective, by=request.user,
+                                 scope=request.POST.get("scope", "").strip(),
+                                 source_note=request.POST.get("source_note", "").strip())
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("Proposed. Another administrator must approve it."))
+    return redirect("policy-detail", key=key)
+
+
+@login_required
+@require_POST
+def change_decide(request, pk):
+    _require(is_administrator, request.user)
+    change = get_object_or_404(ParameterChange, pk=pk)
+    try:
+        parameter_change_decide(change=change, approver=request.user, approve=request.POST.get("decision") == "approve",
+                                comment=request.POST.get("comment", ""))
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("Decision recorded."))
+    return redirect("policy-detail", key=change.parameter.key)
+
+
+ROLES_READING = (Role.ADMINISTRATOR, Role.DEPARTMENT_REVIEWER, Role.AUDITOR)

@@ -1,0 +1,48 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from finance.parties.models import Role
+from finance.policy.models import ChangeStatus, ParameterChange
+from finance.policy.services import policy_value
+
+
+@pytest.fixture
+def admins(province, make_user):
+    return make_user(province, Role.ADMINISTRATOR), make_user(province, Role.ADMINISTRATOR)
+
+
+def test_catalogue_page_shows_values_and_unset_parameters(client, reviewer):
+    client.force_login(reviewer)
+    page = client.get("/policy/").content.decode()
+    assert "pool.share.province" in page and "省级分担比例" in page
+    assert "未设置" in page  # (none) figures are flagged
+
+
+def test_bank_officer_cannot_read_policy_pages(client, bank_officer):
+    client.force_login(bank_officer)
+    assert client.get("/policy/").status_code == 403
+
+
+def test_propose_then_second_admin_approves_through_the_pages(client, admins):
+    maker, checker = admins
+    client.force_login(maker)
+    client.post("/policy/pool.leverage_multiple/propose/", {"value": "12", "effective_from": "2027-01-01"})
+    change = ParameterChange.objects.get()
+    own = client.post(f"/policy/changes/{change.pk}/decide/", {"decision": "approve"}, follow=True)
+    assert "经办人不能审批自己提交的事项" in own.content.decode()
+    client.force_login(checker)
+    page = client.post(f"/policy/changes/{change.pk}/decide/", {"decision": "approve", "comment": "ok"}, follow=True)
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.APPLIED
+    assert policy_value("pool.leverage_multiple", on=dt.date(2027, 1, 1)) == Decimal("12")
+    assert "proposed" in page.content.decode() and "applied" in page.content.decode()  # the history table
+
+
+def test_bad_input_changes_nothing(client, admins):
+    client.force_login(admins[0])
+    response = client.post("/policy/pool.leverage_multiple/propose/", {"value": "abc", "effective_from": "x"},
+                           follow=True)
+    assert "请输入数字和日期" in response.content.decode()
+    assert ParameterChange.objects.count() == 0
