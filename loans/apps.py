@@ -1,6 +1,28 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LoansConfig(AppConfig):
     name = "loans"
     label = "loans"
+    verbose_name = _("IP-pledge loans")
+
+    def ready(self):
+        from celery.schedules import crontab
+        from django.conf import settings
+
+        from finance.parties.models import Role
+        from finance.web.navigation import register, register_home_panel
+
+        # The nightly job: after midnight Beijing time, once the day's repayments are in.
+        settings.CELERY_BEAT_SCHEDULE.setdefault("loans-classify-nightly", {
+            "task": "loans.classify_nightly", "schedule": crontab(hour=1, minute=30)})
+
+        register(_("Loans"), "loans:list", [Role.BANK_OFFICER, Role.DEPARTMENT_REVIEWER, Role.AUDITOR,
+                                            Role.ADMINISTRATOR, Role.APPLICANT])
+        register(_("Loan files"), "loans:file-list", [Role.BANK_OFFICER])
+        register(_("Interest subsidies"), "loans:subsidy-list", [Role.APPLICANT, Role.DEPARTMENT_REVIEWER,
+                                                                 Role.AUDITOR, Role.ADMINISTRATOR])
+        register_home_panel(Role.BANK_OFFICER, "loans/panels/bank.html", _("IP-pledge loans"))
+        register_home_panel(Role.DEPARTMENT_REVIEWER, "loans/panels/department.html", _("IP-pledge loans"))
+        register_home_panel(Role.APPLICANT, "loans/panels/startup.html", _("My loans and subsidies"))

@@ -1,3 +1,18 @@
 """Pages for people."""
+from django.urls import path
+
+from . import views
+
 app_name = "loans"
-urlpatterns = []
+urlpatterns = [
+    path("", views.loan_list_view, name="list"),
+    path("export.xlsx", views.loan_export, name="export"),
+    path("<int:pk>/", views.loan_detail, name="detail"),
+    path("<int:pk>/repayments/", views.repayment_create, name="repayment-create"),
+    path("files/", views.file_list, name="file-list"),
+    path("files/template.xlsx", views.file_template, name="file-template"),
+    path("files/<int:pk>/", views.file_detail, name="file-detail"),
+    path("subsidies/", views.subsidy_list_view, name="subsidy-list"),
+    path("subsidies/<int:pk>/", views.subsidy_detail, name="subsidy-detail"),
+    path("subsidies/<int:pk>/decide/", views.subsidy_decide, name="subsidy-decide"),
+]

@@ -1,0 +1,243 @@
+"""Pages: a bank's loan book, loan page, file upload with progress and error report, template and export;
+the department's all-loans view with totals and the subsidy review queue; a startup's loans and subsidies."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from finance.approvals.services import approval_current, history
+from finance.core.errors import DomainError
+from finance.parties.models import OrgKind, Role
+from finance.parties.rules import can_see_everything
+
+from . import files, services
+from .models import Loan, LoanStatus, SubsidyScheme, SubsidyStatus
+from .selectors import loan_file_list, loan_list, loan_totals, subsidy_list
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Neutralise spreadsheet formula injection: text starting with = + - @ gets a leading quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _is_bank(user) -> bool:
+    return user.has_role(Role.BANK_OFFICER) and user.organisation_id and user.organisation.kind == OrgKind.BANK
+
+
+class LoanFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_l("Status"), required=False, choices=[("", "—")] + LoanStatus.choices)
+    q = forms.CharField(label=_l("Reference or borrower"), required=False)
+    borrower_uscc = forms.CharField(label=_l("Borrower credit code"), required=False)
+    disbursed_from = forms.DateField(label=_l("Disbursed from"), required=False,
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+    disbursed_to = forms.DateField(label=_l("Disbursed to"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _filtered(request):
+    form = LoanFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    return form, loan_list(user=request.user, **{k: v for k, v in filters.items() if v})
+
+
+@login_required
+def loan_list_view(request):
+    form, qs = _filtered(request)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "loans/loan_list.html", {
+        "form": form, "page": page, "totals": loan_totals(qs), "query": query.urlencode(),
+        "oversight": can_see_everything(request.user), "is_bank": _is_bank(request.user)})
+
+
+@login_required
+def loan_export(request):
+    """The caller's loan book (filters applied) as XLSX, with formula injection neutralised."""
+    import openpyxl
+
+    _, qs = _filtered(request)
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("loans")
+    ws.append([_("Bank reference"), _("Bank"), _("Borrower"), _("Credit code"), _("Principal"), _("Currency"),
+               _("Outstanding"), _("Rate (%)"), _("Term (months)"), _("Method"), _("Disbursed on"), _("Maturity"),
+               _("Status"), _("Days past due"), _("Classification")])
+    for loan in qs.iterator(chunk_size=2000):
+        ws.append([safe_cell(x) for x in (
+            loan.external_ref, loan.bank.name, loan.borrower.name, loan.borrower.uscc, loan.principal.amount,
+            str(loan.principal.currency), loan.principal_outstanding, loan.annual_rate, loan.term_months,
+            loan.repayment_method, loan.disbursed_on, loan.maturity_on, loan.status, loan.dpd, loan.loan_class)])
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = HttpResponse(buf.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="loans-{dt.date.today():%Y%m%d}.xlsx"'
+    return response
+
+
+@login_required
+def loan_detail(request, pk: int):
+    loan = get_object_or_404(loan_list(user=request.user), pk=pk)
+    return render(request, "loans/loan_detail.html", {
+        "loan": loan, "installments": loan.installments.all(), "repayments": loan.repayments.all(),
+        "class_history": loan.class_history.all(), "pledges": loan.pledges.select_related("asset"),
+        "history": history(loan), "can_report": _is_bank(request.user) and loan.bank_id == request.user.organisation_id,
+        "subsidies": loan.subsidies.all() if loan.borrower_id == request.user.organisation_id else []})
+
+
+class RepaymentForm(forms.Form):
+    paid_on = forms.DateField(label=_l("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.CharField(label=_l("Amount"))
+
+
+@login_required
+@require_POST
+def repayment_create(request, pk: int):
+    loan = get_object_or_404(loan_list(user=request.user), pk=pk)
+    if not (_is_bank(request.user) and loan.bank_id == request.user.organisation_id):
+        raise Http404
+    form = RepaymentForm(request.POST)
+    if form.is_valid():
+        try:
+            r = services.repayment_record(loan=loan, paid_on=form.cleaned_data["paid_on"],
+                                          amount=form.cleaned_data["amount"], by=request.user)
+            messages.success(request, _("Repayment recorded: interest %(i)s, principal %(p)s.")
+                             % {"i": r.interest_part, "p": r.principal_part})
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+    else:
+        messages.error(request, _("Check the date and amount."))
+    return redirect("loans:detail", pk=loan.pk)
+
+
+# ---------------------------------------------------------------- files
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_l("XLSX or CSV file"))
+
+
+@login_required
+def file_list(request):
+    if not _is_bank(request.user) and not can_see_everything(request.user):
+        raise DjangoPermissionDenied
+    form = UploadForm()
+    if request.method == "POST":
+        if not _is_bank(request.user):
+            raise DjangoPermissionDenied
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                loan_file = files.loan_file_upload(bank=request.user.organisation, by=request.user,
+                                                   upload=form.cleaned_data["file"])
+                return redirect("loans:file-detail", pk=loan_file.pk)
+            except DomainError as exc:
+                messages.error(request, exc.detail)
+    return render(request, "loans/file_list.html", {"form": form, "files": loan_file_list(user=request.user)[:50]})
+
+
+@login_required
+def file_detail(request, pk: int):
+    loan_file = get_object_or_404(loan_file_list(user=request.user), pk=pk)
+    template = "loans/_file_status.html" if request.htmx else "loans/file_detail.html"
+    progress = 100 if loan_file.status == "done" else (
+        int(loan_file.rows_done * 100 / loan_file.rows_total) if loan_file.rows_total else 0)
+    return render(request, template, {"f": loan_file, "progress": progress,
+                                      "running": loan_file.status in ("queued", "processing")})
+
+
+@login_required
+def file_template(request):
+    """An empty workbook with the Chinese headers and one example row."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "贷款"
+    ws.append(files.template_headers())
+    ws.append(["LN-2025-0001", "91370100MA0000001X", "示例科技有限公司", "1000000.00", "CNY", "4.35", 36, "等额本息",
+               "30/360", "2025-01-15", "发明专利", "ZL201010191563.5", "5000000.00", "Y2025370000001"])
+    for col in ws.columns:
+        ws.column_dimensions[col[0].column_letter].width = 20
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = HttpResponse(buf.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="loan-template.xlsx"'
+    return response
+
+
+# ---------------------------------------------------------------- subsidies
+
+
+class SubsidyForm(forms.Form):
+    scheme = forms.ModelChoiceField(label=_l("Scheme"), queryset=SubsidyScheme.objects.filter(is_open=True))
+    loan = forms.ModelChoiceField(label=_l("Loan"), queryset=Loan.objects.none())
+    loan_year = forms.IntegerField(label=_l("Loan year (benchmark rule)"), required=False, min_value=1)
+    appraisal_fee = forms.CharField(label=_l("Appraisal fee paid"), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["loan"].queryset = Loan.objects.filter(borrower_id=user.organisation_id) if user else Loan.objects.none()
+
+
+@login_required
+def subsidy_list_view(request):
+    user = request.user
+    is_applicant = user.has_role(Role.APPLICANT) and user.organisation and user.organisation.kind == OrgKind.ENTERPRISE
+    form = SubsidyForm(user=user) if is_applicant else None
+    if request.method == "POST" and is_applicant:
+        form = SubsidyForm(request.POST, user=user)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.subsidy_apply(scheme=d["scheme"], loan=d["loan"], by=user, loan_year=d.get("loan_year"),
+                                       appraisal_fee=d.get("appraisal_fee") or None)
+                messages.success(request, _("Application submitted."))
+                return redirect("loans:subsidy-list")
+            except DomainError as exc:
+                messages.error(request, exc.detail)
+    apps = subsidy_list(user=user)
+    status = request.GET.get("status", "submitted" if user.has_role(Role.DEPARTMENT_REVIEWER) else "")
+    if status:
+        apps = apps.filter(status=status)
+    return render(request, "loans/subsidy_list.html", {
+        "form": form, "applications": apps[:200], "status": status, "statuses": SubsidyStatus.choices,
+        "can_decide": user.has_role(Role.DEPARTMENT_REVIEWER)})
+
+
+@login_required
+@require_POST
+def subsidy_decide(request, pk: int):
+    if not request.user.has_role(Role.DEPARTMENT_REVIEWER):
+        raise DjangoPermissionDenied
+    app = get_object_or_404(subsidy_list(user=request.user), pk=pk)
+    try:
+        services.subsidy_approve(application=app, by=request.user, approve=request.POST.get("decision") == "approve",
+                                 comment=request.POST.get("comment", ""))
+        messages.success(request, _("Decision recorded."))
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    return redirect("loans:subsidy-list")
+
+
+@login_required
+def subsidy_detail(request, pk: int):
+    app = get_object_or_404(subsidy_list(user=request.user), pk=pk)
+    return render(request, "loans/subsidy_detail.html", {"app": app, "history": history(app),
+                                                          "approval": approval_current(app)})
