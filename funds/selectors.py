@@ -9,10 +9,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pandas as pd
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 
 from finance.approvals.models import Meeting, MeetingStatus
-from finance.parties.rules import can_see_everything
 from finance.parties.selectors import scope_to_caller
 from finance.policy.services import PolicyUse
 
@@ -37,11 +36,7 @@ D = Decimal
 def sub_fund_list(*, user) -> QuerySet[SubFund]:
     """Funds the caller manages (as GP or as the guidance fund's manager); oversight sees all."""
     qs = SubFund.objects.select_related("manager", "guidance_fund")
-    if can_see_everything(user):
-        return qs
-    if not user.organisation_id:
-        return qs.none()
-    return qs.filter(Q(manager_id=user.organisation_id) | Q(guidance_fund__manager_id=user.organisation_id))
+    return (scope_to_caller(qs, user, "manager") | scope_to_caller(qs, user, "guidance_fund__manager")).distinct()
 
 
 def sub_fund_managed(*, user) -> QuerySet[SubFund]:

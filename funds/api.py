@@ -1,0 +1,234 @@
+"""Funds API: sub-funds with performance, capital calls (preview and create), deals and their transitions.
+
+Explicit input serializers validated in both languages; writes accept an Idempotency-Key; every queryset is
+scoped to the caller (another manager's sub-fund answers 404).
+"""
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from finance.api.idempotency import idempotent
+from finance.api.problems import validated
+from finance.approvals.models import Committee
+from finance.core.errors import DomainError, PermissionDenied
+from finance.parties.models import Role
+from finance.parties.selectors import scope_to_caller
+
+from . import selectors, services
+from .models import CallPurpose, DealStatus
+
+
+def _manager_only(user):
+    if not user.has_role(Role.FUND_MANAGER):
+        raise PermissionDenied("只有基金经理可以执行此操作", "only fund managers can do this")
+
+
+class PerformanceOut(serializers.Serializer):
+    pic = serializers.DecimalField(max_digits=18, decimal_places=2)
+    distributed = serializers.DecimalField(max_digits=18, decimal_places=2)
+    nav = serializers.DecimalField(max_digits=18, decimal_places=2)
+    dpi = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True)
+    rvpi = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True)
+    tvpi = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True)
+    net_irr = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True)
+    gross_irr = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True)
+    ks_pme = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True)
+
+
+class SubFundOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    manager = serializers.CharField(source="manager.name")
+    size = serializers.DecimalField(max_digits=18, decimal_places=2)
+    currency = serializers.CharField()
+    vintage = serializers.DateField()
+    status = serializers.CharField()
+    strategy = serializers.CharField()
+    region = serializers.CharField()
+    performance = PerformanceOut()
+
+
+class CapitalAccountOut(serializers.Serializer):
+    lp = serializers.CharField()
+    kind = serializers.CharField()
+    committed = serializers.DecimalField(max_digits=18, decimal_places=2)
+    called = serializers.DecimalField(max_digits=18, decimal_places=2)
+    paid_in = serializers.DecimalField(max_digits=18, decimal_places=2)
+    unfunded = serializers.DecimalField(max_digits=18, decimal_places=2)
+    distributed = serializers.DecimalField(max_digits=18, decimal_places=2)
+    nav_share = serializers.DecimalField(max_digits=18, decimal_places=2)
+
+
+class ComplianceOut(serializers.Serializer):
+    in_province = serializers.DecimalField(max_digits=18, decimal_places=2)
+    reinvest_required = serializers.DecimalField(max_digits=18, decimal_places=2)
+    reinvest_status = serializers.CharField()
+    conversion = serializers.DecimalField(max_digits=18, decimal_places=2)
+    use_required = serializers.DecimalField(max_digits=18, decimal_places=2)
+    use_status = serializers.CharField()
+    largest = serializers.DecimalField(max_digits=18, decimal_places=2)
+    single_cap = serializers.DecimalField(max_digits=18, decimal_places=2)
+    single_status = serializers.CharField()
+    policy = serializers.DictField(child=serializers.CharField())
+
+
+class SubFundDetailOut(SubFundOut):
+    capital_accounts = CapitalAccountOut(many=True)
+    compliance = ComplianceOut()
+
+
+def _fund(request, pk):
+    return get_object_or_404(selectors.sub_fund_list(user=request.user), pk=pk)
+
+
+class SubFundListApi(APIView):
+    @extend_schema(responses=SubFundOut(many=True), summary="Sub-funds visible to the caller, with performance")
+    def get(self, request):
+        funds = list(selectors.sub_fund_list(user=request.user).order_by("pk"))
+        perf = selectors.performance(funds)
+        for f in funds:
+            f.performance = perf[f.pk]
+        return Response(SubFundOut(funds, many=True).data)
+
+
+class SubFundDetailApi(APIView):
+    @extend_schema(responses=SubFundDetailOut, summary="A sub-fund: performance, LP capital accounts, compliance")
+    def get(self, request, pk: int):
+        fund = _fund(request, pk)
+        fund.performance = selectors.performance([fund])[fund.pk]
+        fund.capital_accounts = selectors.capital_accounts(fund)
+        fund.compliance = selectors.compliance([fund])[fund.pk]
+        return Response(SubFundDetailOut(fund).data)
+
+
+class CallIn(serializers.Serializer):
+    amount = serializers.CharField(max_length=30, help_text="decimal string, e.g. \"1000000.00\"")
+    call_date = serializers.DateField()
+    due_date = serializers.DateField(required=False)
+    purpose = serializers.ChoiceField(choices=CallPurpose.choices, default=CallPurpose.INVESTMENT)
+    note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+
+class CallPreviewIn(serializers.Serializer):
+    amount = serializers.CharField(max_length=30)
+
+
+class CallLineOut(serializers.Serializer):
+    lp = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+    unfunded_after = serializers.DecimalField(max_digits=18, decimal_places=2)
+
+
+class CallOut(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    number = serializers.IntegerField(allow_null=True)
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+    currency = serializers.CharField()
+    lines = CallLineOut(many=True)
+
+
+class CallPreviewApi(APIView):
+    @extend_schema(request=CallPreviewIn, responses=CallOut, summary="The split a capital call would make (nothing written)")
+    def post(self, request, pk: int):
+        fund = get_object_or_404(scope_to_caller(selectors.sub_fund_managed(user=request.user), request.user, "manager"),
+                                 pk=pk)
+        data = validated(CallPreviewIn, request.data)
+        split = services.call_preview(sub_fund=fund, amount=data["amount"])
+        return Response(CallOut({"id": None, "number": None, "amount": sum(p for _, p in split),
+                                 "currency": fund.currency,
+                                 "lines": [{"lp": c.lp_name, "amount": p, "unfunded_after": c.unfunded - p}
+                                           for c, p in split]}).data)
+
+
+class CallCreateApi(APIView):
+    @extend_schema(request=CallIn, responses={201: CallOut}, summary="Issue a capital call split pro rata across LPs")
+    @idempotent
+    def post(self, request, pk: int):
+        _manager_only(request.user)
+        fund = get_object_or_404(selectors.sub_fund_managed(user=request.user), pk=pk)
+        data = validated(CallIn, request.data)
+        call = services.call_create(sub_fund=fund, by=request.user, **data)
+        lines = [{"lp": ln.commitment.lp_name, "amount": ln.amount, "unfunded_after": ln.commitment.unfunded}
+                 for ln in call.lines.select_related("commitment__organisation").order_by("commitment_id")]
+        return Response(CallOut({"id": call.pk, "number": call.number, "amount": call.amount, "currency": fund.currency,
+                                 "lines": lines}).data, status=status.HTTP_201_CREATED)
+
+
+class DealOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    sub_fund = serializers.CharField(source="sub_fund.name")
+    enterprise = serializers.CharField(source="enterprise.name")
+    instrument = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+    status = serializers.CharField()
+    maker = serializers.CharField(source="maker.username")
+    funded_on = serializers.DateField(allow_null=True)
+
+
+class DealDetailOut(DealOut):
+    terms = serializers.CharField()
+    pre_money = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
+    stake = serializers.DecimalField(max_digits=7, decimal_places=4)
+    meeting_status = serializers.CharField(source="meeting.status", allow_null=True, default=None)
+    history = serializers.ListField(child=serializers.DictField())
+
+
+class DealListApi(APIView):
+    @extend_schema(responses=DealOut(many=True), summary="Deals of the caller's funds")
+    def get(self, request):
+        qs = selectors.deal_list(user=request.user)
+        if request.query_params.get("status"):
+            qs = qs.filter(status=request.query_params["status"])
+        return Response(DealOut(qs[:500], many=True).data)
+
+
+def _deal_detail(deal):
+    from finance.approvals.services import history
+    deal.history = [{"at": c.at.isoformat(), "by": c.by.username if c.by else None, "from": c.from_state,
+                     "to": c.to_state, "reason": c.reason} for c in history(deal)]
+    return DealDetailOut(deal).data
+
+
+class DealDetailApi(APIView):
+    @extend_schema(responses=DealDetailOut, summary="A deal with its state history")
+    def get(self, request, pk: int):
+        return Response(_deal_detail(get_object_or_404(selectors.deal_list(user=request.user), pk=pk)))
+
+
+class TransitionIn(serializers.Serializer):
+    to = serializers.ChoiceField(choices=DealStatus.choices)
+    reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+    committee = serializers.IntegerField(required=False, help_text="committee id, when moving to 'committee'")
+    on = serializers.DateField(required=False, help_text="funding date, when moving to 'funded'")
+    approve = serializers.BooleanField(required=False, default=True, help_text="sign-off decision ('approved')")
+
+
+class DealTransitionApi(APIView):
+    @extend_schema(request=TransitionIn, responses=DealDetailOut,
+                   summary="Move a deal: screening, due_diligence, committee, approved (sign-off), contracted, funded, rejected")
+    @idempotent
+    def post(self, request, pk: int):
+        import datetime as dt
+        deal = get_object_or_404(selectors.deal_list(user=request.user), pk=pk)
+        data = validated(TransitionIn, request.data)
+        user, to = request.user, data["to"]
+        _manager_only(user)
+        if to == DealStatus.COMMITTEE:
+            if "committee" not in data:
+                raise DomainError("请选择投委会", "choose the committee", code="required", field="committee")
+            committee = get_object_or_404(scope_to_caller(Committee.objects.all(), user, "organisation"),
+                                          pk=data["committee"])
+            deal = services.deal_submit(deal=deal, committee=committee, by=user, reason=data["reason"])
+        elif to == DealStatus.APPROVED:
+            deal = services.deal_signoff(deal=deal, by=user, approve=data["approve"], comment=data["reason"])
+        elif to == DealStatus.FUNDED:
+            deal = services.deal_fund(deal=deal, funded_on=data.get("on") or dt.date.today(), by=user)
+        else:
+            deal = services.deal_move(deal=deal, to=to, by=user, reason=data["reason"])
+        deal.refresh_from_db()
+        return Response(_deal_detail(deal))

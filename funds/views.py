@@ -1,0 +1,325 @@
+"""Pages for fund managers, committee members and LPs. Reads through selectors (scoped: others' objects 404),
+writes through services; a DomainError becomes a message and nothing is written."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Sum
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from finance.approvals.models import Committee, Meeting, VoteChoice
+from finance.approvals.services import conflict_declare, meeting_tally, vote_cast
+from finance.core.errors import DomainError
+from finance.parties.models import Organisation, OrgKind, Role
+from finance.parties.selectors import scope_to_caller
+from finance.web.views import history_context
+
+from . import selectors, services
+from .charts import fund_chart
+from .models import CallPurpose, CapitalCallLine, Deal, DealStatus, Instrument, Stage
+
+
+def _role(request, *roles):
+    if not request.user.has_role(*roles):
+        raise DjangoPermissionDenied
+
+
+def _date(value, default=None):
+    try:
+        return dt.date.fromisoformat(value) if value else default
+    except ValueError:
+        return None
+
+
+def _error(request, exc: DomainError):
+    messages.error(request, exc.detail_zh if request.LANGUAGE_CODE.startswith("zh") else exc.detail_en)
+
+
+# ---------------------------------------------------------------- funds
+
+
+@login_required
+def subfund_list(request):
+    funds = list(selectors.sub_fund_list(user=request.user).order_by("pk"))
+    perf = selectors.performance(funds)
+    comp = selectors.compliance(funds)
+    rows = [{"fund": f, "perf": perf[f.pk], "comp": comp[f.pk]} for f in funds]
+    guidance = [(g, selectors.guidance_performance(g)) for g in selectors.guidance_fund_list(user=request.user)]
+    return render(request, "funds/subfund_list.html", {"rows": rows, "guidance": guidance})
+
+
+@login_required
+def subfund_detail(request, pk: int):
+    fund = get_object_or_404(selectors.sub_fund_list(user=request.user), pk=pk)
+    series = None
+    series_id = request.GET.get("index")
+    indices = selectors.index_series_list(user=request.user)
+    if series_id and series_id.isdigit():
+        series = indices.filter(pk=int(series_id)).first()
+    perf = selectors.performance([fund], index=series)[fund.pk]
+    comp = selectors.compliance([fund])[fund.pk]
+    navs = list(fund.navs.order_by("as_of"))
+    calls = list(fund.calls.order_by("number").prefetch_related("lines__commitment__organisation"))
+    dists = list(fund.distributions.order_by("number"))
+    paid = list(CapitalCallLine.objects.filter(call__sub_fund=fund, paid_on__isnull=False)
+                .values_list("paid_on").annotate(s=Sum("amount")))
+    svg = fund_chart(navs=[(n.as_of, n.nav) for n in navs], calls=paid, dists=[(d.paid_on, d.amount) for d in dists],
+                     title=fund.name)
+    exit_price = None
+    try:
+        exit_price = services.guidance_exit_price(sub_fund=fund, exit_on=dt.date.today())
+    except DomainError as exc:
+        exit_price = {"error": exc.detail_zh if request.LANGUAGE_CODE.startswith("zh") else exc.detail_en}
+    can_manage = fund.manager_id == request.user.organisation_id and request.user.has_role(Role.FUND_MANAGER)
+    return render(request, "funds/subfund_detail.html", {
+        "fund": fund, "perf": perf, "comp": comp, "accounts": selectors.capital_accounts(fund), "navs": navs,
+        "calls": calls, "dists": dists, "holdings": selectors.holdings_with_values(fund), "chart": mark_safe(svg),
+        "exit_price": exit_price, "indices": indices, "series": series, "can_manage": can_manage,
+        "fees": fund.fee_accruals.order_by("period_start"), **history_context(fund)})
+
+
+def _managed(request, pk):
+    _role(request, Role.FUND_MANAGER)
+    return get_object_or_404(selectors.sub_fund_managed(user=request.user), pk=pk)
+
+
+@login_required
+def call_wizard(request, pk: int):
+    """Step 1: amount and dates → step 2: the split per LP → confirm: the call is issued."""
+    fund = _managed(request, pk)
+    ctx = {"fund": fund, "purposes": CallPurpose.choices, "form": request.POST or {}}
+    if request.method == "POST":
+        try:
+            if request.POST.get("confirm"):
+                call = services.call_create(sub_fund=fund, amount=request.POST.get("amount"),
+                                            call_date=_date(request.POST.get("call_date")),
+                                            due_date=_date(request.POST.get("due_date")),
+                                            purpose=request.POST.get("purpose", CallPurpose.INVESTMENT),
+                                            note=request.POST.get("note", ""), by=request.user)
+                messages.success(request, _("Capital call #%(n)s issued.") % {"n": call.number})
+                return redirect("funds:subfund-detail", pk=fund.pk)
+            ctx["split"] = [{"lp": c.lp_name, "amount": p, "unfunded_after": c.unfunded - p}
+                            for c, p in services.call_preview(sub_fund=fund, amount=request.POST.get("amount"))]
+        except DomainError as exc:
+            _error(request, exc)
+    return render(request, "funds/call_wizard.html", ctx)
+
+
+@login_required
+def distribution_wizard(request, pk: int):
+    fund = _managed(request, pk)
+    ctx = {"fund": fund, "form": request.POST or {}}
+    if request.method == "POST":
+        try:
+            paid_on = _date(request.POST.get("paid_on"))
+            if request.POST.get("confirm"):
+                d = services.distribution_create(sub_fund=fund, amount=request.POST.get("amount"), paid_on=paid_on,
+                                                 by=request.user)
+                messages.success(request, _("Distribution #%(n)s recorded.") % {"n": d.number})
+                return redirect("funds:subfund-detail", pk=fund.pk)
+            ctx["plan"] = services.distribution_plan(sub_fund=fund, amount=request.POST.get("amount"), paid_on=paid_on)
+        except DomainError as exc:
+            _error(request, exc)
+    return render(request, "funds/distribution_wizard.html", ctx)
+
+
+@login_required
+@require_POST
+def call_pay(request, pk: int):
+    fund = _managed(request, pk)
+    call = get_object_or_404(fund.calls, pk=request.POST.get("call"))
+    try:
+        services.call_pay_all(call=call, paid_on=_date(request.POST.get("paid_on"), dt.date.today()), by=request.user)
+        messages.success(request, _("Payments recorded."))
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("funds:subfund-detail", pk=fund.pk)
+
+
+@login_required
+@require_POST
+def nav_create(request, pk: int):
+    fund = _managed(request, pk)
+    try:
+        services.nav_record(sub_fund=fund, as_of=_date(request.POST.get("as_of")), by=request.user)
+        messages.success(request, _("NAV recorded."))
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("funds:subfund-detail", pk=fund.pk)
+
+
+@login_required
+@require_POST
+def index_upload(request):
+    _role(request, Role.FUND_MANAGER)
+    f = request.FILES.get("file")
+    try:
+        series = services.index_upload(owner=request.user.organisation, name=request.POST.get("name", ""),
+                                       content=f.read() if f else b"", by=request.user)
+        messages.success(request, _("Index uploaded."))
+        nxt = request.POST.get("fund")
+        if nxt and nxt.isdigit():
+            return redirect(f"/funds/sub-funds/{int(nxt)}/?index={series.pk}")
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("funds:subfund-list")
+
+
+@login_required
+def call_notice(request, pk: int, line: int):
+    """A call notice PDF for one LP; LPs see their own, the GP sees all."""
+    qs = CapitalCallLine.objects.select_related("call__sub_fund__manager", "commitment__organisation")
+    visible = scope_to_caller(qs, request.user, "call__sub_fund__manager") | scope_to_caller(
+        qs, request.user, "commitment__organisation")
+    obj = get_object_or_404(visible, pk=line, call_id=pk)
+    from .notices import call_notice_pdf
+
+    response = HttpResponse(call_notice_pdf(obj), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="call-{obj.call.number}-lp-{obj.commitment_id}.pdf"'
+    return response
+
+
+@login_required
+def my_commitments(request):
+    rows = []
+    for c in selectors.commitments_of_caller(user=request.user):
+        acct = next(a for a in selectors.capital_accounts(c.sub_fund) if a["commitment"].pk == c.pk)
+        lines = c.call_lines.select_related("call").order_by("call__number")
+        rows.append({"c": c, "acct": acct, "lines": lines})
+    return render(request, "funds/my_commitments.html", {"rows": rows})
+
+
+# ---------------------------------------------------------------- deals
+
+
+@login_required
+def pipeline(request):
+    _role(request, Role.FUND_MANAGER, Role.COMMITTEE_MEMBER)
+    deals = selectors.deal_list(user=request.user)
+    columns = [(s, label, [d for d in deals if d.status == s]) for s, label in DealStatus.choices]
+    return render(request, "funds/pipeline.html", {"columns": columns})
+
+
+@login_required
+def deal_create(request):
+    _role(request, Role.FUND_MANAGER)
+    funds = selectors.sub_fund_managed(user=request.user)
+    enterprises = Organisation.objects.filter(kind__in=[OrgKind.ENTERPRISE, OrgKind.UNIVERSITY])
+    if request.method == "POST":
+        try:
+            fund = get_object_or_404(funds, pk=request.POST.get("sub_fund") or 0)
+            ent = get_object_or_404(enterprises, pk=request.POST.get("enterprise") or 0)
+            deal = services.deal_create(sub_fund=fund, enterprise=ent, title=request.POST.get("title", ""),
+                                        instrument=request.POST.get("instrument"), amount=request.POST.get("amount"),
+                                        pre_money=request.POST.get("pre_money") or None,
+                                        stake=request.POST.get("stake") or 0, stage=request.POST.get("stage", "early"),
+                                        in_shandong=bool(request.POST.get("in_shandong")),
+                                        converts_fiscal_result=bool(request.POST.get("converts_fiscal_result")),
+                                        terms=request.POST.get("terms", ""), by=request.user)
+            return redirect("funds:deal-detail", pk=deal.pk)
+        except DomainError as exc:
+            _error(request, exc)
+    return render(request, "funds/deal_form.html", {"funds": funds, "enterprises": enterprises,
+                                                    "instruments": Instrument.choices, "stages": Stage.choices,
+                                                    "form": request.POST or {}})
+
+
+@login_required
+def deal_detail(request, pk: int):
+    deal = get_object_or_404(selectors.deal_list(user=request.user), pk=pk)
+    meeting = Meeting.objects.get(pk=deal.meeting_id) if deal.meeting_id else None
+    committees = scope_to_caller(Committee.objects.all(), request.user, "organisation")
+    from finance.approvals.services import approval_current
+
+    return render(request, "funds/deal_detail.html", {
+        "deal": deal, "meeting": meeting, "tally": meeting_tally(meeting) if meeting else None,
+        "votes": meeting.votes.select_related("member") if meeting else [],
+        "recusals": meeting.recusals.select_related("member") if meeting else [],
+        "committees": committees, "approval": approval_current(deal),
+        "is_manager": request.user.has_role(Role.FUND_MANAGER) and deal.owner_org_id == request.user.organisation_id,
+        "today": dt.date.today().isoformat(), **history_context(deal)})
+
+
+@login_required
+@require_POST
+def deal_action(request, pk: int):
+    """Every write on the deal page: one POST endpoint dispatching to the matching service."""
+    _role(request, Role.FUND_MANAGER)
+    deal = get_object_or_404(selectors.deal_list(user=request.user).filter(sub_fund__manager=request.user.organisation),
+                             pk=pk)
+    p, user, action = request.POST, request.user, request.POST.get("action")
+    try:
+        if action == "move":
+            services.deal_move(deal=deal, to=p.get("to"), by=user, reason=p.get("reason", ""))
+        elif action == "submit":
+            committee = get_object_or_404(scope_to_caller(Committee.objects.all(), user, "organisation"),
+                                          pk=p.get("committee") or 0)
+            services.deal_submit(deal=deal, committee=committee, by=user)
+        elif action == "decide":
+            services.deal_committee_decide(deal=deal, by=user, memo=p.get("memo", ""))
+        elif action == "reopen":
+            services.deal_meeting_reopen(deal=deal, by=user)
+        elif action == "signoff":
+            services.deal_signoff(deal=deal, by=user, approve=p.get("approve") == "1", comment=p.get("comment", ""))
+        elif action == "fund":
+            services.deal_fund(deal=deal, funded_on=_date(p.get("on"), dt.date.today()), by=user)
+        elif action == "edit":
+            values = {k: p.get(k) for k in ("amount", "terms", "stake") if p.get(k) not in (None, "")}
+            services.deal_edit(deal=deal, by=user, reason=p.get("reason") or "edited", **values)
+        elif action == "tick":
+            item = get_object_or_404(deal.checklist, pk=p.get("item") or 0)
+            services.checklist_tick(item=item, by=user, done=p.get("done") == "1")
+        elif action == "condition":
+            services.condition_add(deal=deal, description=p.get("description", ""), by=user)
+        elif action == "satisfy":
+            cond = get_object_or_404(deal.conditions, pk=p.get("condition") or 0)
+            services.condition_satisfy(condition=cond, on=dt.date.today(), by=user)
+        elif action == "document":
+            services.document_add(deal=deal, title=p.get("title", ""), file=request.FILES.get("file"), by=user)
+        else:
+            messages.error(request, _("Unknown action."))
+            return redirect("funds:deal-detail", pk=deal.pk)
+        messages.success(request, _("Saved."))
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("funds:deal-detail", pk=deal.pk)
+
+
+@login_required
+def my_votes(request):
+    _role(request, Role.COMMITTEE_MEMBER)
+    meetings = selectors.pending_votes(user=request.user)
+    return render(request, "funds/my_votes.html", {"meetings": meetings})
+
+
+@login_required
+def meeting_vote(request, pk: int):
+    """A committee member's vote (or declared conflict) on one meeting, with the terms they vote on."""
+    _role(request, Role.COMMITTEE_MEMBER)
+    meeting = get_object_or_404(Meeting.objects.filter(committee__members=request.user), pk=pk)
+    deal = meeting.item
+    if not isinstance(deal, Deal):
+        raise DjangoPermissionDenied
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "recuse":
+                conflict_declare(meeting=meeting, member=request.user, reason=request.POST.get("reason", ""))
+                messages.success(request, _("Conflict declared: you are recused."))
+            else:
+                vote_cast(meeting=meeting, member=request.user, choice=request.POST.get("choice", ""),
+                          comment=request.POST.get("comment", ""))
+                messages.success(request, _("Vote recorded."))
+            return redirect("funds:my-votes")
+        except DomainError as exc:
+            _error(request, exc)
+    mine = meeting.votes.filter(member=request.user).first()
+    return render(request, "funds/meeting_vote.html", {"meeting": meeting, "deal": deal, "mine": mine,
+                                                       "choices": VoteChoice.choices,
+                                                       "content": deal.approval_content()})
