@@ -195,6 +195,9 @@ class CapitalCallLine(models.Model):
             models.UniqueConstraint(fields=["call", "commitment"], name="call_line_unique"),
         ]
 
+    def __str__(self):
+        return f"{self.call} · {self.commitment_id}: {self.amount}"
+
 
 class Distribution(models.Model):
     sub_fund = models.ForeignKey(SubFund, on_delete=models.PROTECT, related_name="distributions")
@@ -218,6 +221,9 @@ class Distribution(models.Model):
             models.UniqueConstraint(fields=["sub_fund", "number"], name="distribution_number_unique"),
         ]
 
+    def __str__(self):
+        return f"{self.sub_fund_id} distribution #{self.number}"
+
     @property
     def owner_org_id(self):
         return self.sub_fund.manager_id
@@ -235,6 +241,9 @@ class DistributionLine(models.Model):
         ordering = ["distribution", "commitment"]
         constraints = [models.UniqueConstraint(fields=["distribution", "commitment"], name="distribution_line_unique"),
                        models.CheckConstraint(name="distribution_line_nonneg", condition=Q(amount__gte=0))]
+
+    def __str__(self):
+        return f"{self.distribution} · {self.commitment_id}: {self.amount}"
 
 
 class Stage(models.TextChoices):
@@ -284,6 +293,9 @@ class Valuation(models.Model):
         constraints = [models.UniqueConstraint(fields=["holding", "as_of"], name="valuation_once_per_date"),
                        models.CheckConstraint(name="valuation_nonneg", condition=Q(value__gte=0))]
 
+    def __str__(self):
+        return f"{self.holding_id} @ {self.as_of}: {self.value}"
+
 
 class NavReport(models.Model):
     """Quarterly NAV of a sub-fund: holdings at their latest valuation plus the fund's cash."""
@@ -301,6 +313,9 @@ class NavReport(models.Model):
         constraints = [models.UniqueConstraint(fields=["sub_fund", "as_of"], name="nav_once_per_date"),
                        models.CheckConstraint(name="nav_sums", condition=Q(nav=models.F("holdings_value") + models.F("cash")))]
 
+    def __str__(self):
+        return f"NAV {self.sub_fund_id} @ {self.as_of}: {self.nav}"
+
 
 class FeeAccrual(models.Model):
     sub_fund = models.ForeignKey(SubFund, on_delete=models.PROTECT, related_name="fee_accruals")
@@ -317,6 +332,9 @@ class FeeAccrual(models.Model):
         ordering = ["sub_fund", "period_start"]
         constraints = [models.UniqueConstraint(fields=["sub_fund", "period_start"], name="fee_accrual_once"),
                        models.CheckConstraint(name="fee_period_order", condition=Q(period_end__gt=models.F("period_start")))]
+
+    def __str__(self):
+        return f"fee {self.sub_fund_id} {self.period_start}–{self.period_end}: {self.amount}"
 
 
 class IndexSeries(models.Model):
@@ -350,6 +368,9 @@ class IndexLevel(models.Model):
 
 
 # ---------------------------------------------------------------- deals
+
+    def __str__(self):
+        return f"{self.on}: {self.level}"
 
 
 class Instrument(models.TextChoices):
@@ -434,6 +455,9 @@ class ChecklistItem(models.Model):
     class Meta:
         ordering = ["deal", "id"]
 
+    def __str__(self):
+        return self.label
+
 
 class DealDocument(models.Model):
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="documents")
@@ -445,9 +469,13 @@ class DealDocument(models.Model):
     class Meta:
         ordering = ["deal", "id"]
 
+    def __str__(self):
+        return self.title
+
 
 class Condition(models.Model):
     """A condition precedent to funding."""
+
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="conditions")
     description = models.CharField(_("condition"), max_length=300)
@@ -456,3 +484,7 @@ class Condition(models.Model):
 
     class Meta:
         ordering = ["deal", "id"]
+
+    def __str__(self):
+        return self.description
+

@@ -192,8 +192,8 @@ def _commitment_input(row: dict, i: int) -> dict:
 @transaction.atomic
 def sub_fund_create(*, guidance_fund: GuidanceFund, name: str, manager: Organisation, size, vintage: dt.date,
                     commitments: list[dict], term_years: int = 10, investment_period_years: int = 5,
-                    strategy: str = "", region: str = "", hurdle_rate=D("0.08"), hurdle_compounding="simple",
-                    catch_up_share=D("1"), carry_share=D("0.2"), profit_concession=False, fee_rate=D("2"),
+                    strategy: str = "", region: str = "", hurdle_rate="0.08", hurdle_compounding="simple",
+                    catch_up_share="1", carry_share="0.2", profit_concession=False, fee_rate="2",
                     fee_basis=FeeBasis.PAID_IN, currency="CNY", by=None) -> SubFund:
     """First close: the fund and its LP commitments, checked together against the set-up rules."""
     if manager.kind != OrgKind.FUND_MANAGER:
@@ -487,7 +487,7 @@ def _holding_post(holding: Holding, by=None):
 
 
 @transaction.atomic
-def holding_create(*, sub_fund: SubFund, company_name: str, invested_on: dt.date, amount, stake=D(0),
+def holding_create(*, sub_fund: SubFund, company_name: str, invested_on: dt.date, amount, stake="0",
                    stage: str = Stage.EARLY, in_shandong: bool = True, converts_fiscal_result: bool = False,
                    company: Organisation | None = None, deal: Deal | None = None, by=None) -> Holding:
     """Record a portfolio investment and pay it from the fund's cash (which may not go below zero)."""
@@ -697,7 +697,7 @@ def _deal_input(values: dict) -> dict:
 
 @transaction.atomic
 def deal_create(*, sub_fund: SubFund, enterprise: Organisation, title: str, instrument: str, amount, by,
-                pre_money=None, stake=D(0), stage: str = Stage.EARLY, in_shandong: bool = True,
+                pre_money=None, stake="0", stage: str = Stage.EARLY, in_shandong: bool = True,
                 converts_fiscal_result: bool = False, terms: str = "", checklist=None) -> Deal:
     if enterprise.kind not in (OrgKind.ENTERPRISE, OrgKind.UNIVERSITY):
         raise _err("投资对象必须是企业", "the investee must be an enterprise", "invalid_enterprise", "enterprise")

@@ -8,7 +8,15 @@ from finance.core.errors import DomainError
 from finance.ledger.models import JournalEntry
 from finance.ledger.selectors import trial_balance
 from funds.models import CapitalCall, CapitalCallLine, FundStatus
-from funds.services import call_create, call_line_pay, call_pay_all, call_preview, cash_account, lp_capital_account, sub_fund_move
+from funds.services import (
+    call_create,
+    call_line_pay,
+    call_pay_all,
+    call_preview,
+    cash_account,
+    lp_capital_account,
+    sub_fund_move,
+)
 
 DAY = dt.date(2020, 3, 1)
 EQUAL = (("guidance", "20.00"), ("social", "40.00"), ("social", "40.00"))
