@@ -216,8 +216,6 @@ class Distribution(models.Model):
         ordering = ["sub_fund", "number"]
         constraints = [
             models.CheckConstraint(name="distribution_amount_positive", condition=Q(amount__gt=0)),
-            models.CheckConstraint(name="distribution_split_sums",
-                                   condition=Q(amount=models.F("lp_amount") + models.F("gp_amount"))),
             models.UniqueConstraint(fields=["sub_fund", "number"], name="distribution_number_unique"),
         ]
 
@@ -310,8 +308,7 @@ class NavReport(models.Model):
 
     class Meta:
         ordering = ["sub_fund", "as_of"]
-        constraints = [models.UniqueConstraint(fields=["sub_fund", "as_of"], name="nav_once_per_date"),
-                       models.CheckConstraint(name="nav_sums", condition=Q(nav=models.F("holdings_value") + models.F("cash")))]
+        constraints = [models.UniqueConstraint(fields=["sub_fund", "as_of"], name="nav_once_per_date")]
 
     def __str__(self):
         return f"NAV {self.sub_fund_id} @ {self.as_of}: {self.nav}"

@@ -1,0 +1,165 @@
+"""Demo data: the guidance fund, five sub-funds with eight years of calls, distributions and quarterly NAVs, a
+portfolio, a committee and deals in every stage. Idempotent: if the guidance fund exists, nothing is added."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal as D
+
+from finance.approvals.models import Committee
+from finance.approvals.services import vote_cast
+
+from . import services
+from .models import DealStatus, GuidanceFund, Stage, Valuation
+
+GUIDANCE_NAME = "山东省科技成果转化引导基金"
+SUB_FUNDS = [
+    ("山东新一代信息技术子基金", "信息技术", "济南"), ("山东生物医药子基金", "生物医药", "青岛"),
+    ("山东高端装备子基金", "高端装备", "烟台"), ("山东新材料子基金", "新材料", "淄博"),
+    ("山东现代农业科技子基金", "现代农业", "潍坊"),
+]
+SOCIAL = ["鲁信创投", "浪潮集团", "海尔资本", "万华化学投资", "齐鲁股权投资合伙企业", "潍柴动力投资"]
+
+
+def _quarter_ends(start: dt.date, end: dt.date):
+    y, q = start.year, 1
+    while True:
+        d = dt.date(y, 3 * q, 31 if q in (1, 4) else 30)
+        if d > end:
+            return
+        if d >= start:
+            yield d
+        q += 1
+        if q == 5:
+            y, q = y + 1, 1
+
+
+def seed(world) -> None:
+    if GuidanceFund.objects.filter(name=GUIDANCE_NAME, manager=world.fund_manager).exists():
+        return
+    rng = random.Random(2018)
+    manager = world.users["manager"]
+    vintage = dt.date(2018, 1, 1)
+    today = dt.date(2025, 12, 31)
+    guidance = services.guidance_fund_create(name=GUIDANCE_NAME, manager=world.fund_manager,
+                                             size=D("5000000000.00"), vintage=vintage)
+    funds = []
+    for i, (name, strategy, region) in enumerate(SUB_FUNDS):
+        size = D(400_000_000 + 100_000_000 * i)
+        g = (size * D("0.20")).quantize(D("0.01"))
+        city = (size * D("0.10")).quantize(D("0.01"))
+        rest = size - g - city
+        a = (rest * D("0.55")).quantize(D("0.01"))
+        lps = [{"lp_kind": "guidance", "amount": g, "investor_name": GUIDANCE_NAME},
+               {"lp_kind": "city", "amount": city, "organisation": world.city},
+               {"lp_kind": "social", "amount": a, "investor_name": SOCIAL[i]},
+               {"lp_kind": "social", "amount": rest - a, "investor_name": SOCIAL[(i + 1) % len(SOCIAL)]}]
+        fv = vintage.replace(month=1 + i * 2)
+        funds.append(services.sub_fund_create(
+            guidance_fund=guidance, name=name, manager=world.fund_manager, size=size, vintage=fv,
+            commitments=lps, strategy=strategy, region=region, fee_rate="2", by=manager))
+    companies = world.startups
+    for n, fund in enumerate(funds):
+        holdings = []
+        start = fund.vintage
+        for year in range(8):
+            on = start.replace(year=start.year + year)
+            if on > today:
+                break
+            if year < 5:
+                call = services.call_create(sub_fund=fund, amount=(fund.size * D("0.18")).quantize(D("0.01")),
+                                            call_date=on, purpose="investment", by=manager)
+                services.call_pay_all(call=call, paid_on=on + dt.timedelta(days=9), by=manager)
+                for k in range(2):
+                    comp = companies[(n * 3 + year * 2 + k) % len(companies)]
+                    amount = (fund.size * D(rng.choice(["0.03", "0.04", "0.05", "0.06"]))).quantize(D("0.01"))
+                    holdings.append(services.holding_create(
+                        sub_fund=fund, company=comp, company_name=comp.name, invested_on=on + dt.timedelta(days=30 + k),
+                        amount=amount, stake=D(rng.randint(5, 20)), stage=rng.choice(Stage.values),
+                        in_shandong=rng.random() < 0.85, converts_fiscal_result=rng.random() < 0.7, by=manager))
+            services.fee_accrue(sub_fund=fund, period_start=on, period_end=on.replace(year=on.year + 1), by=manager)
+            if year >= 4 and holdings:
+                h = holdings.pop(0)
+                exit_on = on + dt.timedelta(days=120)
+                if exit_on <= today:
+                    services.holding_exit(holding=h, exited_on=exit_on,
+                                          proceeds=(h.amount * D(rng.choice(["0.6", "1.4", "2.1", "3.0"]))).quantize(D("0.01")),
+                                          by=manager)
+                    cash = services.cash_account(fund)
+                    cash.refresh_from_db()
+                    amount = min(cash.balance, (h.proceeds or h.amount)).quantize(D("0.01"))
+                    if amount > 0:
+                        services.distribution_create(sub_fund=fund, amount=amount, paid_on=exit_on + dt.timedelta(days=15),
+                                                     by=manager)
+        quarters = list(_quarter_ends(fund.vintage, today))
+        vals = []
+        for h in fund.holdings.all():
+            rate = D(rng.randint(-15, 35)) / D(100)
+            for q in quarters:
+                if h.invested_on <= q and (h.exited_on is None or h.exited_on > q):
+                    years = D((q - h.invested_on).days) / D(365)
+                    vals.append(Valuation(holding=h, as_of=q, value=max(D(0), (h.amount * (1 + rate * years / 2)).quantize(D("0.01")))))
+        Valuation.objects.bulk_create(vals)  # demo shortcut: valuations are plain rows (valuation_record adds nothing else)
+        for q in quarters:
+            services.nav_record(sub_fund=fund, as_of=q, by=manager)
+    # an index for KS-PME (quarterly levels)
+    level, rows = D(3000), []
+    for q in _quarter_ends(dt.date(2017, 12, 31), today):
+        rows.append(f"{q.isoformat()},{level}")
+        level = (level * (D(1) + D(rng.randint(-6, 8)) / D(100))).quantize(D("0.01"))
+    services.index_upload(owner=world.fund_manager, name="沪深300（季度）", content="date,level\n2017-12-31,3000\n"
+                          + "\n".join(rows[1:]), by=manager)
+    _deals(world, funds[0], manager)
+
+
+def _deals(world, fund, manager):
+    members = [world.users[f"committee{i}"] for i in range(1, 4)]
+    committee, _ = Committee.objects.get_or_create(organisation=world.fund_manager, name="引导基金投资决策委员会")
+    committee.members.set(members)
+    checker = world.users.get("manager2")
+    if checker is None:
+        from finance.parties.models import Role, RoleGrant, User
+        checker = User.objects.filter(username="manager2").first() or User.objects.create_user(
+            username="manager2", password="Kejin-demo-2026", organisation=world.fund_manager, display_name="风控复核")
+        RoleGrant.objects.get_or_create(user=checker, role=Role.FUND_MANAGER)
+        world.users["manager2"] = checker
+    today = dt.date.today()
+    s = world.startups
+    plan = [("sourced", s[6], "equity", "2000000.00"), ("screening", s[7], "invest_first", "3000000.00"),
+            ("due_diligence", s[8], "grant_invest_loan", "2500000.00"), ("committee", s[9], "talent_equity", "1500000.00"),
+            ("approved", s[10], "equity", "8000000.00"), ("rejected", s[11], "equity", "6000000.00"),
+            ("contracted", s[0], "talent_equity", "3000000.00"), ("funded", s[1], "equity", "5000000.00"),
+            ("exited", s[2], "equity", "4000000.00")]
+    order = ["sourced", "screening", "due_diligence", "committee", "approved", "contracted", "funded", "exited"]
+    for target, ent, instrument, amount in plan:
+        deal = services.deal_create(sub_fund=fund, enterprise=ent, title=f"{ent.name[:6]} {instrument}",
+                                    instrument=instrument, amount=amount, stake=D("8"), by=manager,
+                                    terms="按投后估值入股；董事会观察员席位；回购条款。", converts_fiscal_result=True)
+        reached = order.index(target) if target in order else 3
+        if reached >= 1:
+            services.deal_move(deal=deal, to=DealStatus.SCREENING, by=manager, reason="初步筛选通过")
+        if reached >= 2:
+            services.deal_move(deal=deal, to=DealStatus.DUE_DILIGENCE, by=manager, reason="进入尽调")
+        if reached >= 3:
+            for item in deal.checklist.all():
+                services.checklist_tick(item=item, by=manager)
+            deal = services.deal_submit(deal=deal, committee=committee, by=manager, held_on=today)
+        if target == "committee":
+            vote_cast(meeting=deal.meeting, member=members[0], choice="for", comment="团队扎实")
+            continue
+        if reached >= 3:
+            choice = "against" if target == "rejected" else "for"
+            for m in members:
+                vote_cast(meeting=deal.meeting, member=m, choice=choice, comment="同意" if choice == "for" else "估值偏高")
+            deal = services.deal_committee_decide(deal=deal, by=manager, memo="投委会表决" + ("通过" if choice == "for" else "否决"))
+            if target == "rejected":
+                continue
+            deal = services.deal_signoff(deal=deal, by=checker, approve=True, comment="复核同意")
+        if reached >= 5:
+            services.deal_move(deal=deal, to=DealStatus.CONTRACTED, by=manager, reason="签署投资协议")
+            cp = services.condition_add(deal=deal, description="完成工商变更登记")
+            if reached >= 6:
+                services.condition_satisfy(condition=cp, on=today, by=manager)
+                deal = services.deal_fund(deal=deal, funded_on=today, by=manager)
+        if reached >= 7:
+            services.deal_exit(deal=deal, exited_on=today, proceeds="6000000.00", by=manager)
