@@ -96,3 +96,49 @@ def synthetic_funds(n_funds: int, seed: int = 0) -> list[list[tuple[dt.date, Dec
     for f, d, a in zip(fund.tolist(), dates.tolist(), amounts.tolist(), strict=True):
         out[f].append((d, Decimal(a).scaleb(-2)))
     return out
+
+
+def synthetic_fund_book(n_funds: int, flows_per_fund: int = 50, n_holdings: int = 2000, seed: int = 0):
+    """A book of sub-funds as the frames ``funds.performance`` takes (amounts in integer fen).
+
+    Per fund: ``flows_per_fund`` LP flows over ten years (calls in the first six years, distributions
+    from year three, so calls and distributions interleave as in real funds), a quarterly NAV, the
+    portfolio's flows (``n_holdings`` investments spread over the funds, half exited) and a quarterly
+    index. Returns a dict of pandas frames: funds, flows, navs, gross, values, holdings, index.
+    """
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    fund_ids = np.arange(n_funds)
+    vintage = np.datetime64("2015-01-01") + rng.integers(0, 365 * 3, n_funds).astype("timedelta64[D]")
+    size = rng.integers(2, 20, n_funds) * 100_000_000 * 100  # fen
+    guidance = (size * rng.uniform(0.1, 0.3, n_funds)).astype(np.int64)
+    f = np.repeat(fund_ids, flows_per_fund)
+    is_call = rng.random(f.size) < 0.45
+    offset = np.where(is_call, rng.integers(0, 365 * 6, f.size), rng.integers(365 * 3, 365 * 10, f.size))
+    dates = vintage[f] + offset.astype("timedelta64[D]")
+    amount = (rng.uniform(0.005, 0.05, f.size) * size[f]).astype(np.int64)
+    flows = pd.DataFrame({"fund": f, "date": dates, "amount": np.where(is_call, -amount, amount)})
+    nav_date = np.datetime64("2025-12-31")
+    navs = pd.DataFrame({"fund": fund_ids, "date": nav_date,
+                         "nav": (size * rng.uniform(0.2, 1.2, n_funds)).astype(np.int64)})
+    h_fund = rng.integers(0, n_funds, n_holdings)
+    h_amount = (size[h_fund] * rng.uniform(0.01, 0.12, n_holdings)).astype(np.int64)
+    h_date = vintage[h_fund] + rng.integers(30, 365 * 5, n_holdings).astype("timedelta64[D]")
+    exited = rng.random(n_holdings) < 0.5
+    x_date = h_date + rng.integers(365, 365 * 5, n_holdings).astype("timedelta64[D]")
+    gross = pd.DataFrame({"fund": np.concatenate([h_fund, h_fund[exited]]),
+                          "date": np.concatenate([h_date, x_date[exited]]),
+                          "amount": np.concatenate([-h_amount, (h_amount[exited] * rng.uniform(0.3, 4, exited.sum()))
+                                                    .astype(np.int64)])})
+    live = ~exited
+    values = (pd.DataFrame({"fund": h_fund[live], "value": (h_amount[live] * rng.uniform(0.5, 3, live.sum()))
+                            .astype(np.int64)}).groupby("fund")["value"].sum().reset_index())
+    values["date"] = nav_date
+    holdings = pd.DataFrame({"fund": h_fund, "amount": h_amount, "in_shandong": rng.random(n_holdings) < 0.8,
+                             "converts": rng.random(n_holdings) < 0.6})
+    q = pd.date_range("2014-12-31", "2026-03-31", freq="QE")
+    index = pd.Series(3000 * np.cumprod(1 + rng.normal(0.01, 0.06, len(q))), index=q)
+    funds = pd.DataFrame({"fund": fund_ids, "size": size, "guidance": guidance})
+    return {"funds": funds, "flows": flows, "navs": navs, "gross": gross, "values": values[["fund", "date", "value"]],
+            "holdings": holdings, "index": index}

@@ -1,0 +1,3 @@
+from bench.funds.run import main
+
+main()
