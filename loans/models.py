@@ -5,6 +5,8 @@ services) and every move is logged by ``finance.approvals.services.state_change`
 """
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Round
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
@@ -181,8 +183,12 @@ class Repayment(models.Model):
         ordering = ["loan", "paid_on", "id"]
         constraints = [
             models.CheckConstraint(name="repayment_amount_positive", condition=Q(amount__gt=0)),
-            models.CheckConstraint(name="repayment_parts_sum",
-                                   condition=Q(amount=models.F("interest_part") + models.F("principal_part"))),
+            # Compared in whole fen: SQLite keeps these decimals as binary floats, where 3625.00 + 26054.93
+            # need not equal 29679.93 exactly; PostgreSQL numeric is exact either way.
+            models.CheckConstraint(name="repayment_parts_sum_fen",
+                                   condition=Exact(Round(models.F("amount") * 100),
+                                                   Round(models.F("interest_part") * 100)
+                                                   + Round(models.F("principal_part") * 100))),
         ]
 
 

@@ -393,6 +393,7 @@ def repayment_record(*, loan: Loan, paid_on, amount, by, as_of: dt.date | None =
                           f"amount {amount} exceeds what is owed on {paid_on}: {owed}",
                           code="repayment_above_owed", field="amount", extra={"owed": str(owed)})
     on_time = not any(i.due_date < paid_on for i in installments)
+    before = {i.pk: (i.principal_paid, i.interest_paid, i.status) for i in installments}
     alloc = allocate_repayment(installments, paid_on, amount)
     principal_left = sum((i.principal - i.principal_paid for i in installments), Decimal(0))
     changed = []
@@ -402,8 +403,12 @@ def repayment_record(*, loan: Loan, paid_on, amount, by, as_of: dt.date | None =
             inst.status, inst.paid_on = InstallmentStatus.PAID, paid_on
         elif inst.due_date < paid_on:
             inst.status = InstallmentStatus.OVERDUE
-        changed.append(inst)
-    Installment.objects.bulk_update(changed, ["principal_paid", "interest_paid", "status", "paid_on"])
+        if before[inst.pk] != (inst.principal_paid, inst.interest_paid, inst.status):
+            changed.append(inst)
+    for inst in changed:  # usually one or two rows: plain UPDATEs beat bulk_update's CASE
+        Installment.objects.filter(pk=inst.pk).update(principal_paid=inst.principal_paid,
+                                                      interest_paid=inst.interest_paid, status=inst.status,
+                                                      paid_on=inst.paid_on)
     repayment = Repayment.objects.create(
         loan=loan, paid_on=paid_on, amount=(amount, loan.principal.currency), interest_part=alloc.interest,
         principal_part=alloc.principal_total, on_time=on_time, recorded_by=by,
