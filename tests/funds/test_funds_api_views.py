@@ -101,6 +101,7 @@ def test_pages_render_for_the_manager(client, manager, fund, committee, orgs):
         assert client.get(url).status_code == 200, url
     page = client.get(f"/funds/sub-funds/{fund.pk}/").content.decode()
     assert "<svg" in page and "6.00" in page and "12.00" in page
+    assert "出资人资本账户" in page and "省内返投" in page  # Chinese by default (zh-hans)
     r = client.post(f"/funds/sub-funds/{fund.pk}/call/", {"amount": "10.01", "call_date": "2020-04-01"})
     assert "4.01" in r.content.decode() and CapitalCall.objects.count() == 1  # preview only
     r = client.post(f"/funds/sub-funds/{fund.pk}/call/", {"amount": "10.01", "call_date": "2020-04-01", "confirm": "1"})
