@@ -142,3 +142,39 @@ def synthetic_fund_book(n_funds: int, flows_per_fund: int = 50, n_holdings: int 
     funds = pd.DataFrame({"fund": fund_ids, "size": size, "guidance": guidance})
     return {"funds": funds, "flows": flows, "navs": navs, "gross": gross, "values": values[["fund", "date", "value"]],
             "holdings": holdings, "index": index}
+
+
+def synthetic_loan_file(n: int, seed: int = 0, disbursed_before: dt.date = dt.date(2026, 1, 1)) -> bytes:
+    """A bank's bulk file of ``n`` loans as UTF-8 CSV with the Chinese template headers (loans/files.py).
+
+    Valid by construction: distinct references, borrowers (about n/4 enterprises with valid credit codes),
+    invention patents with correct check digits, principal at ≤ 25% of the appraisal, terms ≤ 36 months.
+    """
+    from stdnum.cn import uscc
+
+    from finance.calc.identifiers import patent_check_char
+
+    rng = np.random.default_rng(seed)
+    headers = ["贷款编号", "借款企业统一社会信用代码", "借款企业名称", "贷款本金", "币种", "年利率(%)", "期限(月)",
+               "还款方式", "计息基准", "放款日期", "质押物类型", "质押物编号", "评估价值", "质押登记号"]
+    n_firms = max(1, n // 4)
+    firm = rng.integers(0, n_firms, n)
+    principal = np.round(np.exp(rng.uniform(np.log(1e5), np.log(5e6), n)) / 1000) * 1000
+    appraisal = principal * 4 + np.round(rng.uniform(0, 1e6, n) / 1000) * 1000
+    terms = rng.choice(np.array([6, 12, 18, 24, 36]), n, p=[0.1, 0.35, 0.15, 0.2, 0.2])
+    methods = rng.choice(np.array(["等额本息", "等额本金", "先息后本", "到期一次还本付息"]), n, p=[0.5, 0.25, 0.2, 0.05])
+    rates = rng.choice(np.array(["3.45", "3.85", "4.35", "4.75", "5.5"]), n)
+    start = np.datetime64(disbursed_before) - rng.integers(1, 3 * 365, n).astype("timedelta64[D]")
+    codes = {}
+    lines = [",".join(headers)]
+    for i in range(n):
+        f = int(firm[i])
+        code = codes.get(f)
+        if code is None:
+            body = f"91370100MB{f:07d}"
+            code = codes[f] = body + uscc.calc_check_digit(body)
+        digits = f"2018{1}{(seed * 10_000_000 + i) % 10_000_000:07d}"
+        lines.append(f"B{seed}-{i:07d},{code},合成科技{f:06d}有限公司,{principal[i]:.2f},CNY,{rates[i]},{terms[i]},"
+                     f"{methods[i]},30/360,{start[i]},发明专利,{digits}.{patent_check_char(digits)},{appraisal[i]:.2f},"
+                     f"Y{i:09d}")
+    return ("\n".join(lines) + "\n").encode()

@@ -1,0 +1,3 @@
+from bench.loans.run import main
+
+main()
