@@ -134,6 +134,9 @@ class Pledge(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["loan", "asset"], name="pledge_asset_once_per_loan")]
 
+    def __str__(self):
+        return f"{self.asset} → {self.loan_id}"
+
 
 class InstallmentStatus(models.TextChoices):
     DUE = "due", _("Due")
@@ -166,6 +169,9 @@ class Installment(models.Model):
         ]
         indexes = [models.Index(fields=["status", "due_date"])]
 
+    def __str__(self):
+        return f"{self.loan_id}#{self.number} {self.due_date}"
+
 
 class Repayment(models.Model):
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="repayments")
@@ -191,6 +197,9 @@ class Repayment(models.Model):
                                                    + Round(models.F("principal_part") * 100))),
         ]
 
+    def __str__(self):
+        return f"{self.loan_id} {self.paid_on} {self.amount}"
+
 
 class LoanClassHistory(models.Model):
     """One row per loan per classification run in which its days past due or class changed."""
@@ -203,6 +212,9 @@ class LoanClassHistory(models.Model):
     class Meta:
         ordering = ["loan", "-as_of"]
         constraints = [models.UniqueConstraint(fields=["loan", "as_of"], name="class_history_once_per_day")]
+
+    def __str__(self):
+        return f"{self.loan_id} {self.as_of} {self.loan_class}"
 
 
 class LoanFileStatus(models.TextChoices):
@@ -232,6 +244,9 @@ class LoanFile(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["bank", "sha256"], name="loan_file_once_per_bank")]
+
+    def __str__(self):
+        return f"#{self.pk} {self.original_name}"
 
     @property
     def owner_org_id(self):
@@ -296,6 +311,9 @@ class SubsidyApplication(models.Model):
                                    condition=Q(amount_granted__isnull=True)
                                    | (Q(amount_granted__gt=0) & Q(amount_granted__lte=models.F("amount_requested")))),
         ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.scheme_id} {self.enterprise_id}"
 
     @property
     def owner_org_id(self):

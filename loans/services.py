@@ -123,26 +123,34 @@ def loan_input(data: dict) -> LoanIn:
 
 
 class PolicyCache:
-    """``PolicyUse`` memoised per (key, date): a file of 100,000 loans asks for a handful of values."""
+    """``PolicyUse`` for many decisions: each parameter's global value history is read once, then the value in
+    force on a date is picked in Python (same rule as ``policy_value``: latest row effective on or before it).
+    A parameter with no value in force raises exactly what ``policy_value`` raises."""
 
     def __init__(self):
-        self._values: dict[tuple[str, dt.date], Decimal] = {}
-        self._errors: dict[tuple[str, dt.date], DomainError] = {}
+        self._history: dict[str, list[tuple[dt.date, Decimal]]] = {}
 
     def use(self, on: dt.date) -> _CachedUse:
         return _CachedUse(self, on)
 
     def value(self, key: str, on: dt.date) -> Decimal:
-        k = (key, on)
-        if k in self._errors:
-            raise self._errors[k]
-        if k not in self._values:
-            try:
-                self._values[k] = PolicyUse(on=on)(key)
-            except DomainError as exc:
-                self._errors[k] = exc
-                raise
-        return self._values[k]
+        from finance.policy.models import ParameterValue
+        from finance.policy.services import _plain, policy_value
+
+        rows = self._history.get(key)
+        if rows is None:
+            rows = self._history[key] = list(
+                ParameterValue.objects.filter(parameter__key=key, scope="").order_by("effective_from", "id")
+                .values_list("effective_from", "value"))
+        found = None
+        for effective_from, value in rows:
+            if effective_from <= on:
+                found = value
+            else:
+                break
+        if found is None:
+            return policy_value(key, on=on)  # raises the bilingual "no value in force" error
+        return _plain(found)
 
 
 class _CachedUse:

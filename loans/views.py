@@ -71,7 +71,7 @@ def loan_export(request):
     """The caller's loan book (filters applied) as XLSX, with formula injection neutralised."""
     import openpyxl
 
-    _, qs = _filtered(request)
+    qs = _filtered(request)[1]
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("loans")
     ws.append([_("Bank reference"), _("Bank"), _("Borrower"), _("Credit code"), _("Principal"), _("Currency"),
