@@ -195,7 +195,8 @@ def vote_cast(*, meeting: Meeting, member, choice: str, comment: str = "") -> Vo
 
 def meeting_tally(meeting: Meeting) -> dict:
     """Count only votes of non-recused members cast on the item as it is now (an edit voids earlier votes)."""
-    current = content_hash(meeting.item)
+    item = meeting.item_type.get_object_for_this_type(pk=meeting.item_id)  # fresh: never a cached, pre-edit copy
+    current = content_hash(item)
     members = set(meeting.committee.members.values_list("pk", flat=True))
     recused = set(meeting.recusals.values_list("member_id", flat=True))
     eligible = members - recused

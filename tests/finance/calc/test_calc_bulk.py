@@ -3,13 +3,13 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pytest
-from calc_strategies import loans
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from finance.calc import CalcError, LoanColumns, amortization_schedule, bulk_schedules
 from finance.calc.bulk import _level_payments
 from finance.calc.schedules import ROUNDINGS, level_payment_fen
+from tests.finance.calc.calc_strategies import loans
 
 D = Decimal
 

@@ -2,10 +2,10 @@ import datetime as dt
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 
 import pytest
-from calc_strategies import loans
 from hypothesis import given, settings
 
 from finance.calc import CalcError, amortization_schedule
+from tests.finance.calc.calc_strategies import loans
 
 D = Decimal
 
