@@ -125,6 +125,8 @@ def _deals(world, fund, manager):
         world.users["manager2"] = checker
     today = dt.date.today()
     s = world.startups
+    INSTRUMENT_ZH = {"equity": "股权投资", "invest_first": "先投后股", "grant_invest_loan": "拨投贷",
+                     "talent_equity": "人才股权"}
     plan = [("sourced", s[6], "equity", "2000000.00"), ("screening", s[7], "invest_first", "3000000.00"),
             ("due_diligence", s[8], "grant_invest_loan", "2500000.00"), ("committee", s[9], "talent_equity", "1500000.00"),
             ("approved", s[10], "equity", "8000000.00"), ("rejected", s[11], "equity", "6000000.00"),
@@ -132,7 +134,7 @@ def _deals(world, fund, manager):
             ("exited", s[2], "equity", "4000000.00")]
     order = ["sourced", "screening", "due_diligence", "committee", "approved", "contracted", "funded", "exited"]
     for target, ent, instrument, amount in plan:
-        deal = services.deal_create(sub_fund=fund, enterprise=ent, title=f"{ent.name[:6]} {instrument}",
+        deal = services.deal_create(sub_fund=fund, enterprise=ent, title=f"{ent.name[:6]} {INSTRUMENT_ZH[instrument]}",
                                     instrument=instrument, amount=amount, stake=D("8"), by=manager,
                                     terms="按投后估值入股；董事会观察员席位；回购条款。", converts_fiscal_result=True)
         reached = order.index(target) if target in order else 3
