@@ -6,12 +6,13 @@ money, so no float ever rounds a yuan. Field errors come back in Chinese and Eng
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from finance.api.fields import AmountField, CheckedField, CurrencyField
 from finance.api.idempotency import idempotent
 from finance.api.pagination import Pagination
 from finance.api.problems import validated
@@ -24,31 +25,10 @@ from .models import IPKind, Loan, LoanFile, LoanStatus, RepaymentMethod
 from .selectors import loan_file_list, loan_get, loan_list
 
 
-class _Checked(serializers.Field):
-    """A field checked by one of ``loans.validators``; the DomainError becomes a bilingual field error."""
-
-    check = None
-
-    def to_internal_value(self, data):
-        try:
-            return type(self).check(data, self.field_name)
-        except DomainError as exc:
-            raise serializers.ValidationError(bi(exc.detail_zh, exc.detail_en), code=exc.code) from None
-
-    def to_representation(self, value):
-        return str(value)
-
-
-class AmountField(_Checked):
-    check = staticmethod(lambda data, name: v.amount(data, name))
-
-
-class RateField(_Checked):
+@extend_schema_field({"type": "string", "format": "decimal", "example": "4.35",
+                      "description": "annual rate in percent, at most 4 decimal places"})
+class RateField(CheckedField):
     check = staticmethod(lambda data, name: v.rate(data, name))
-
-
-class CurrencyField(_Checked):
-    check = staticmethod(lambda data, name: v.currency(data, name))
 
 
 class PledgeIn(serializers.Serializer):

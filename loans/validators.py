@@ -9,8 +9,6 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
-
 from finance.calc import CalcError, check_uscc, parse_cn_patent_number
 from finance.calc.schedules import DAY_COUNTS, METHODS
 from finance.core.errors import DomainError
@@ -90,7 +88,7 @@ def amount(value, field: str, *, allow_zero: bool = False) -> Decimal:
 
 
 def currency(value, field: str = "currency") -> str:
-    return check_currency(str(value or "").strip().upper() or settings.DEFAULT_CURRENCY, field)
+    return check_currency(value, field)
 
 
 def rate(value, field: str = "annual_rate") -> Decimal:

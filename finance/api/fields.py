@@ -1,55 +1,41 @@
-"""Input fields shared by every API: amounts as decimal strings, currencies from the whitelist, percent rates.
+"""Input fields shared by every API: a field checked by a domain rule, amounts, currencies.
 
-Amounts are refused when sent as JSON numbers (floats lose fen), when they have more than two decimals,
-or when they are not finite: each with a bilingual message naming the field.
+A ``CheckedField`` runs one of the domain's validation functions (``check(value, field_name)``) and turns
+its DomainError into a bilingual field error, so each rule lives in one place and the API, the bulk files and
+the pages apply the same one. Amounts travel as decimal strings: JSON numbers with a fraction, NaN and a third
+decimal place are refused (``finance.core.money.parse_amount``).
 """
-from decimal import Decimal, InvalidOperation
-
 from django.conf import settings
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from finance.core.errors import bi
+from finance.core.errors import DomainError, bi
+from finance.core.money import check_currency, parse_amount
+
+
+class CheckedField(serializers.Field):
+    """Subclasses set ``check = staticmethod(lambda value, field_name: ...)``."""
+
+    check = None
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            raise serializers.ValidationError(bi("不是有效取值", "not a valid value"), code="invalid")
+        try:
+            return type(self).check(data, self.field_name)
+        except DomainError as exc:
+            raise serializers.ValidationError(bi(exc.detail_zh, exc.detail_en), code=exc.code) from None
+
+    def to_representation(self, value):
+        return str(value)
 
 
 @extend_schema_field({"type": "string", "format": "decimal", "example": "1000000.00",
-                      "description": "decimal string with at most two decimal places"})
-class AmountField(serializers.Field):
-    def __init__(self, *, allow_zero: bool = False, **kwargs):
-        self.allow_zero = allow_zero
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, float | int) and not isinstance(data, bool):
-            raise serializers.ValidationError(bi("金额必须以字符串传递，例如 \"1000.00\"",
-                                                 'amounts must be sent as strings, e.g. "1000.00"'))
-        try:
-            value = Decimal(str(data).strip())
-        except (InvalidOperation, ValueError):
-            raise serializers.ValidationError(bi("不是有效金额", "not a valid amount")) from None
-        if not value.is_finite():
-            raise serializers.ValidationError(bi("金额必须是有限数", "the amount must be a finite number"))
-        if value.as_tuple().exponent < -2:
-            raise serializers.ValidationError(bi("金额最多两位小数（分）", "at most two decimal places (fen)"))
-        if value < 0 or (value == 0 and not self.allow_zero):
-            raise serializers.ValidationError(bi("金额必须大于零", "the amount must be greater than zero"))
-        return value.quantize(Decimal("0.01"))
-
-    def to_representation(self, value):
-        return f"{Decimal(value):.2f}"
+                      "description": "decimal string, at most two decimal places (fen); JSON numbers are refused"})
+class AmountField(CheckedField):
+    check = staticmethod(lambda value, name: parse_amount(value, name))
 
 
-@extend_schema_field({"type": "string", "enum": list(settings.CURRENCIES), "default": "CNY"})
-class CurrencyField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("default", settings.DEFAULT_CURRENCY)
-        super().__init__(choices=list(settings.CURRENCIES), **kwargs)
-
-
-@extend_schema_field(OpenApiTypes.DECIMAL)
-class RateField(serializers.DecimalField):
-    """An annual rate in percent ("4.35"), 0 to 36."""
-
-    def __init__(self, **kwargs):
-        super().__init__(max_digits=7, decimal_places=4, min_value=Decimal(0), max_value=Decimal(36), **kwargs)
+@extend_schema_field({"type": "string", "enum": list(settings.CURRENCIES), "default": settings.DEFAULT_CURRENCY})
+class CurrencyField(CheckedField):
+    check = staticmethod(lambda value, name: check_currency(value, name))

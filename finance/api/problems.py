@@ -41,7 +41,8 @@ def _flatten(zh, en, path=""):
         zs = zh if isinstance(zh, list) else [zh]
         es = en if isinstance(en, list) else [en]
         for z, e in zip(zs, es, strict=False):
-            field = "non_field_errors" if path in ("", "non_field_errors") else path
+            # an object's own errors are reported under the object ("pledges"), not "pledges.non_field_errors"
+            field = path.removesuffix(".non_field_errors") if path not in ("", "non_field_errors") else "non_field_errors"
             yield {"field": field, "code": getattr(z, "code", "invalid"), "detail_zh": str(z), "detail_en": str(e),
                    "detail": f"{z} / {e}"}
 

@@ -20,7 +20,9 @@ def fen(amount: Decimal) -> Decimal:
     return Decimal(amount).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def check_currency(currency: str, field: str = "currency") -> str:
+def check_currency(currency, field: str = "currency") -> str:
+    """Normalise (" cny" → "CNY", empty → the default) and refuse currencies outside the whitelist."""
+    currency = str(currency or "").strip().upper() or settings.DEFAULT_CURRENCY
     if currency not in settings.CURRENCIES:
         raise DomainError(
             f"币种 {currency!r} 不受支持（支持：{', '.join(settings.CURRENCIES)}）",
