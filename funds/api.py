@@ -11,6 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from finance.api.fields import AmountField
 from finance.api.idempotency import idempotent
 from finance.api.problems import validated
 from finance.approvals.models import Committee
@@ -106,7 +107,7 @@ class SubFundDetailApi(APIView):
 
 
 class CallIn(serializers.Serializer):
-    amount = serializers.CharField(max_length=30, help_text="decimal string, e.g. \"1000000.00\"")
+    amount = AmountField()
     call_date = serializers.DateField()
     due_date = serializers.DateField(required=False)
     purpose = serializers.ChoiceField(choices=CallPurpose.choices, default=CallPurpose.INVESTMENT)
@@ -114,7 +115,7 @@ class CallIn(serializers.Serializer):
 
 
 class CallPreviewIn(serializers.Serializer):
-    amount = serializers.CharField(max_length=30)
+    amount = AmountField()
 
 
 class CallLineOut(serializers.Serializer):

@@ -22,8 +22,12 @@ class InputInvalid(DomainError):
 
     def __init__(self, errors: list[dict]):
         first = errors[0] if errors else {"field": "", "detail_zh": "", "detail_en": ""}
-        super().__init__(f"输入有误：{first['field']} {first['detail_zh']}".strip(),
-                         f"invalid input: {first['field']} {first['detail_en']}".strip(), field=first["field"])
+
+        def named(text):  # name the field once, whether or not the rule's message already does
+            return text if first["field"] in text else f"{first['field']}: {text}"
+
+        super().__init__(f"输入有误：{named(first['detail_zh'])}", f"invalid input: {named(first['detail_en'])}",
+                         field=first["field"])
         self.errors = errors
 
 
