@@ -172,6 +172,11 @@ class Installment(models.Model):
     def __str__(self):
         return f"{self.loan_id}#{self.number} {self.due_date}"
 
+    @property
+    def paid(self):
+        """Principal and interest paid on this installment (Decimal: the template ``add`` filter truncates)."""
+        return self.principal_paid + self.interest_paid
+
 
 class Repayment(models.Model):
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="repayments")
