@@ -58,7 +58,7 @@ def test_startup_sees_its_loans_and_applies(client, loan, make_user):
     r = client.post("/loans/subsidies/", {"scheme": SubsidyScheme.objects.get().pk, "loan": loan.pk,
                                           "appraisal_fee": "20000.00"})
     assert r.status_code == 302
-    assert "10000.00" in client.get("/loans/subsidies/").content.decode()
+    assert "10,000.00" in client.get("/loans/subsidies/").content.decode()
 
 
 def test_home_panels_render(client, bank_officer, reviewer):
