@@ -293,6 +293,7 @@ def enrolment_create(*, pool: RiskPool, loan, by, category: str = LoanCategory.S
     if pool.status != PoolStatus.ACTIVE:
         raise DomainError("资金池已关闭", "the pool is closed", code="pool_closed", status=409)
     use = PolicyUse(on=on, scope=pool.scope)
+    _ratios(use, category)  # a category whose loss shares are not set cannot be covered yet
     months = int(use("pool.enrolment_deadline_months"))
     deadline = add_months(loan.disbursed_on, months)
     if on > deadline:
