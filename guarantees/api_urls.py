@@ -1,2 +1,20 @@
 """API routes under /api/v1/."""
-urlpatterns = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("pools/", api.PoolListApi.as_view(), name="api-pools"),
+    path("pools/<int:pk>/", api.PoolDetailApi.as_view(), name="api-pool"),
+    path("pool-enrolments/", api.EnrolmentCreateApi.as_view(), name="api-pool-enrolments"),
+    path("claims/", api.ClaimListCreateApi.as_view(), name="api-claims"),
+    path("claims/<int:pk>/", api.ClaimDetailApi.as_view(), name="api-claim"),
+    path("claims/<int:pk>/approve/", api.ClaimApproveApi.as_view(), name="api-claim-approve"),
+    path("claims/<int:pk>/reject/", api.ClaimRejectApi.as_view(), name="api-claim-reject"),
+    path("claims/<int:pk>/pay/", api.ClaimPayApi.as_view(), name="api-claim-pay"),
+    path("claims/<int:pk>/recoveries/", api.RecoveryCreateApi.as_view(), name="api-claim-recoveries"),
+    path("guarantees/", api.GuaranteeListCreateApi.as_view(), name="api-guarantees"),
+    path("guarantees/<int:pk>/", api.GuaranteeDetailApi.as_view(), name="api-guarantee"),
+    path("guarantees/<int:pk>/payouts/", api.PayoutCreateApi.as_view(), name="api-guarantee-payouts"),
+    path("payouts/<int:pk>/recoveries/", api.PayoutRecoveryApi.as_view(), name="api-payout-recoveries"),
+]

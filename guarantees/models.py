@@ -108,6 +108,9 @@ class PoolMovement(models.Model):
         ordering = ["-value_date", "-id"]
         constraints = [models.CheckConstraint(name="pool_movement_positive", condition=Q(amount__gt=0))]
 
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount} · {self.value_date}"
+
 
 class LoanCategory(models.TextChoices):
     STANDARD = "standard", _("Standard tech-SME loan")
@@ -246,6 +249,9 @@ class ClaimDocument(models.Model):
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self):
+        return self.name
+
 
 class Recovery(models.Model):
     """追偿回收 after compensation: the net (recovered − costs) goes back in the original proportions."""
@@ -270,6 +276,9 @@ class Recovery(models.Model):
                                    condition=Q(net=F("returned_to_pool") + F("kept_by_bank")) & Q(net__gte=0)
                                    & Q(returned_to_pool__gte=0) & Q(kept_by_bank__gte=0)),
         ]
+
+    def __str__(self):
+        return f"Recovery #{self.pk} · claim {self.claim_id} · {self.recovered}"
 
     @property
     def owner_org_id(self):
@@ -350,6 +359,9 @@ class GuaranteePayout(models.Model):
                                    condition=Q(recovered_total__gte=0) & Q(recovered_total__lte=F("amount"))),
         ]
 
+    def __str__(self):
+        return f"Payout #{self.pk} · {self.amount}"
+
     @property
     def owner_org_id(self):
         return self.guarantee.guarantor_id
@@ -368,3 +380,6 @@ class GuaranteeRecovery(models.Model):
     class Meta:
         constraints = [models.CheckConstraint(name="guarantee_recovery_positive",
                                               condition=Q(recovered__gt=0) & Q(costs__gte=0) & Q(net__gte=0))]
+
+    def __str__(self):
+        return f"Guarantee recovery #{self.pk} · {self.recovered}"

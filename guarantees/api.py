@@ -1,0 +1,297 @@
+"""Pool, claim and guarantee endpoints: explicit input and output serializers, no logic (services decide)."""
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from finance.api.idempotency import idempotent
+from finance.api.pagination import Pagination
+from finance.api.problems import validated
+from finance.core.errors import PermissionDenied
+from finance.parties.models import Role
+
+from . import selectors, services
+from .models import (
+    Claim,
+    CounterGuarantee,
+    Enrolment,
+    Guarantee,
+    GuaranteePayout,
+    LoanCategory,
+    Recovery,
+    RiskPool,
+)
+
+AMOUNT = dict(max_digits=18, decimal_places=2)
+
+
+def _require(user, *roles):
+    if not user.has_role(*roles):
+        raise PermissionDenied("无权执行此操作", "you do not have the role for this operation", code="role_required")
+
+
+class PoolOut(serializers.ModelSerializer):
+    balance = serializers.DecimalField(**AMOUNT)
+    exposure = serializers.DecimalField(**AMOUNT)
+    leverage_multiple = serializers.DecimalField(max_digits=10, decimal_places=4, allow_null=True)
+    leverage_limit = serializers.DecimalField(**AMOUNT, allow_null=True)
+    leverage_used_pct = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    sponsors = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RiskPool
+        fields = ["id", "name", "region", "currency", "status", "funded", "withdrawn", "available", "reserved",
+                  "paid", "returned", "balance", "exposure", "leverage_multiple", "leverage_limit",
+                  "leverage_used_pct", "sponsors"]
+
+    def get_sponsors(self, pool) -> list[dict]:
+        return [{"organisation_id": s.organisation_id, "name": s.organisation.name, "level": s.level,
+                 "funding_share": str(s.funding_share)} for s in pool.sponsors.select_related("organisation")]
+
+
+def pool_out(pool: RiskPool) -> dict:
+    figures = selectors.pool_figures(pool)
+    for key in ("exposure", "leverage_multiple", "leverage_limit", "leverage_used_pct"):
+        setattr(pool, key, figures[key])
+    return PoolOut(pool).data
+
+
+class PoolListApi(APIView):
+    @extend_schema(responses=PoolOut(many=True), summary="Risk-compensation pools with balance, reserved, exposure")
+    def get(self, request):
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.pool_list(user=request.user), request, view=self)
+        return paginator.get_paginated_response([pool_out(p) for p in page])
+
+
+class PoolDetailApi(APIView):
+    @extend_schema(responses=PoolOut, summary="One pool: balance, reserved, exposure, leverage used")
+    def get(self, request, pk: int):
+        return Response(pool_out(selectors.pool_get(user=request.user, pk=pk)))
+
+
+class EnrolmentIn(serializers.Serializer):
+    loan_id = serializers.IntegerField(min_value=1)
+    pool_id = serializers.IntegerField(min_value=1)
+    category = serializers.ChoiceField(choices=LoanCategory.choices, required=False, default=LoanCategory.STANDARD)
+    enrolled_on = serializers.DateField(required=False)
+
+
+class EnrolmentOut(serializers.ModelSerializer):
+    class Meta:
+        model = Enrolment
+        fields = ["id", "pool", "loan", "bank", "category", "enrolled_on", "principal", "status", "policy_snapshot",
+                  "figures"]
+
+
+class EnrolmentCreateApi(APIView):
+    @extend_schema(request=EnrolmentIn, responses={201: EnrolmentOut},
+                   summary="备案: enrol one of the bank's loans in a pool (deadline, leverage and NPL checks)")
+    @idempotent
+    def post(self, request):
+        _require(request.user, Role.BANK_OFFICER)
+        data = validated(EnrolmentIn, request.data)
+        pool = selectors.pool_get(user=request.user, pk=data["pool_id"])
+        enrolment = services.enrolment_create(pool=pool, loan=data["loan_id"], by=request.user,
+                                              category=data["category"], on=data.get("enrolled_on"))
+        return Response(EnrolmentOut(enrolment).data, status=status.HTTP_201_CREATED)
+
+
+class ClaimIn(serializers.Serializer):
+    loan_id = serializers.IntegerField(min_value=1)
+    claimed_loss = serializers.DecimalField(**AMOUNT)
+    documents = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class RecoveryOut(serializers.ModelSerializer):
+    class Meta:
+        model = Recovery
+        fields = ["id", "claim", "recovered", "costs", "net", "returned_to_pool", "kept_by_bank", "sponsor_parts",
+                  "recovered_on"]
+
+
+class ClaimOut(serializers.ModelSerializer):
+    split = serializers.SerializerMethodField()
+    paid = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField()
+    recoveries = RecoveryOut(many=True, read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = ["id", "pool", "loan", "bank", "category", "status", "filed_on", "claimed_loss", "split", "paid",
+                  "capped_by", "paid_amount", "paid_on", "recovered_total", "costs_total", "returned_total",
+                  "policy_snapshot", "documents", "recoveries"]
+
+    def get_split(self, c) -> dict:
+        return {"ratios": {"province": str(c.ratio_province), "city": str(c.ratio_city), "bank": str(c.ratio_bank)},
+                "province": str(c.split_province), "city": str(c.split_city), "bank": str(c.split_bank)}
+
+    def get_paid(self, c) -> dict:
+        return {"province": str(c.pay_province), "city": str(c.pay_city), "pool_total": str(c.government_amount),
+                "bank_bears": str(c.claimed_loss - c.government_amount)}
+
+    def get_documents(self, c) -> list[dict]:
+        return [{"id": d.pk, "name": d.name, "sha256": d.sha256, "size": d.size} for d in c.documents.all()]
+
+
+class ClaimListCreateApi(APIView):
+    @extend_schema(responses=ClaimOut(many=True), summary="Claims visible to the caller")
+    def get(self, request):
+        paginator = Pagination()
+        qs = selectors.claim_list(user=request.user, status=request.query_params.get("status"))
+        page = paginator.paginate_queryset(qs.prefetch_related("documents", "recoveries"), request, view=self)
+        return paginator.get_paginated_response(ClaimOut(page, many=True).data)
+
+    @extend_schema(request={"multipart/form-data": ClaimIn, "application/json": ClaimIn}, responses={201: ClaimOut},
+                   summary="File a compensation claim for an enrolled loan past the trigger, with evidence")
+    @idempotent
+    def post(self, request):
+        _require(request.user, Role.BANK_OFFICER)
+        data = validated(ClaimIn, request.data)
+        claim = services.claim_file(loan=data["loan_id"], claimed_loss=data["claimed_loss"], by=request.user,
+                                    documents=data["documents"])
+        return Response(ClaimOut(claim).data, status=status.HTTP_201_CREATED)
+
+
+class ClaimDetailApi(APIView):
+    @extend_schema(responses=ClaimOut, summary="A claim: status, split, paid amounts, recoveries")
+    def get(self, request, pk: int):
+        return Response(ClaimOut(selectors.claim_get(user=request.user, pk=pk)).data)
+
+
+class DecisionIn(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ClaimApproveApi(APIView):
+    @extend_schema(request=DecisionIn, responses=ClaimOut, summary="Department review: approve one level")
+    @idempotent
+    def post(self, request, pk: int):
+        data = validated(DecisionIn, request.data)
+        claim = services.claim_approve(claim=selectors.claim_get(user=request.user, pk=pk), by=request.user,
+                                       comment=data["comment"])
+        return Response(ClaimOut(claim).data)
+
+
+class ClaimRejectApi(APIView):
+    @extend_schema(request=DecisionIn, responses=ClaimOut, summary="Department review: reject (releases a reservation)")
+    @idempotent
+    def post(self, request, pk: int):
+        data = validated(DecisionIn, request.data)
+        claim = services.claim_reject(claim=selectors.claim_get(user=request.user, pk=pk), by=request.user,
+                                      reason=data["comment"])
+        return Response(ClaimOut(claim).data)
+
+
+class ClaimPayApi(APIView):
+    @extend_schema(request=None, responses=ClaimOut, summary="Pay an approved claim")
+    @idempotent
+    def post(self, request, pk: int):
+        claim = services.claim_pay(claim=selectors.claim_get(user=request.user, pk=pk), by=request.user)
+        return Response(ClaimOut(claim).data)
+
+
+class RecoveryIn(serializers.Serializer):
+    recovered = serializers.DecimalField(**AMOUNT)
+    costs = serializers.DecimalField(**AMOUNT, required=False, default="0.00")
+    recovered_on = serializers.DateField()
+
+
+class RecoveryCreateApi(APIView):
+    @extend_schema(request=RecoveryIn, responses={201: RecoveryOut},
+                   summary="Report a recovery on a compensated loan; the net goes back in the original proportions")
+    @idempotent
+    def post(self, request, pk: int):
+        _require(request.user, Role.BANK_OFFICER)
+        data = validated(RecoveryIn, request.data)
+        claim = selectors.claim_get(user=request.user, pk=pk)
+        rec = services.recovery_record(claim=claim, recovered=data["recovered"], costs=data["costs"],
+                                       recovered_on=data["recovered_on"], by=request.user)
+        return Response(RecoveryOut(rec).data, status=status.HTTP_201_CREATED)
+
+
+# ---------------------------------------------------------------- guarantees
+
+
+class GuaranteeIn(serializers.Serializer):
+    loan_id = serializers.IntegerField(min_value=1)
+    amount = serializers.DecimalField(**AMOUNT)
+    fee_rate = serializers.DecimalField(max_digits=7, decimal_places=4, help_text="percent per year, e.g. 0.5")
+    counter_guarantee = serializers.ChoiceField(choices=CounterGuarantee.choices)
+    start_on = serializers.DateField()
+    end_on = serializers.DateField()
+
+
+class PayoutOut(serializers.ModelSerializer):
+    class Meta:
+        model = GuaranteePayout
+        fields = ["id", "guarantee", "amount", "paid_on", "shares", "split", "compensation", "recovered_total",
+                  "policy_snapshot"]
+
+
+class GuaranteeOut(serializers.ModelSerializer):
+    payout = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Guarantee
+        fields = ["id", "loan", "guarantor", "bank", "amount", "fee_rate", "counter_guarantee", "start_on", "end_on",
+                  "premium_subsidy_rate", "premium_subsidy_yearly", "status", "policy_snapshot", "payout"]
+
+    def get_payout(self, g) -> dict | None:
+        payout = GuaranteePayout.objects.filter(guarantee=g).first()
+        return PayoutOut(payout).data if payout else None
+
+
+class GuaranteeListCreateApi(APIView):
+    @extend_schema(responses=GuaranteeOut(many=True), summary="Guarantees visible to the caller")
+    def get(self, request):
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.guarantee_list(user=request.user), request, view=self)
+        return paginator.get_paginated_response(GuaranteeOut(page, many=True).data)
+
+    @extend_schema(request=GuaranteeIn, responses={201: GuaranteeOut},
+                   summary="鲁科担: register a scheme guarantee (counter-guarantee and fee-rate eligibility)")
+    @idempotent
+    def post(self, request):
+        _require(request.user, Role.GUARANTOR_OFFICER)
+        data = validated(GuaranteeIn, request.data)
+        g = services.guarantee_register(loan=data["loan_id"], amount=data["amount"], fee_rate=data["fee_rate"],
+                                        counter_guarantee=data["counter_guarantee"], start_on=data["start_on"],
+                                        end_on=data["end_on"], by=request.user)
+        return Response(GuaranteeOut(g).data, status=status.HTTP_201_CREATED)
+
+
+class GuaranteeDetailApi(APIView):
+    @extend_schema(responses=GuaranteeOut, summary="One guarantee with its payout")
+    def get(self, request, pk: int):
+        return Response(GuaranteeOut(selectors.guarantee_get(user=request.user, pk=pk)).data)
+
+
+class PayoutIn(serializers.Serializer):
+    amount = serializers.DecimalField(**AMOUNT)
+    paid_on = serializers.DateField()
+
+
+class PayoutCreateApi(APIView):
+    @extend_schema(request=PayoutIn, responses={201: PayoutOut},
+                   summary="代偿: record the guarantor's payout on default (risk split and compensation)")
+    @idempotent
+    def post(self, request, pk: int):
+        _require(request.user, Role.GUARANTOR_OFFICER)
+        data = validated(PayoutIn, request.data)
+        payout = services.payout_record(guarantee=selectors.guarantee_get(user=request.user, pk=pk).pk,
+                                        amount=data["amount"], paid_on=data["paid_on"], by=request.user)
+        return Response(PayoutOut(payout).data, status=status.HTTP_201_CREATED)
+
+
+class PayoutRecoveryApi(APIView):
+    @extend_schema(request=RecoveryIn, responses={201: PayoutOut},
+                   summary="Report a recovery after a payout; the net goes back to the parties in proportion")
+    @idempotent
+    def post(self, request, pk: int):
+        _require(request.user, Role.GUARANTOR_OFFICER)
+        data = validated(RecoveryIn, request.data)
+        services.guarantee_recovery_record(payout=pk, recovered=data["recovered"], costs=data["costs"],
+                                           recovered_on=data["recovered_on"], by=request.user)
+        payout = GuaranteePayout.objects.get(pk=pk)
+        return Response(PayoutOut(payout).data, status=status.HTTP_201_CREATED)
