@@ -110,3 +110,32 @@ def guarantee_get(*, user, pk: int) -> Guarantee:
 
 def payout_list(*, user) -> QuerySet[GuaranteePayout]:
     return GuaranteePayout.objects.filter(guarantee__in=guarantee_list(user=user)).select_related("guarantee")
+
+
+def stress_inputs(pool: RiskPool) -> dict:
+    """Per enrolled (not yet compensated) loan: exposure, class and the pool's share, for guarantees.stress."""
+    import numpy as np
+
+    from .models import EnrolmentStatus, LoanCategory
+
+    on = _today()
+
+    def pct(key, default=None):
+        try:
+            return float(policy_value(key, on=on, scope=pool.scope)) / 100
+        except PolicyParameterMissing:
+            return default
+
+    standard = (pct("pool.share.province", 0.35) or 0) + (pct("pool.share.city", 0.35) or 0)
+    rd_p, rd_c = pct("pool.rd_credit.province_share"), pct("pool.rd_credit.city_share")
+    rd = (rd_p + rd_c) if rd_p is not None and rd_c is not None else pct("pool.rd_credit.government_share_max", 0.9)
+    try:
+        cap = float(policy_value("pool.cap_per_loan", on=on, scope=pool.scope))
+    except PolicyParameterMissing:
+        cap = None
+    rows = list(Enrolment.objects.filter(pool=pool, status__in=[EnrolmentStatus.ENROLLED, EnrolmentStatus.CLAIMED])
+                .values_list("loan__principal_outstanding", "loan__loan_class", "category"))
+    return {"exposure": np.array([float(r[0]) for r in rows], dtype=np.float64),
+            "classes": [r[1] for r in rows],
+            "gov_share": np.array([rd if r[2] == LoanCategory.RD_CREDIT else standard for r in rows]),
+            "cap_per_loan": cap, "balance": float(pool.available)}

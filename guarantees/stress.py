@@ -72,7 +72,7 @@ class StressResult:
         rows = []
         for h in self.horizons:
             rows.append({"horizon": h, "exhaustion_probability": self.exhaustion_probability[h], "mean": self.mean[h],
-                         **{f"p{p:g}": v for p, v in self.percentiles[h].items()},
+                         **{f"p{p:g}".replace(".", "_"): v for p, v in self.percentiles[h].items()},
                          "es99": self.expected_shortfall_99[h], "expected_defaults": self.expected_defaults[h]})
         return rows
 

@@ -1,0 +1,84 @@
+"""Pages: dashboard with SVG charts, stress test, claim review, bank claim pages, guarantor pages, scoping."""
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from finance.parties.models import OrgKind, Role
+from guarantees.models import Claim, ClaimStatus, Guarantee
+from guarantees.services import claim_file, enrolment_create
+from tests.guarantees.conftest import TODAY, default
+
+
+@pytest.fixture
+def claim(pool, make_loan, bank_officer):
+    loan = make_loan(principal="2000000.00")
+    enrolment_create(pool=pool, loan=loan, by=bank_officer)
+    return claim_file(loan=default(loan), claimed_loss="1000000.00", by=bank_officer)
+
+
+def test_dashboard_with_charts_and_history(client, reviewer, pool, claim):
+    client.force_login(reviewer)
+    r = client.get(f"/guarantees/pools/{pool.pk}/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert html.count("<svg") >= 3 and "cdn" not in html.lower()
+    assert "测试银行" in html  # NPL by bank
+    r = client.get(f"/guarantees/pools/{pool.pk}/stress/?pd_normal=0.01&pd_special_mention=0.05&pd_substandard=0.25"
+                   "&pd_doubtful=0.6&pd_loss=1&lgd=0.6&rho=0.15&scenarios=500&seed=1")
+    assert r.status_code == 200 and "<svg" in r.content.decode()
+    assert len(r.context["rows"]) == 2
+
+
+def test_review_page_approves_and_pays(client, reviewer, claim):
+    client.force_login(reviewer)
+    r = client.get(f"/guarantees/claims/{claim.pk}/")
+    assert r.status_code == 200 and "350000.00" in r.content.decode()  # the province pays 35% of 1,000,000
+    client.post(f"/guarantees/claims/{claim.pk}/", {"action": "approve", "comment": "ok"})
+    assert Claim.objects.get(pk=claim.pk).status == ClaimStatus.APPROVED
+    client.post(f"/guarantees/claims/{claim.pk}/", {"action": "pay"})
+    assert Claim.objects.get(pk=claim.pk).status == ClaimStatus.PAID
+    r = client.get(f"/guarantees/claims/{claim.pk}/")
+    assert "paid" in r.content.decode()  # the history include lists the states
+
+
+def test_bank_pages_and_scoping(client, bank_officer, other_bank, make_user, pool, make_loan):
+    client.force_login(bank_officer)
+    assert client.get("/guarantees/claims/").status_code == 200
+    loan = make_loan()
+    r = client.post("/guarantees/enrolments/new/", {"pool": pool.pk, "loan": loan.pk, "category": "standard"})
+    assert r.status_code == 302
+    default(loan)
+    doc = SimpleUploadedFile("evidence.pdf", b"%PDF", content_type="application/pdf")
+    r = client.post("/guarantees/claims/new/", {"loan": loan.pk, "claimed_loss": "100000.00", "documents": [doc]})
+    assert r.status_code == 302 and Claim.objects.filter(loan=loan).exists()
+    claim = Claim.objects.get(loan=loan)
+    assert claim.documents.get().name == "evidence.pdf"
+    client.force_login(make_user(other_bank, Role.BANK_OFFICER))
+    assert client.get(f"/guarantees/claims/{claim.pk}/").status_code == 404
+
+
+def test_guarantor_pages(client, orgs, make_user, make_loan):
+    guarantor = make_user(orgs.make(OrgKind.GUARANTOR), Role.GUARANTOR_OFFICER)
+    client.force_login(guarantor)
+    loan = make_loan()
+    r = client.post("/guarantees/guarantees/new/", {
+        "loan_id": loan.pk, "amount": "500000.00", "fee_rate": "0.9", "counter_guarantee": "ip",
+        "start_on": TODAY, "end_on": TODAY + dt.timedelta(days=365)})
+    assert r.status_code == 200 and "fee rate" in r.content.decode() and Guarantee.objects.count() == 0
+    r = client.post("/guarantees/guarantees/new/", {
+        "loan_id": loan.pk, "amount": "500000.00", "fee_rate": "0.5", "counter_guarantee": "ip",
+        "start_on": TODAY, "end_on": TODAY + dt.timedelta(days=365)})
+    assert r.status_code == 302
+    g = Guarantee.objects.get()
+    assert client.get(f"/guarantees/guarantees/{g.pk}/").status_code == 200
+    assert client.get("/guarantees/guarantees/").status_code == 200
+    assert client.get("/").status_code == 200
+
+
+def test_home_cards_and_menu(client, reviewer, bank_officer):
+    client.force_login(reviewer)
+    html = client.get("/").content.decode()
+    assert "/guarantees/claims/?status=submitted" in html and "/guarantees/pools/" in html
+    client.force_login(bank_officer)
+    assert "/guarantees/enrolments/new/" in client.get("/").content.decode()
