@@ -28,7 +28,7 @@ import hashlib
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from djmoney.money import Money
 
@@ -46,7 +46,8 @@ from finance.core.money import check_currency, fen, parse_amount
 from finance.ledger.models import Account, AccountKind
 from finance.ledger.services import account_get_or_create, credit, debit, entry_post
 from finance.parties.models import Organisation, OrgKind, Role
-from finance.policy.services import PolicyUse
+from finance.policy.models import ParameterValue
+from finance.policy.services import PolicyUse, _plain, policy_value
 from loans.models import Loan, LoanClass, LoanStatus
 
 from .models import (
@@ -77,6 +78,33 @@ HUNDRED = Decimal(100)
 ENROLLABLE_LOAN_STATUSES = (LoanStatus.ACTIVE, LoanStatus.OVERDUE)
 NPL_CLASSES = (LoanClass.SUBSTANDARD, LoanClass.DOUBTFUL, LoanClass.LOSS)
 DEFAULT_STATUSES = (LoanStatus.DEFAULTED, LoanStatus.WRITTEN_OFF)
+
+
+POOL_KEYS = ("pool.share.province", "pool.share.city", "pool.share.bank", "pool.rd_credit.province_share",
+             "pool.rd_credit.city_share", "pool.rd_credit.government_share_max", "pool.leverage_multiple",
+             "pool.enrolment_deadline_months", "pool.claim_trigger_dpd", "pool.cap_per_loan", "pool.cap_per_bank",
+             "pool.cap_per_year", "pool.npl_suspension_ratio")
+
+
+class PoolPolicy(PolicyUse):
+    """``PolicyUse`` for one pool decision, reading every pool parameter in one query (same rule as
+    ``policy_value``: the pool's scoped value first, then the global one, latest effective on or before ``on``).
+    A parameter with no value in force raises exactly what ``policy_value`` raises. Built per decision, so it is
+    never stale."""
+
+    def __init__(self, *, on: dt.date, scope: str):
+        super().__init__(on=on, scope=scope)
+        self._values: dict[tuple[str, str], Decimal] = {}
+        for key, sc, value in (ParameterValue.objects.filter(parameter__key__in=POOL_KEYS, scope__in=[scope, ""],
+                                                             effective_from__lte=on)
+                               .order_by("effective_from", "id").values_list("parameter__key", "scope", "value")):
+            self._values[(key, sc)] = value
+
+    def __call__(self, key: str) -> Decimal:
+        found = self._values.get((key, self.scope), self._values.get((key, "")))
+        value = _plain(found) if found is not None else policy_value(key, on=self.on, scope=self.scope)
+        self.snapshot[key] = str(value)
+        return value
 
 
 def _today() -> dt.date:
@@ -249,21 +277,15 @@ def bank_npl(pool: RiskPool, bank_id: int) -> tuple[Decimal, Decimal, Decimal]:
     Non-performing: classified substandard, doubtful or loss, or defaulted / written off. Compensated loans
     count at their claimed loss (their outstanding may have been written down).
     """
-    total = npl = Decimal(0)
-    rows = Enrolment.objects.filter(pool=pool, bank_id=bank_id).values(
-        "status", "loan__principal_outstanding", "loan__loan_class", "loan__status")
-    comp = dict(Claim.objects.filter(pool=pool, bank_id=bank_id, status=ClaimStatus.PAID)
-                .values_list("loan_id", "claimed_loss"))
-    comp_total = sum(comp.values(), Decimal(0))
-    for r in rows:
-        if r["status"] == EnrolmentStatus.COMPENSATED:
-            continue
-        out = r["loan__principal_outstanding"]
-        total += out
-        if r["loan__loan_class"] in NPL_CLASSES or r["loan__status"] in DEFAULT_STATUSES:
-            npl += out
-    total += comp_total
-    npl += comp_total
+    live = Enrolment.objects.filter(pool=pool, bank_id=bank_id).exclude(status=EnrolmentStatus.COMPENSATED)
+    agg = live.aggregate(
+        total=Sum("loan__principal_outstanding", default=Decimal(0)),
+        npl=Sum("loan__principal_outstanding", default=Decimal(0),
+                filter=Q(loan__loan_class__in=NPL_CLASSES) | Q(loan__status__in=DEFAULT_STATUSES)))
+    comp_total = (Claim.objects.filter(pool=pool, bank_id=bank_id, status=ClaimStatus.PAID)
+                  .aggregate(s=Sum("claimed_loss", default=Decimal(0)))["s"])
+    total = agg["total"] + comp_total
+    npl = agg["npl"] + comp_total
     ratio = (npl / total * HUNDRED).quantize(Decimal("0.01")) if total else Decimal("0.00")
     return npl, total, ratio
 
@@ -292,7 +314,7 @@ def enrolment_create(*, pool: RiskPool, loan, by, category: str = LoanCategory.S
     pool = _lock_pool(pool.pk)
     if pool.status != PoolStatus.ACTIVE:
         raise DomainError("资金池已关闭", "the pool is closed", code="pool_closed", status=409)
-    use = PolicyUse(on=on, scope=pool.scope)
+    use = PoolPolicy(on=on, scope=pool.scope)
     _ratios(use, category)  # a category whose loss shares are not set cannot be covered yet
     months = int(use("pool.enrolment_deadline_months"))
     deadline = add_months(loan.disbursed_on, months)
@@ -420,7 +442,7 @@ def claim_file(*, loan, claimed_loss, by, documents=(), on: dt.date | None = Non
                        f"the loan already has claim #{live.pk} ({live.status}); a loan is compensated once",
                        code="already_claimed", field="loan_id")
     pool = enrolment.pool
-    use = PolicyUse(on=on, scope=pool.scope)
+    use = PoolPolicy(on=on, scope=pool.scope)
     trigger = use("pool.claim_trigger_dpd")
     if not (loan.dpd >= trigger or loan.status in DEFAULT_STATUSES):
         raise DomainError(f"贷款逾期 {loan.dpd} 天，未达到补偿触发条件（逾期 ≥ {trigger} 天或已违约）",
@@ -492,7 +514,7 @@ def claim_approve(*, claim: Claim, by, comment: str = "") -> Claim:
         state_change_record(claim, from_state=f"level {level - 1}", to_state=f"level {level}", by=by,
                             reason=comment or "approved at this level", field="approval")
         return claim
-    use = PolicyUse(on=claim.filed_on, scope=pool.scope)
+    use = PoolPolicy(on=claim.filed_on, scope=pool.scope)
     for key, headroom in _cap_headroom(use, pool, claim.bank_id, claim.filed_on.year, exclude=claim.pk):
         if headroom < claim.government_amount:
             raise DomainError(f"补偿上限 {key} 余量 {headroom} 不足以支付 {claim.government_amount}",

@@ -1,0 +1,3 @@
+from bench.pool.run import main
+
+main()
