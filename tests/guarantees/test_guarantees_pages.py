@@ -23,7 +23,7 @@ def test_dashboard_with_charts_and_history(client, reviewer, pool, claim):
     assert r.status_code == 200
     html = r.content.decode()
     assert html.count("<svg") >= 3 and "cdn" not in html.lower()
-    assert "测试银行" in html  # NPL by bank
+    assert "测试银行" in html and "各银行不良率" in html  # NPL by bank, in Chinese (the default language)
     r = client.get(f"/guarantees/pools/{pool.pk}/stress/?pd_normal=0.01&pd_special_mention=0.05&pd_substandard=0.25"
                    "&pd_doubtful=0.6&pd_loss=1&lgd=0.6&rho=0.15&scenarios=500&seed=1")
     assert r.status_code == 200 and "<svg" in r.content.decode()
