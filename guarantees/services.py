@@ -46,8 +46,7 @@ from finance.core.money import check_currency, fen, parse_amount
 from finance.ledger.models import Account, AccountKind
 from finance.ledger.services import account_get_or_create, credit, debit, entry_post
 from finance.parties.models import Organisation, OrgKind, Role
-from finance.policy.models import ParameterValue
-from finance.policy.services import PolicyUse, _plain, policy_value
+from finance.policy.services import PolicyHistory, PolicyUse
 from loans.models import Loan, LoanClass, LoanStatus
 
 from .models import (
@@ -86,25 +85,9 @@ POOL_KEYS = ("pool.share.province", "pool.share.city", "pool.share.bank", "pool.
              "pool.cap_per_year", "pool.npl_suspension_ratio")
 
 
-class PoolPolicy(PolicyUse):
-    """``PolicyUse`` for one pool decision, reading every pool parameter in one query (same rule as
-    ``policy_value``: the pool's scoped value first, then the global one, latest effective on or before ``on``).
-    A parameter with no value in force raises exactly what ``policy_value`` raises. Built per decision, so it is
-    never stale."""
-
-    def __init__(self, *, on: dt.date, scope: str):
-        super().__init__(on=on, scope=scope)
-        self._values: dict[tuple[str, str], Decimal] = {}
-        for key, sc, value in (ParameterValue.objects.filter(parameter__key__in=POOL_KEYS, scope__in=[scope, ""],
-                                                             effective_from__lte=on)
-                               .order_by("effective_from", "id").values_list("parameter__key", "scope", "value")):
-            self._values[(key, sc)] = value
-
-    def __call__(self, key: str) -> Decimal:
-        found = self._values.get((key, self.scope), self._values.get((key, "")))
-        value = _plain(found) if found is not None else policy_value(key, on=self.on, scope=self.scope)
-        self.snapshot[key] = str(value)
-        return value
+def pool_policy(*, on: dt.date, scope: str) -> PolicyUse:
+    """``PolicyUse`` for one pool decision with every pool parameter read in one query."""
+    return PolicyUse(on=on, scope=scope, history=PolicyHistory(scope=scope, keys=POOL_KEYS))
 
 
 def _today() -> dt.date:
@@ -314,7 +297,7 @@ def enrolment_create(*, pool: RiskPool, loan, by, category: str = LoanCategory.S
     pool = _lock_pool(pool.pk)
     if pool.status != PoolStatus.ACTIVE:
         raise DomainError("资金池已关闭", "the pool is closed", code="pool_closed", status=409)
-    use = PoolPolicy(on=on, scope=pool.scope)
+    use = pool_policy(on=on, scope=pool.scope)
     _ratios(use, category)  # a category whose loss shares are not set cannot be covered yet
     months = int(use("pool.enrolment_deadline_months"))
     deadline = add_months(loan.disbursed_on, months)
@@ -442,7 +425,7 @@ def claim_file(*, loan, claimed_loss, by, documents=(), on: dt.date | None = Non
                        f"the loan already has claim #{live.pk} ({live.status}); a loan is compensated once",
                        code="already_claimed", field="loan_id")
     pool = enrolment.pool
-    use = PoolPolicy(on=on, scope=pool.scope)
+    use = pool_policy(on=on, scope=pool.scope)
     trigger = use("pool.claim_trigger_dpd")
     if not (loan.dpd >= trigger or loan.status in DEFAULT_STATUSES):
         raise DomainError(f"贷款逾期 {loan.dpd} 天，未达到补偿触发条件（逾期 ≥ {trigger} 天或已违约）",
@@ -514,7 +497,7 @@ def claim_approve(*, claim: Claim, by, comment: str = "") -> Claim:
         state_change_record(claim, from_state=f"level {level - 1}", to_state=f"level {level}", by=by,
                             reason=comment or "approved at this level", field="approval")
         return claim
-    use = PoolPolicy(on=claim.filed_on, scope=pool.scope)
+    use = pool_policy(on=claim.filed_on, scope=pool.scope)
     for key, headroom in _cap_headroom(use, pool, claim.bank_id, claim.filed_on.year, exclude=claim.pk):
         if headroom < claim.government_amount:
             raise DomainError(f"补偿上限 {key} 余量 {headroom} 不足以支付 {claim.government_amount}",

@@ -25,7 +25,7 @@ from finance.core.errors import Conflict, DomainError, InvalidTransition
 from finance.core.money import fen
 from finance.parties.models import Organisation, OrgKind
 from finance.parties.services import organisation_create
-from finance.policy.services import PolicyUse
+from finance.policy.services import PolicyHistory, PolicyUse
 
 from . import validators as v
 from .models import (
@@ -122,45 +122,8 @@ def loan_input(data: dict) -> LoanIn:
     )
 
 
-class PolicyCache:
-    """``PolicyUse`` for many decisions: each parameter's global value history is read once, then the value in
-    force on a date is picked in Python (same rule as ``policy_value``: latest row effective on or before it).
-    A parameter with no value in force raises exactly what ``policy_value`` raises."""
-
-    def __init__(self):
-        self._history: dict[str, list[tuple[dt.date, Decimal]]] = {}
-
-    def use(self, on: dt.date) -> _CachedUse:
-        return _CachedUse(self, on)
-
-    def value(self, key: str, on: dt.date) -> Decimal:
-        from finance.policy.models import ParameterValue
-        from finance.policy.services import _plain, policy_value
-
-        rows = self._history.get(key)
-        if rows is None:
-            rows = self._history[key] = list(
-                ParameterValue.objects.filter(parameter__key=key, scope="").order_by("effective_from", "id")
-                .values_list("effective_from", "value"))
-        found = None
-        for effective_from, value in rows:
-            if effective_from <= on:
-                found = value
-            else:
-                break
-        if found is None:
-            return policy_value(key, on=on)  # raises the bilingual "no value in force" error
-        return _plain(found)
-
-
-class _CachedUse:
-    def __init__(self, cache: PolicyCache, on: dt.date):
-        self.cache, self.on, self.snapshot = cache, on, {}
-
-    def __call__(self, key: str) -> Decimal:
-        value = self.cache.value(key, self.on)
-        self.snapshot[key] = str(value)
-        return value
+#: Bulk submissions share one policy history (read once per parameter), see finance.policy.services.
+PolicyCache = PolicyHistory
 
 
 def loan_rules_check(data: LoanIn, use, *, as_of: dt.date) -> None:
