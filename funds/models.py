@@ -6,6 +6,7 @@ Fields and constraints only: every write goes through ``funds.services``. Money 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from finance.approvals.models import Committee, Meeting
 from finance.ledger.models import JournalEntry
@@ -245,7 +246,7 @@ class DistributionLine(models.Model):
 
 
 class Stage(models.TextChoices):
-    SEED = "seed", _("Seed")
+    SEED = "seed", pgettext_lazy("fund", "Seed")
     EARLY = "early", _("Early")
     GROWTH = "growth", _("Growth")
     LATE = "late", _("Late")

@@ -1,6 +1,7 @@
 """Forms for the pages; every write still goes through the services."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import CounterGuarantee, LoanCategory
 from .stress import DEFAULT_LGD, DEFAULT_PD
@@ -64,7 +65,7 @@ class GuaranteeForm(forms.Form):
 
 class PayoutForm(forms.Form):
     amount = forms.DecimalField(max_digits=18, decimal_places=2, label=_("Payout amount"))
-    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=pgettext_lazy("pool", "Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class StressForm(forms.Form):
@@ -78,4 +79,4 @@ class StressForm(forms.Form):
     lgd = forms.FloatField(min_value=0, max_value=1, initial=DEFAULT_LGD, label=_("Loss given default"))
     rho = forms.FloatField(min_value=0, max_value=0.99, initial=0.15, label=_("Asset correlation"))
     scenarios = forms.IntegerField(min_value=100, max_value=20000, initial=5000, label=_("Scenarios"))
-    seed = forms.IntegerField(min_value=0, initial=20241121, label=_("Seed"))
+    seed = forms.IntegerField(min_value=0, initial=20241121, label=pgettext_lazy("pool", "Seed"))

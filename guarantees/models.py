@@ -9,6 +9,7 @@ All workflows are in ``guarantees.services``.
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from finance.parties.models import Organisation, User
 
@@ -16,7 +17,7 @@ MONEY = dict(max_digits=18, decimal_places=2)
 
 
 class PoolStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("pool", "Active")
     CLOSED = "closed", _("Closed")
 
 
@@ -155,7 +156,7 @@ class Enrolment(models.Model):
 class ClaimStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Under review")
     APPROVED = "approved", _("Approved (money reserved)")
-    PAID = "paid", _("Paid")
+    PAID = "paid", pgettext_lazy("pool", "Paid")
     REJECTED = "rejected", _("Rejected")
 
 
@@ -299,7 +300,7 @@ SCHEME_COUNTER_GUARANTEES = (CounterGuarantee.NONE, CounterGuarantee.IP, Counter
 
 
 class GuaranteeStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("pool", "Active")
     PAID_OUT = "paid_out", _("Paid out (代偿)")
     RELEASED = "released", _("Released")
 

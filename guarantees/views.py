@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from finance.core.errors import DomainError, NotFound
 from finance.parties.models import Role
@@ -46,7 +47,7 @@ def pool_detail(request, pk: int):
     pipeline = selectors.claims_pipeline(pool)
     npl = selectors.npl_by_bank(pool) if request.user.has_role(*OVERSIGHT) else [
         r for r in selectors.npl_by_bank(pool) if r["bank_id"] == request.user.organisation_id]
-    money_chart = charts.bars([_("Funded"), _("Available"), _("Reserved"), _("Paid"), _("Returned"), _("Exposure")],
+    money_chart = charts.bars([_("Funded"), _("Available"), _("Reserved"), pgettext_lazy("pool", "Paid"), _("Returned"), _("Exposure")],
                               [figures["funded"], figures["available"], figures["reserved"], figures["paid"],
                                figures["returned"], figures["exposure"]], title=_("Pool money (CNY)"))
     pipeline_chart = charts.bars([p["label"] for p in pipeline], [p["count"] for p in pipeline],

@@ -33,7 +33,7 @@ def test_dashboard_with_charts_and_history(client, reviewer, pool, claim):
 def test_review_page_approves_and_pays(client, reviewer, claim):
     client.force_login(reviewer)
     r = client.get(f"/guarantees/claims/{claim.pk}/")
-    assert r.status_code == 200 and "350000.00" in r.content.decode()  # the province pays 35% of 1,000,000
+    assert r.status_code == 200 and "350,000.00" in r.content.decode()  # the province pays 35% of 1,000,000
     client.post(f"/guarantees/claims/{claim.pk}/", {"action": "approve", "comment": "ok"})
     assert Claim.objects.get(pk=claim.pk).status == ClaimStatus.APPROVED
     client.post(f"/guarantees/claims/{claim.pk}/", {"action": "pay"})
