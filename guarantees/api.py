@@ -1,9 +1,12 @@
 """Pool, claim and guarantee endpoints: explicit input and output serializers, no logic (services decide)."""
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from finance.api.fields import AmountField
 from finance.api.idempotency import idempotent
 from finance.api.pagination import Pagination
 from finance.api.problems import validated
@@ -99,7 +102,7 @@ class EnrolmentCreateApi(APIView):
 
 class ClaimIn(serializers.Serializer):
     loan_id = serializers.IntegerField(min_value=1)
-    claimed_loss = serializers.DecimalField(**AMOUNT)
+    claimed_loss = AmountField()
     documents = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
@@ -192,8 +195,8 @@ class ClaimPayApi(APIView):
 
 
 class RecoveryIn(serializers.Serializer):
-    recovered = serializers.DecimalField(**AMOUNT)
-    costs = serializers.DecimalField(**AMOUNT, required=False, default="0.00")
+    recovered = AmountField()
+    costs = AmountField(allow_zero=True, required=False, default=Decimal("0.00"))
     recovered_on = serializers.DateField()
 
 
@@ -215,7 +218,7 @@ class RecoveryCreateApi(APIView):
 
 class GuaranteeIn(serializers.Serializer):
     loan_id = serializers.IntegerField(min_value=1)
-    amount = serializers.DecimalField(**AMOUNT)
+    amount = AmountField()
     fee_rate = serializers.DecimalField(max_digits=7, decimal_places=4, help_text="percent per year, e.g. 0.5")
     counter_guarantee = serializers.ChoiceField(choices=CounterGuarantee.choices)
     start_on = serializers.DateField()
@@ -268,7 +271,7 @@ class GuaranteeDetailApi(APIView):
 
 
 class PayoutIn(serializers.Serializer):
-    amount = serializers.DecimalField(**AMOUNT)
+    amount = AmountField()
     paid_on = serializers.DateField()
 
 

@@ -22,9 +22,12 @@ class CheckedField(serializers.Field):
         if isinstance(data, bool):
             raise serializers.ValidationError(bi("不是有效取值", "not a valid value"), code="invalid")
         try:
-            return type(self).check(data, self.field_name)
+            return self.run_check(data)
         except DomainError as exc:
             raise serializers.ValidationError(bi(exc.detail_zh, exc.detail_en), code=exc.code) from None
+
+    def run_check(self, data):
+        return type(self).check(data, self.field_name)
 
     def to_representation(self, value):
         return str(value)
@@ -33,7 +36,12 @@ class CheckedField(serializers.Field):
 @extend_schema_field({"type": "string", "format": "decimal", "example": "1000000.00",
                       "description": "decimal string, at most two decimal places (fen); JSON numbers are refused"})
 class AmountField(CheckedField):
-    check = staticmethod(lambda value, name: parse_amount(value, name))
+    def __init__(self, *, allow_zero: bool = False, **kwargs):
+        self.allow_zero = allow_zero
+        super().__init__(**kwargs)
+
+    def run_check(self, data):
+        return parse_amount(data, self.field_name, allow_zero=self.allow_zero)
 
 
 @extend_schema_field({"type": "string", "enum": list(settings.CURRENCIES), "default": settings.DEFAULT_CURRENCY})

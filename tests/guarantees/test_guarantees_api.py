@@ -93,6 +93,9 @@ def test_claim_bad_inputs(bank_api, other_bank_api, enrolled, make_loan):
     assert r.status_code == 409 and r.json()["code"] == "loan_not_enrolled"
     r = bank_api.post("/api/v1/claims/", {"loan_id": enrolled.pk, "claimed_loss": "abc"}, format="json")
     assert r.status_code == 400 and r.json()["code"] == "validation_error"
+    for bad in (1000.5, "1000.001", "NaN", "-1.00"):  # a JSON number loses fen; the rest are not money
+        r = bank_api.post("/api/v1/claims/", {"loan_id": enrolled.pk, "claimed_loss": bad}, format="json")
+        assert r.status_code == 400 and r.json()["errors"][0]["field"] == "claimed_loss", bad
     assert Claim.objects.count() == n
 
 
