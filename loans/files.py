@@ -442,12 +442,6 @@ def insert_rows(table: str, columns: list[str], rows, *, lines: list[str] | None
                 cur.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', chunk)
 
 
-def _fen_text(x: int) -> str:
-    sign = "-" if x < 0 else ""
-    x = abs(x)
-    return f"{sign}{x // 100}.{x % 100:02d}"
-
-
 INSTALLMENT_COLUMNS = ["loan_id", "number", "due_date", "principal", "interest", "payment", "balance",
                        "principal_paid", "interest_paid", "status", "paid_on"]
 
@@ -470,11 +464,18 @@ def schedule_rows(loan_ids: list[int], loans: list[services.LoanIn]):
     return sched, ids, number, due, prin, intr, pay, bal
 
 
+def _fen_strings(fen: np.ndarray) -> list[str]:
+    """Non-negative integer fen → "yuan.ff" COPY text, column at a time in numpy (integer arithmetic, no float)."""
+    assert (fen >= 0).all(), "schedule amounts are never negative"
+    yuan, cents = np.divmod(fen, 100)
+    return np.strings.add(np.strings.add(yuan.astype(str), "."), np.strings.zfill(cents.astype(str), 2)).tolist()
+
+
 def schedule_copy_lines(parts) -> list[str]:
-    _, ids, number, due, prin, intr, pay, bal = parts
-    f = _fen_text
-    return [f"{i}\t{n}\t{d}\t{f(p)}\t{f(x)}\t{f(y)}\t{f(b)}\t0.00\t0.00\tdue\t\\N"
-            for i, n, d, p, x, y, b in zip(ids, number, due, prin, intr, pay, bal, strict=True)]
+    sched, ids, number, due, *_ = parts
+    p, x, y, b = (_fen_strings(a) for a in (sched.principal, sched.interest, sched.payment, sched.balance))
+    return [f"{i}\t{n}\t{d}\t{pp}\t{xx}\t{yy}\t{bb}\t0.00\t0.00\tdue\t\\N"
+            for i, n, d, pp, xx, yy, bb in zip(ids, number, due, p, x, y, b, strict=True)]
 
 
 def schedule_tuples(parts):
