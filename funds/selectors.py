@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from fractions import Fraction
 
 import pandas as pd
 from django.db.models import QuerySet, Sum
@@ -158,6 +159,12 @@ def _row(row) -> dict:
             "ks_pme": ratio(row["ks_pme"])}
 
 
+def _fen_half_up(x) -> int:
+    """An exact fraction of fen rounded half-up to a whole fen (0 for an empty sum)."""
+    x = Fraction(x)
+    return int((x * 2 + 1) // 2) if x >= 0 else -int((-x * 2 + 1) // 2)
+
+
 def guidance_performance(guidance: GuidanceFund, *, index: IndexSeries | None = None) -> dict:
     """The guidance fund's own returns across its sub-funds, looking through to the portfolio companies:
     its paid-in and distributions, its pro-rata share of each NAV, and its share of each portfolio's flows."""
@@ -169,7 +176,8 @@ def guidance_performance(guidance: GuidanceFund, *, index: IndexSeries | None = 
                 .values_list("call__sub_fund_id").annotate(s=Sum("amount")))
     all_paid = dict(CapitalCallLine.objects.filter(call__sub_fund_id__in=ids, paid_on__isnull=False)
                     .values_list("call__sub_fund_id").annotate(s=Sum("amount")))
-    share = {f: float(paid.get(f, 0) / all_paid[f]) if all_paid.get(f) else 0.0 for f in ids}
+    # The guidance fund's look-through share of each sub-fund (exact fractions; rounded once, half-up, to the fen).
+    share = {f: Fraction(paid.get(f, 0)) / Fraction(all_paid[f]) if all_paid.get(f) else Fraction(0) for f in ids}
     rows = [(0, d, -a) for d, a in CapitalCallLine.objects.filter(commitment__in=g_lines, paid_on__isnull=False)
             .values_list("paid_on", "amount")]
     rows += [(0, d, a) for d, a in DistributionLine.objects.filter(commitment__in=g_lines)
@@ -177,14 +185,15 @@ def guidance_performance(guidance: GuidanceFund, *, index: IndexSeries | None = 
     flows = pd.DataFrame(rows, columns=["fund", "date", "amount"])
     flows["amount"] = _fen(flows["amount"]) if len(flows) else flows["amount"].astype("int64")
     navs = fr["navs"].sort_values("date").groupby("fund").tail(1)
-    nav_total = int(sum(n * share[f] for f, n in zip(navs["fund"], navs["nav"], strict=True))) if len(navs) else 0
+    nav_total = _fen_half_up(sum(int(n) * share[f] for f, n in zip(navs["fund"], navs["nav"], strict=True)))
     nav_date = navs["date"].max() if len(navs) else None
     gross = fr["gross"].copy()
     if len(gross):
-        gross["amount"] = (gross["amount"] * gross["fund"].map(share)).round().astype("int64")
+        gross["amount"] = [_fen_half_up(int(a) * share[f]) for a, f in zip(gross["amount"], gross["fund"], strict=True)]
+        gross["amount"] = gross["amount"].astype("int64")
         gross["fund"] = 0
     values = fr["values"].sort_values("date").groupby("fund").tail(1)
-    gval = int(sum(v * share[f] for f, v in zip(values["fund"], values["value"], strict=True))) if len(values) else 0
+    gval = _fen_half_up(sum(int(v) * share[f] for f, v in zip(values["fund"], values["value"], strict=True)))
     perf = fund_performance(
         flows, pd.DataFrame([(0, nav_date, nav_total)] if nav_date else [], columns=["fund", "date", "nav"]),
         gross_flows=gross, gross_values=pd.DataFrame([(0, nav_date, gval)] if nav_date else [],

@@ -105,3 +105,15 @@ def test_compliance_on_a_hand_checked_example(make_fund):
     assert (c["conversion"], c["use_required"], c["use_status"]) == (D("400.00"), D("600.00"), "breach")
     assert (c["largest"], c["single_cap"], c["single_status"]) == (D("210.00"), D("200.00"), "breach")
     assert c["policy"]["fund.near_breach_margin"] == "10"
+
+
+def test_look_through_share_rounds_once_half_up_to_the_fen():
+    from fractions import Fraction
+
+    from funds.selectors import _fen_half_up
+
+    assert _fen_half_up(Fraction(1, 2)) == 1  # half a fen rounds up
+    assert _fen_half_up(Fraction(100, 3)) == 33
+    assert _fen_half_up(Fraction(200, 3)) == 67
+    assert _fen_half_up(Fraction(-1, 2)) == -1  # half away from zero, as 四舍五入
+    assert _fen_half_up(0) == 0
