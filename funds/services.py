@@ -17,7 +17,8 @@ from finance.approvals import services as approvals
 from finance.approvals.models import ApprovalStatus, MeetingStatus
 from finance.calc import CalcError, allocate, early_exit_price, european_waterfall
 from finance.core.errors import Conflict, DomainError, InvalidTransition
-from finance.core.money import check_currency, fen, parse_amount
+from finance.core.inputs import check_currency, parse_amount
+from finance.core.money import fen
 from finance.ledger.models import AccountKind
 from finance.ledger.selectors import account_balance
 from finance.ledger.services import account_get_or_create, credit, debit, entry_post

@@ -42,7 +42,8 @@ from finance.approvals.services import (
 )
 from finance.calc import allocate, split_loss
 from finance.core.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
-from finance.core.money import check_currency, fen, parse_amount
+from finance.core.inputs import check_currency, parse_amount
+from finance.core.money import fen
 from finance.ledger.models import Account, AccountKind
 from finance.ledger.services import account_get_or_create, credit, debit, entry_post
 from finance.parties.models import Organisation, OrgKind, Role

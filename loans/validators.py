@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from finance.calc import CalcError, check_uscc, parse_cn_patent_number
 from finance.calc.schedules import DAY_COUNTS, METHODS
 from finance.core.errors import DomainError
-from finance.core.money import check_currency, parse_amount
+from finance.core.inputs import check_currency, parse_amount
 
 from .models import IPKind
 

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from finance.core.errors import DomainError, bi
-from finance.core.money import check_currency, parse_amount
+from finance.core.inputs import check_currency, parse_amount
 
 
 class CheckedField(serializers.Field):

@@ -138,6 +138,8 @@ class Meeting(models.Model):
     tally = models.JSONField(default=dict, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
+    TRANSITIONS = {MeetingStatus.OPEN: {MeetingStatus.APPROVED, MeetingStatus.REJECTED, MeetingStatus.NO_QUORUM}}
+
     class Meta:
         ordering = ["-held_on", "-id"]
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from finance.core.errors import DomainError, InvalidTransition, PermissionDenied
-from finance.policy.services import PolicyUse
+from finance.policy.services import PolicyUse, policy_value
 
 from .models import (
     ApprovalDecision,
@@ -55,15 +55,53 @@ def state_change_record(obj, *, from_state: str, to_state: str, by=None, reason:
                                       to_state=to_state, by=by, reason=reason)
 
 
-def state_change(obj, *, to: str, allowed: dict[str, set[str]], by=None, reason: str = "", field: str = "status"):
-    """Move ``obj`` along its state machine, save it and log who/when/from/to/why. Unknown moves are refused."""
+def state_change_bulk(model, ids, *, from_state: str, to_state: str, by=None, reason: str = "",
+                      field: str = "status") -> int:
+    """Audit rows for many objects of one model that moved together (bank files, the nightly classification).
+
+    The caller has already moved them set-based (an ``UPDATE`` or a COPY); this writes the same audit row
+    ``state_change`` would, one per object, in one ``bulk_create``.
+    """
+    item_type = ContentType.objects.get_for_model(model)
+    rows = [StateChange(item_type=item_type, item_id=pk, field=field, from_state=from_state or "", to_state=to_state,
+                        by=by, reason=reason) for pk in ids]
+    StateChange.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def transitions_of(obj, field: str = "status") -> dict[str, set[str]]:
+    """The model's declarative transition table: ``TRANSITIONS`` (for ``status``) or ``<FIELD>_TRANSITIONS``."""
+    name = "TRANSITIONS" if field == "status" else f"{field.upper()}_TRANSITIONS"
+    table = getattr(type(obj), name, None)
+    if table is None:
+        raise LookupError(f"{type(obj).__name__} declares no {name}")
+    return table
+
+
+def state_change(obj, *, to: str, by=None, reason: str = "", field: str = "status",
+                 also: tuple[str, ...] = (), allowed: dict[str, set[str]] | None = None):
+    """Move ``obj`` along its state machine, save the state field (and the named ``also`` fields) and log
+    who/when/from/to/why. The allowed moves come from the model's ``TRANSITIONS`` table; unknown moves are
+    refused. ``allowed`` is the legacy form for models without a table yet: it saves the whole object.
+    """
+    table = allowed if allowed is not None else transitions_of(obj, field)
     frm = getattr(obj, field)
-    if to not in allowed.get(frm, set()):
-        raise InvalidTransition(f"不允许从「{frm}」变更为「{to}」", f"cannot move from '{frm}' to '{to}'", field=field)
+    if to not in table.get(frm, set()):
+        raise InvalidTransition(f"不允许从「{_label(obj, field, frm)}」变更为「{_label(obj, field, to)}」",
+                                f"cannot move from '{frm}' to '{to}'", field=field)
     setattr(obj, field, to)
-    obj.save()
+    if allowed is not None:
+        obj.save()
+    else:
+        obj.save(update_fields=[field, *also])
     state_change_record(obj, from_state=frm, to_state=to, by=by, reason=reason, field=field)
     return obj
+
+
+def _label(obj, field: str, value: str) -> str:
+    """The display label of a state (people read 已提交, not submitted)."""
+    choices = dict(type(obj)._meta.get_field(field).flatchoices)
+    return str(choices.get(value, value))
 
 
 def history(obj):
@@ -73,9 +111,41 @@ def history(obj):
 # ---------------------------------------------------------------- maker-checker
 
 
+# Kinds whose amount decides whether a second, different approver is needed. The threshold is the policy
+# parameter ``approval.<kind>.second_level_from`` (shipped by migration, changed through maker-checker).
+SECOND_LEVEL_KINDS = ("claim", "subsidy", "guarantee_payout", "premium_subsidy", "capital_call")
+
+
 def _levels(kind: str, amount: Decimal, default_role: str) -> list[str]:
+    """Roles of the levels an approval of ``kind`` and ``amount`` needs, one person per level.
+
+    Explicit ``ApprovalRule`` rows win (a programme may ask for other roles); otherwise one level by
+    ``default_role``, and a second by the same role (another person) from the policy threshold on.
+    """
     rules = list(ApprovalRule.objects.filter(kind=kind, min_amount__lte=amount).order_by("level"))
-    return [r.role for r in rules] or [default_role]
+    if rules:
+        return [r.role for r in rules]
+    if kind in SECOND_LEVEL_KINDS:
+        threshold = policy_value(f"approval.{kind}.second_level_from", on=timezone.localdate())
+        if amount >= threshold:
+            return [default_role, default_role]
+    return [default_role]
+
+
+def approval_approver_ids(item) -> set[int]:
+    """Everyone who approved a level of the item's current approval."""
+    request = approval_current(item)
+    if request is None:
+        return set()
+    return set(request.decisions.filter(approve=True).values_list("approver_id", flat=True))
+
+
+def approval_check_payer(item, payer) -> None:
+    """Paying is a separate step by a different person: neither the maker nor an approver may pay."""
+    request = approval_current(item)
+    if request is not None and (payer.pk == request.maker_id or payer.pk in approval_approver_ids(item)):
+        raise PermissionDenied("付款须由经办人和审批人以外的人员执行", "payment must be made by someone other than the "
+                               "maker and the approvers", code="payer_is_approver")
 
 
 @transaction.atomic
@@ -223,6 +293,5 @@ def meeting_decide(*, meeting: Meeting, by, memo: str) -> Meeting:
     meeting.tally = {**meeting.tally, **tally}
     meeting.memo = memo
     meeting.decided_at = timezone.now()
-    state_change(meeting, to=outcome, by=by, reason=memo,
-                 allowed={MeetingStatus.OPEN: {MeetingStatus.APPROVED, MeetingStatus.REJECTED, MeetingStatus.NO_QUORUM}})
+    state_change(meeting, to=outcome, by=by, reason=memo, also=("tally", "memo", "decided_at"))
     return meeting

@@ -1,11 +1,15 @@
 """Money helpers: every amount is a Decimal with two places, rounded half-up (四舍五入) explicitly.
 
-django-money stores amount + currency; these helpers make sure nothing with extra decimals or a currency
-outside the whitelist reaches the database (SQLite and PostgreSQL would otherwise round differently).
+django-money stores amount + currency; these helpers make sure nothing with extra decimals reaches the
+database (SQLite and PostgreSQL would otherwise round differently) and that an amount is always built in
+the currency of the record it belongs to (a USD fund's call is USD, never the platform default).
+Parsing outside input lives in ``finance.core.inputs``.
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from djmoney.money import Money
@@ -20,37 +24,42 @@ def fen(amount: Decimal) -> Decimal:
     return Decimal(amount).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def check_currency(currency, field: str = "currency") -> str:
-    """Normalise (" cny" → "CNY", empty → the default) and refuse currencies outside the whitelist."""
-    currency = str(currency or "").strip().upper() or settings.DEFAULT_CURRENCY
-    if currency not in settings.CURRENCIES:
-        raise DomainError(
-            f"币种 {currency!r} 不受支持（支持：{', '.join(settings.CURRENCIES)}）",
-            f"currency {currency!r} is not supported (supported: {', '.join(settings.CURRENCIES)})",
-            code="invalid_currency", field=field,
-        )
-    return currency
-
-
-def parse_amount(value, field: str, *, allow_zero: bool = False) -> Decimal:
-    """Parse user input into a positive two-place Decimal; refuse floats, NaN, more than two decimals."""
-    if isinstance(value, float):
-        raise DomainError(f"{field} 必须是十进制字符串，不能是浮点数", f"{field} must be a decimal string, not a float",
-                          code="invalid_amount", field=field)
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise DomainError(f"{field} 不是有效金额：{value!r}", f"{field} is not a valid amount: {value!r}",
-                          code="invalid_amount", field=field) from None
-    if not amount.is_finite():
-        raise DomainError(f"{field} 不是有限数", f"{field} is not a finite number", code="invalid_amount", field=field)
-    if amount.as_tuple().exponent < -2:
-        raise DomainError(f"{field} 最多两位小数（分）", f"{field} has more than two decimal places (fen)",
-                          code="invalid_amount", field=field)
-    if amount < 0 or (amount == 0 and not allow_zero):
-        raise DomainError(f"{field} 必须大于零", f"{field} must be greater than zero", code="invalid_amount", field=field)
-    return amount.quantize(FEN)
-
-
 def money(amount, currency: str | None = None) -> Money:
+    """Money rounded to the fen; prefer ``money_of`` where the amount belongs to a record."""
     return Money(fen(Decimal(amount)), currency or settings.DEFAULT_CURRENCY)
+
+
+def money_of(record, amount, *, attr: str = "currency") -> Money:
+    """Money in the record's own currency (a fund, a pool, a loan): the one way to build a posted amount."""
+    currency = getattr(record, attr, None)
+    if currency is None:
+        raise ValueError(f"{type(record).__name__} has no {attr}")
+    return Money(fen(Decimal(amount)), str(currency))
+
+
+def same_currency(*currencies: str, field: str = "currency") -> str:
+    """Refuse mixing: amounts of different currencies are never added or compared."""
+    distinct = {str(c) for c in currencies if c}
+    if len(distinct) > 1:
+        listed = "、".join(sorted(distinct))
+        raise DomainError(f"币种不一致：{listed}", f"currencies differ: {', '.join(sorted(distinct))}",
+                          code="currency_mismatch", field=field)
+    return distinct.pop() if distinct else settings.DEFAULT_CURRENCY
+
+
+def totals_by_currency(pairs: Iterable[tuple[str, Decimal]]) -> dict[str, Decimal]:
+    """Sum (currency, amount) pairs per currency: never one total across currencies."""
+    out: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for currency, amount in pairs:
+        out[str(currency)] += Decimal(amount)
+    return dict(out)
+
+
+def percent_to_fraction(percent) -> Decimal:
+    """8 (%) → 0.08, exactly (a Decimal shift, no float)."""
+    return Decimal(percent).scaleb(-2)
+
+
+def fraction_to_percent(fraction) -> Decimal:
+    """0.08 → 8 (%), exactly."""
+    return Decimal(fraction).scaleb(2).normalize()

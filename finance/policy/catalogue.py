@@ -29,6 +29,12 @@ CATALOGUE: list[tuple[str, str, str, str, D | None, str]] = [
     # Committee
     ("committee.quorum_ratio", "投委会法定人数比例", "investment committee quorum (share of members)", "ratio", D("0.6666"), "platform default: two thirds (votes ≥ 0.6666 × eligible)"),
     ("committee.majority_ratio", "投委会通过票数比例（严格超过）", "investment committee majority (strictly more than)", "ratio", D("0.5"), "platform default"),
+    # Four eyes: from these amounts an approval needs a second, different approver (platform defaults)
+    ("approval.claim.second_level_from", "代偿申请双人审批起点金额", "pool claim: second approver from", "yuan", D("1000000"), "platform default"),
+    ("approval.subsidy.second_level_from", "贴息申请双人审批起点金额", "subsidy: second approver from", "yuan", D("200000"), "platform default"),
+    ("approval.guarantee_payout.second_level_from", "代偿补偿双人审批起点金额", "guarantee payout compensation: second approver from", "yuan", D("1000000"), "platform default"),
+    ("approval.premium_subsidy.second_level_from", "担保费补贴双人审批起点金额", "premium subsidy: second approver from", "yuan", D("200000"), "platform default"),
+    ("approval.capital_call.second_level_from", "缴款通知双人审批起点金额", "capital call: second approver from", "yuan", D("10000000"), "platform default"),
     # Invest-first, equity-later and grant-invest-loan
     ("investfirst.conversion_discount", "先投后股转股折扣", "invest-first conversion discount", "percent", D("0"), "none found; 0 = at round price"),
     ("investfirst.max_share", "先投后股持股比例上限", "invest-first shareholding cap", "percent", D("25"), "pub Shandong 股权联动 2025"),
