@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from finance.core.errors import DomainError, InvalidTransition, PermissionDenied
-from finance.policy.services import PolicyUse, policy_value
+from finance.policy.selectors import PolicyUse, policy_value
 
 from .models import (
     ApprovalDecision,
