@@ -111,9 +111,16 @@ def history(obj):
 # ---------------------------------------------------------------- maker-checker
 
 
-# Kinds whose amount decides whether a second, different approver is needed. The threshold is the policy
-# parameter ``approval.<kind>.second_level_from`` (shipped by migration, changed through maker-checker).
-SECOND_LEVEL_KINDS = ("claim", "subsidy", "guarantee_payout", "premium_subsidy", "capital_call")
+# Kinds whose amount decides whether a second, different approver is needed, and the policy parameter that
+# holds the threshold (shipped by migration, changed through maker-checker). Keys are the kinds the apps
+# submit (pool claims, loan subsidies, guarantee payouts, premium subsidies, capital calls).
+SECOND_LEVEL_FROM = {
+    "pool_claim": "approval.claim.second_level_from",
+    "loan_subsidy": "approval.subsidy.second_level_from",
+    "guarantee_payout": "approval.guarantee_payout.second_level_from",
+    "premium_subsidy": "approval.premium_subsidy.second_level_from",
+    "capital_call": "approval.capital_call.second_level_from",
+}
 
 
 def _levels(kind: str, amount: Decimal, default_role: str) -> list[str]:
@@ -125,8 +132,8 @@ def _levels(kind: str, amount: Decimal, default_role: str) -> list[str]:
     rules = list(ApprovalRule.objects.filter(kind=kind, min_amount__lte=amount).order_by("level"))
     if rules:
         return [r.role for r in rules]
-    if kind in SECOND_LEVEL_KINDS:
-        threshold = policy_value(f"approval.{kind}.second_level_from", on=timezone.localdate())
+    if kind in SECOND_LEVEL_FROM:
+        threshold = policy_value(SECOND_LEVEL_FROM[kind], on=timezone.localdate())
         if amount >= threshold:
             return [default_role, default_role]
     return [default_role]
