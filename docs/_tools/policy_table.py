@@ -186,7 +186,7 @@ def render() -> str:
                "— means none was published: the decision that needs it refuses until an administrator sets one. "
                "*Read by* lists the functions whose code names the key (module.function); (dynamic) means the key "
                "is built from a pattern such as `loan.ltv_max.{ip_kind}`; a module constant (e.g. `POOL_KEYS`) "
-               "only preloads keys. *Not read on main* means no decision uses the value yet.")
+               "only preloads keys. *Not read by any decision* means no code uses the value yet.")
     out.append("")
     done = set()
     for prefix, heading in SECTIONS + [("", "其他 Other")]:
@@ -200,9 +200,9 @@ def render() -> str:
             done.add(key)
             used = [f"`{fn}`{' (dynamic)' if dyn else ''}" for fn, _, dyn in read.get(key, [])]
             used += [f"template `{t}`" for t in templates.get(key, [])]
-            cell = "<br>".join(used) if used else "**not read on main**"
+            cell = "<br>".join(used) if used else "**not read by any decision**"
             if demo.get(key):
-                cell += "<br>demo sets a per-pool value: " + ", ".join(f"`{fn}`" for fn, _, _ in demo[key])
+                cell += "<br>named in the demo seed: " + ", ".join(f"`{fn}`" for fn, _, _ in demo[key])
             extra = [m for m in migrations.get(key, []) if "seeds the catalogue" not in m]
             if extra:
                 cell += "<br>created by migration " + ", ".join(f"`{m}`" for m in extra)
