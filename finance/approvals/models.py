@@ -69,6 +69,12 @@ class ApprovalRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
+    # An edit of the item voids a pending or an approved request; a decided request never changes otherwise.
+    TRANSITIONS = {
+        ApprovalStatus.PENDING: {ApprovalStatus.APPROVED, ApprovalStatus.REJECTED, ApprovalStatus.VOIDED},
+        ApprovalStatus.APPROVED: {ApprovalStatus.VOIDED},
+    }
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["item_type", "item_id"])]

@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from finance.core.errors import DomainError, InvalidTransition, PermissionDenied
+from finance.core.inputs import today
+from finance.core.locks import lock, lock_all
 from finance.policy.selectors import PolicyUse, policy_value
 
 from .models import (
@@ -126,7 +128,7 @@ def _levels(kind: str, amount: Decimal, default_role: str) -> list[str]:
     if rules:
         return [r.role for r in rules]
     if kind in SECOND_LEVEL_KINDS:
-        threshold = policy_value(f"approval.{kind}.second_level_from", on=timezone.localdate())
+        threshold = policy_value(f"approval.{kind}.second_level_from", on=today())
         if amount >= threshold:
             return [default_role, default_role]
     return [default_role]
@@ -166,7 +168,7 @@ def approval_current(item) -> ApprovalRequest | None:
 def approval_decide(*, request: ApprovalRequest, approver, approve: bool, comment: str = "",
                     default_role: str) -> ApprovalRequest:
     """Record one level's decision. The maker never decides; one person decides one level; a changed item is refused."""
-    request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
+    request = lock(ApprovalRequest, request.pk)
     if request.status != ApprovalStatus.PENDING:
         raise DomainError("该审批已结束", "this approval is no longer pending", code="approval_closed", status=409)
     if approver.pk == request.maker_id:
@@ -184,13 +186,11 @@ def approval_decide(*, request: ApprovalRequest, approver, approve: bool, commen
                                code="approver_role_required")
     ApprovalDecision.objects.create(request=request, level=level, approver=approver, approve=approve,
                                     content_hash=request.content_hash, comment=comment)
-    if not approve:
-        request.status = ApprovalStatus.REJECTED
-    elif level == request.levels_required:
-        request.status = ApprovalStatus.APPROVED
-    if request.status != ApprovalStatus.PENDING:
+    outcome = ApprovalStatus.REJECTED if not approve else (
+        ApprovalStatus.APPROVED if level == request.levels_required else None)
+    if outcome is not None:
         request.decided_at = timezone.now()
-        request.save(update_fields=["status", "decided_at"])
+        state_change(request, to=outcome, by=approver, reason=comment or outcome, also=("decided_at",))
     return request
 
 
@@ -203,14 +203,11 @@ def approval_is_valid(item) -> bool:
 @transaction.atomic
 def approvals_void_for(item, *, by=None, reason: str = "edited") -> int:
     """An edit voids every live approval of the item (pending or approved) and every committee vote on it."""
-    voided = 0
-    for request in ApprovalRequest.objects.select_for_update().filter(
-            item_type=_ct(item), item_id=item.pk, status__in=[ApprovalStatus.PENDING, ApprovalStatus.APPROVED]):
-        state_change_record(request, from_state=request.status, to_state=ApprovalStatus.VOIDED, by=by, reason=reason)
-        request.status = ApprovalStatus.VOIDED
-        request.save(update_fields=["status"])
-        voided += 1
-    return voided
+    live = lock_all(ApprovalRequest, item_type=_ct(item), item_id=item.pk,
+                    status__in=[ApprovalStatus.PENDING, ApprovalStatus.APPROVED])
+    for request in live:
+        state_change(request, to=ApprovalStatus.VOIDED, by=by, reason=reason)
+    return len(live)
 
 
 # ---------------------------------------------------------------- investment committee
@@ -228,7 +225,7 @@ def meeting_open(*, committee, item, held_on: dt.date, by) -> Meeting:
 
 
 def _open_meeting_for(meeting: Meeting, member) -> Meeting:
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting = lock(Meeting, meeting.pk)
     if meeting.status != MeetingStatus.OPEN:
         raise DomainError("会议已结束", "the meeting is closed", code="meeting_closed", status=409)
     if not meeting.committee.members.filter(pk=member.pk).exists():
@@ -282,7 +279,7 @@ def meeting_tally(meeting: Meeting) -> dict:
 @transaction.atomic
 def meeting_decide(*, meeting: Meeting, by, memo: str) -> Meeting:
     """Close the vote: no quorum → no decision (the item can go to another meeting); else majority decides."""
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting = lock(Meeting, meeting.pk)
     if meeting.status != MeetingStatus.OPEN:
         raise DomainError("会议已结束", "the meeting is closed", code="meeting_closed", status=409)
     tally = meeting_tally(meeting)

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from djmoney.money import Money
 
 from finance.core.errors import Conflict, DomainError
+from finance.core.locks import lock_all
 
 from .models import NORMAL_SIDE, Account, JournalEntry, Posting, Side
 
@@ -89,7 +90,7 @@ def entry_post(*, lines: list[Line], value_date: dt.date, memo: str, source=None
             raise Conflict(f"业务事件 {idempotency_ref} 已以不同金额过账", f"event {idempotency_ref} was already posted with other lines",
                            code="already_posted")
     account_ids = sorted({ln.account.pk for ln in lines})
-    locked = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=account_ids).order_by("pk")}
+    locked = {a.pk: a for a in lock_all(Account, pk__in=account_ids)}
     delta: dict[int, Decimal] = defaultdict(Decimal)
     for ln in lines:
         delta[ln.account.pk] += ln.amount.amount if ln.side == Side.DEBIT else -ln.amount.amount
