@@ -5,7 +5,7 @@ import pytest
 
 from finance.parties.models import Role
 from finance.policy.models import ChangeStatus, ParameterChange
-from finance.policy.services import policy_value
+from finance.policy.selectors import policy_value
 
 
 @pytest.fixture
