@@ -1,6 +1,7 @@
 """Maker-checker approvals, investment-committee decisions and the state-change audit trail.
 
-Every approvable thing (a claim, a subsidy, a deal) is referenced generically, so one mechanism serves all apps.
+Every approvable thing (a claim, a subsidy, a deal) is referenced generically, so one mechanism serves all
+apps.
 An approval is bound to the sha256 of the item's approval content: an edit after a decision voids it.
 """
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -144,7 +145,8 @@ class Meeting(models.Model):
     tally = models.JSONField(default=dict, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
-    TRANSITIONS = {MeetingStatus.OPEN: {MeetingStatus.APPROVED, MeetingStatus.REJECTED, MeetingStatus.NO_QUORUM}}
+    TRANSITIONS = {MeetingStatus.OPEN: {MeetingStatus.APPROVED, MeetingStatus.REJECTED,
+                                        MeetingStatus.NO_QUORUM}}
 
     class Meta:
         ordering = ["-held_on", "-id"]

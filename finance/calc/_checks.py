@@ -29,7 +29,8 @@ def money(value, field: str, *, positive: bool = False, allow_negative: bool = F
     if not allow_negative and value < 0:
         raise CalcError("negative", field, f"{field} 不能为负", f"{field} must not be negative")
     if maximum is not None and value > maximum:
-        raise CalcError("too_large", field, f"{field} 不能超过 {maximum}", f"{field} must not exceed {maximum}")
+        raise CalcError("too_large", field, f"{field} 不能超过 {maximum}",
+                        f"{field} must not exceed {maximum}")
     return value.quantize(CENT)
 
 
@@ -46,9 +47,11 @@ def number(value, field: str, *, minimum=None, maximum=None, allow_float: bool =
     if not value.is_finite():
         raise CalcError("not_finite", field, f"{field} 必须是有限数", f"{field} must be finite")
     if minimum is not None and value < minimum:
-        raise CalcError("too_small", field, f"{field} 不能小于 {minimum}", f"{field} must be at least {minimum}")
+        raise CalcError("too_small", field, f"{field} 不能小于 {minimum}",
+                        f"{field} must be at least {minimum}")
     if maximum is not None and value > maximum:
-        raise CalcError("too_large", field, f"{field} 不能超过 {maximum}", f"{field} must not exceed {maximum}")
+        raise CalcError("too_large", field, f"{field} 不能超过 {maximum}",
+                        f"{field} must not exceed {maximum}")
     return value
 
 

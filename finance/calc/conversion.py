@@ -71,7 +71,8 @@ def _dec(x: Fraction, places: int | None = None) -> Decimal:
 def _instruments(amount, discount, valuation_cap) -> list[Instrument]:
     if isinstance(amount, (list, tuple)):
         if discount is not None or valuation_cap is not None:
-            raise CalcError("ambiguous_terms", "discount", "传入多个投资时,折扣和估值上限写在每个 Instrument 里",
+            raise CalcError("ambiguous_terms", "discount",
+                            "传入多个投资时,折扣和估值上限写在每个 Instrument 里",
                             "with several instruments put discount and valuation_cap on each Instrument")
         if not amount:
             raise CalcError("empty", "amount", "amount 不能为空", "amount must not be empty")
@@ -87,7 +88,8 @@ def _instruments(amount, discount, valuation_cap) -> list[Instrument]:
         a = _checks.money(it.amount, field, positive=True)
         d = None if it.discount is None else _checks.number(it.discount, "discount", minimum=Decimal(0),
                                                             maximum=Decimal("0.99"))
-        c = None if it.valuation_cap is None else _checks.money(it.valuation_cap, "valuation_cap", positive=True)
+        c = None if it.valuation_cap is None else _checks.money(it.valuation_cap, "valuation_cap",
+                                                                positive=True)
         out.append(Instrument(a, d, c))
     return out
 
@@ -115,7 +117,8 @@ def convert_at_round(amount, *, pre_money, new_money, price_per_share=None, disc
              pre * (1 - Fraction(it.discount or 0))) for it in items]
     f = sum((Fraction(it.amount) / mi for it, mi, sf in zip(items, m, safe, strict=True) if sf), Fraction(0))
     if f >= 1:
-        raise CalcError("conversion_exceeds_company", "valuation_cap", "转股金额按上限/折扣计算后超过公司全部股份",
+        raise CalcError("conversion_exceeds_company", "valuation_cap",
+                        "转股金额按上限/折扣计算后超过公司全部股份",
                         "capped or discounted conversions would own the whole company")
     plain = sum((Fraction(it.amount) for it, sf in zip(items, safe, strict=True) if not sf), Fraction(0))
     post_value = pre + new + plain
@@ -143,5 +146,6 @@ def convert_at_round(amount, *, pre_money, new_money, price_per_share=None, disc
         post_shares = existing_shares + sum(shares) + int(new / price)
         conversions = [(it, p, n, Fraction(n, post_shares)) for it, p, n, _ in conversions]
     return RoundResult(
-        tuple(Conversion(it, None if p is None else _dec(p, 6), n, _dec(own)) for it, p, n, own in conversions),
+        tuple(Conversion(it, None if p is None else _dec(p, 6), n, _dec(own))
+              for it, p, n, own in conversions),
         None if price is None else _dec(price, 6), _dec(post_value, 2), post_shares)

@@ -88,7 +88,8 @@ def parse_cn_patent_number(text: str) -> PatentNumber:
     value = _normalise(text, "text")
     match = _PATENT.match(value)
     if not match:
-        raise CalcError("patent_format", "text", "专利号格式应为 年份+类型+流水号.校验位(如 ZL201010191563.5)",
+        raise CalcError("patent_format", "text",
+                        "专利号格式应为 年份+类型+流水号.校验位(如 ZL201010191563.5)",
                         "expected year + kind + serial . check, e.g. ZL201010191563.5")
     digits, check = match.groups()
     if check is None:

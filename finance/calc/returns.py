@@ -69,7 +69,8 @@ def xirr_columns(fund: np.ndarray, dates: np.ndarray, amounts: np.ndarray, n_fun
     A vectorised Newton iteration solves every fund whose flows are conventional (all outflows
     dated before all inflows, or the reverse): by Descartes' rule such a fund has exactly one
     IRR, so this is the same root pyxirr finds. Funds with interleaved signs, that do not
-    converge, or whose IRR lies outside -99 % .. +1000 %, are handed to pyxirr one by one. Amounts may be fen or yuan: IRR is scale-free.
+    converge, or whose IRR lies outside -99 % .. +1000 %, are handed to pyxirr one by one. Amounts may be fen
+    or yuan: IRR is scale-free.
     """
     fund = np.asarray(fund, dtype=np.int64)
     days = np.asarray(dates, dtype="datetime64[D]").astype(np.int64)
@@ -174,7 +175,8 @@ def tvpi(cashflows: Cashflows, nav) -> Decimal:
     return (distributed + _checks.money(nav, "nav")) / paid_in
 
 
-def ks_pme(cashflows: Cashflows, index_levels: Mapping[dt.date, Decimal], nav: tuple[dt.date, Decimal]) -> Decimal:
+def ks_pme(cashflows: Cashflows, index_levels: Mapping[dt.date, Decimal],
+           nav: tuple[dt.date, Decimal]) -> Decimal:
     """Kaplan-Schoar PME: distributions and NAV over contributions, each flow compounded by the index.
 
     ``nav`` is ``(valuation_date, amount)``; every flow date and the valuation date must have an
@@ -184,7 +186,8 @@ def ks_pme(cashflows: Cashflows, index_levels: Mapping[dt.date, Decimal], nav: t
     try:
         nav_date, nav_amount = nav
     except (TypeError, ValueError):
-        raise CalcError("bad_nav", "nav", "nav 必须是 (估值日, 金额)", "nav must be a (date, amount) pair") from None
+        raise CalcError("bad_nav", "nav", "nav 必须是 (估值日, 金额)",
+                        "nav must be a (date, amount) pair") from None
     nav_date = _checks.day(nav_date, "nav.date")
     nav_amount = _checks.money(nav_amount, "nav.amount")
 

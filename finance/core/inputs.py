@@ -48,7 +48,8 @@ def _decimal(value, field: str, code: str) -> Decimal:
         try:
             number = Decimal(text.replace(",", ""))
         except (InvalidOperation, ValueError):
-            raise _err(field, f"不是有效数字：{text[:20]!r}", f"not a valid number: {text[:20]!r}", code) from None
+            raise _err(field, f"不是有效数字：{text[:20]!r}", f"not a valid number: {text[:20]!r}",
+                       code) from None
     if not number.is_finite():
         raise _err(field, "不是有限数", "is not a finite number", code)
     return number
@@ -101,13 +102,15 @@ def parse_date(value, field: str, *, not_future: bool = False, not_before: dt.da
             raise _err(field, f"不是有效日期（YYYY-MM-DD）：{text[:20]!r}",
                        f"not a valid date (YYYY-MM-DD): {text[:20]!r}", "invalid_date") from None
     if not DATE_MIN <= value <= DATE_MAX:
-        raise _err(field, f"日期须在 {DATE_MIN} 至 {DATE_MAX} 之间", f"date must be between {DATE_MIN} and {DATE_MAX}",
+        raise _err(field, f"日期须在 {DATE_MIN} 至 {DATE_MAX} 之间",
+                   f"date must be between {DATE_MIN} and {DATE_MAX}",
                    "invalid_date")
     if not_future:
         check_not_future(value, field)
     if not_before is not None and value < not_before:
         label = not_before_label or str(not_before)
-        raise _err(field, f"不能早于{label}（{not_before}）", f"cannot be before {label or not_before} ({not_before})",
+        raise _err(field, f"不能早于{label}（{not_before}）",
+                   f"cannot be before {label or not_before} ({not_before})",
                    "invalid_date")
     return value
 
@@ -148,7 +151,8 @@ def parse_int(value, field: str, *, min_value: int = 0, max_value: int = 10**15)
         raise _err(field, f"不是整数：{text[:20]!r}", f"not a whole number: {text[:20]!r}", "invalid_number")
     number = -int(digits) if sign else int(digits)
     if not min_value <= number <= max_value:
-        raise _err(field, f"须在 {min_value:,} 至 {max_value:,} 之间", f"must be between {min_value:,} and {max_value:,}",
+        raise _err(field, f"须在 {min_value:,} 至 {max_value:,} 之间",
+                   f"must be between {min_value:,} and {max_value:,}",
                    "invalid_number")
     return number
 

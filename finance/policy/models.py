@@ -48,8 +48,9 @@ class ParameterValue(models.Model):
                              help_text=_("empty for the global value, or e.g. pool:3 for one programme"))
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=6)
     effective_from = models.DateField(_("effective from"))
-    effective_to = models.DateField(_("effective to"), null=True, blank=True,
-                                    help_text=_("first day the value no longer applies; empty while in force"))
+    effective_to = models.DateField(
+        _("effective to"), null=True, blank=True,
+        help_text=_("first day the value no longer applies; empty while in force"))
     source_note = models.CharField(_("source note"), max_length=300, blank=True)
     set_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True)
     set_at = models.DateTimeField(auto_now_add=True)
@@ -57,9 +58,11 @@ class ParameterValue(models.Model):
     class Meta:
         ordering = ["parameter", "scope", "-effective_from", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["parameter", "scope", "effective_from"], name="parameter_value_once_per_day"),
-            models.CheckConstraint(condition=Q(effective_to__isnull=True) | Q(effective_to__gt=F("effective_from")),
-                                   name="parameter_value_ends_after_it_starts"),
+            models.UniqueConstraint(fields=["parameter", "scope", "effective_from"],
+                                    name="parameter_value_once_per_day"),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gt=F("effective_from")),
+                name="parameter_value_ends_after_it_starts"),
         ]
 
     def __str__(self):

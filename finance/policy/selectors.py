@@ -76,7 +76,8 @@ class PolicyHistory:
             ended = ended or ended_on
         param = Parameter.objects.filter(key=key).first()
         if param is None:
-            raise PolicyParameterMissing(f"政策参数 {key} 未定义", f"policy parameter {key} is not defined", field=key)
+            raise PolicyParameterMissing(f"政策参数 {key} 未定义", f"policy parameter {key} is not defined",
+                                         field=key)
         zh_end = f"（原规定已于 {ended} 失效）" if ended else ""
         en_end = f" (the earlier rule ended on {ended})" if ended else ""
         raise PolicyParameterMissing(
@@ -110,9 +111,10 @@ class PolicyUse:
 
 
 def global_values_in_force(on: dt.date) -> dict[int, ParameterValue]:
-    """Parameter id → the global row in force on ``on`` (same rule as ``PolicyHistory``), for the catalogue page."""
+    """Parameter id → the global row in force on ``on`` (the rule of ``PolicyHistory``), for the page."""
     latest: dict[int, ParameterValue] = {}
-    rows = ParameterValue.objects.filter(scope="", effective_from__lte=on).order_by("parameter_id", "effective_from", "id")
+    rows = ParameterValue.objects.filter(scope="", effective_from__lte=on).order_by("parameter_id",
+                                                                                    "effective_from", "id")
     for row in rows:
         latest[row.parameter_id] = row
     return {pid: row for pid, row in latest.items() if row.effective_to is None or row.effective_to > on}

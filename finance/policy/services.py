@@ -28,7 +28,8 @@ CHANGE_KIND = "policy_change"
 
 
 @transaction.atomic
-def parameter_set(*, key: str, value: Decimal, effective_from: dt.date, scope: str = "", source_note: str = "",
+def parameter_set(*, key: str, value: Decimal, effective_from: dt.date, scope: str = "",
+                  source_note: str = "",
                   by=None, effective_to: dt.date | None = None) -> ParameterValue:
     """Add a value (history is kept: earlier rows stay as they were); ``effective_to`` ends it (exclusive)."""
     param = lock_first(Parameter, key=key)
@@ -52,8 +53,10 @@ def parameter_change_propose(*, key: str, value: Decimal, effective_from: dt.dat
         raise _not_defined(key)
     with transaction.atomic():
         change = ParameterChange.objects.create(parameter=param, scope=scope, value=Decimal(value),
-                                                effective_from=effective_from, source_note=source_note, proposed_by=by)
-        approval_submit(item=change, kind=CHANGE_KIND, amount=Decimal(0), maker=by, default_role=Role.ADMINISTRATOR)
+                                                effective_from=effective_from, source_note=source_note,
+                                                proposed_by=by)
+        approval_submit(item=change, kind=CHANGE_KIND, amount=Decimal(0), maker=by,
+                        default_role=Role.ADMINISTRATOR)
     return change
 
 
@@ -73,7 +76,8 @@ def parameter_change_edit(*, change: ParameterChange, value: Decimal, by) -> Par
 
 
 @transaction.atomic
-def parameter_change_decide(*, change: ParameterChange, approver, approve: bool, comment: str = "") -> ParameterChange:
+def parameter_change_decide(*, change: ParameterChange, approver, approve: bool,
+                            comment: str = "") -> ParameterChange:
     change = lock(ParameterChange, change.pk)
     request = approval_current(change)
     request = approval_decide(request=request, approver=approver, approve=approve, comment=comment,

@@ -1,4 +1,4 @@
-"""Policy parameter pages: the catalogue with values in force, proposals, and a second administrator's approval."""
+"""Policy parameter pages: the catalogue with values in force, proposals, a second administrator approving."""
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
@@ -31,7 +31,8 @@ def parameter_list(request):
     on = today()
     current = global_values_in_force(on)
     rows = [{"parameter": p, "value": current.get(p.pk)} for p in Parameter.objects.all()]
-    pending = ParameterChange.objects.filter(status=ChangeStatus.PROPOSED).select_related("parameter", "proposed_by")
+    pending = ParameterChange.objects.filter(status=ChangeStatus.PROPOSED).select_related("parameter",
+                                                                                          "proposed_by")
     return render(request, "policy/parameter_list.html", {"rows": rows, "pending": pending, "today": on})
 
 
@@ -73,7 +74,8 @@ def change_decide(request, pk):
     _require(is_administrator, request.user)
     change = get_object_or_404(ParameterChange, pk=pk)
     try:
-        parameter_change_decide(change=change, approver=request.user, approve=request.POST.get("decision") == "approve",
+        parameter_change_decide(change=change, approver=request.user,
+                                approve=request.POST.get("decision") == "approve",
                                 comment=request.POST.get("comment", ""))
     except DomainError as exc:
         messages.error(request, exc.detail)
