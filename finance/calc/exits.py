@@ -10,8 +10,8 @@ from .errors import CalcError
 from .schedules import MAX_RATE, RATE_DEN, RATE_SCALE, add_months, round_div
 
 
-def early_exit_price(cost, *, invested_on: dt.date, exit_on: dt.date, free_years: int,
-                     annual_rate) -> Decimal:
+def early_exit_price(cost: Decimal | int, *, invested_on: dt.date, exit_on: dt.date, free_years: int,
+                     annual_rate: Decimal | int) -> Decimal:
     """At least cost within ``free_years`` of investing; after that cost + simple interest.
 
     The rules read "cost + reference-rate interest", so once past the free years interest runs

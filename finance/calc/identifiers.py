@@ -13,7 +13,7 @@ from .errors import CalcError
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: no I, O, Z, S, V
 
 
-def _normalise(text, field: str) -> str:
+def _normalise(text: object, field: str) -> str:
     if not isinstance(text, str):
         raise CalcError("not_text", field, f"{field} 必须是字符串", f"{field} must be a string")
     return re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", text)).upper()

@@ -11,10 +11,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 import numpy as np
+import numpy.typing as npt
 import pyxirr
 
 from . import _checks
 from .errors import CalcError
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 
 Cashflows = Iterable[tuple[dt.date, Decimal]]
 
@@ -126,7 +131,7 @@ def xirr_columns(fund: np.ndarray, dates: np.ndarray, amounts: np.ndarray, n_fun
     return result
 
 
-def _first_guess(fund, t, amt, pos, n):
+def _first_guess(fund: IntArray, t: FloatArray, amt: FloatArray, pos: BoolArray, n: int) -> FloatArray:
     """Start Newton near the root: the growth from the money-weighted mean date of the
     outflows to that of the inflows (or the reverse), which cuts the iterations by half."""
     w = np.abs(amt)
@@ -135,7 +140,7 @@ def _first_guess(fund, t, amt, pos, n):
     t_pos = np.bincount(fund, weights=w * t * pos, minlength=n)
     t_neg = np.bincount(fund, weights=w * t * ~pos, minlength=n)
     with np.errstate(all="ignore"):
-        t_pos, t_neg = t_pos / w_pos, t_neg / w_neg
+        t_pos, t_neg = t_pos / w_pos, t_neg / w_neg  # type: ignore[assignment]  # float weights: float sums
         later_first = t_pos >= t_neg
         ratio = np.where(later_first, w_pos / w_neg, w_neg / w_pos)
         span = np.maximum(np.abs(t_pos - t_neg), 1 / 365)
@@ -163,13 +168,13 @@ def dpi(cashflows: Cashflows) -> Decimal:
     return distributed / paid_in
 
 
-def rvpi(cashflows: Cashflows, nav) -> Decimal:
+def rvpi(cashflows: Cashflows, nav: Decimal | int) -> Decimal:
     """Residual value (NAV) to paid-in."""
     paid_in, _ = _split(cashflows)
     return _checks.money(nav, "nav") / paid_in
 
 
-def tvpi(cashflows: Cashflows, nav) -> Decimal:
+def tvpi(cashflows: Cashflows, nav: Decimal | int) -> Decimal:
     """Total value to paid-in: DPI + RVPI."""
     paid_in, distributed = _split(cashflows)
     return (distributed + _checks.money(nav, "nav")) / paid_in
