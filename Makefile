@@ -7,12 +7,14 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kejin
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 DEMO_ENV := DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/kejin.sqlite3 CELERY_BROKER_URL=
 
-.PHONY: install demo test lint bench clean messages
+.PHONY: install demo test lint typecheck hooks lock bench clean messages
 
-$(BIN)/.installed: pyproject.toml
+# Installs exactly the pinned versions of requirements.lock, then the project itself without resolving again.
+$(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --upgrade 'pip>=24,<27'
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e '.[dev]'
 	touch $@
 
 install: $(BIN)/.installed
@@ -31,6 +33,23 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+# mypy: strict on finance/calc and finance/core, gradual elsewhere (settings in pyproject.toml [tool.mypy]).
+typecheck: install
+	$(BIN)/mypy
+
+# The same checks as CI before each commit (.pre-commit-config.yaml; local hooks, no network at commit time).
+hooks: install
+	$(BIN)/pre-commit install
+
+# Regenerate requirements.lock from pyproject.toml at the versions installed in .venv (uv in a throwaway venv).
+lock: install
+	$(PYTHON) -m venv /tmp/kejin-uv && /tmp/kejin-uv/bin/pip install --quiet 'uv>=0.5,<1'
+	$(BIN)/pip freeze --exclude-editable > /tmp/kejin-freeze.txt
+	/tmp/kejin-uv/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--constraint /tmp/kejin-freeze.txt --no-header --annotation-style line -o requirements.lock.new
+	{ sed -n '1,6p' requirements.lock; sed 's/, -c \/tmp\/kejin-freeze.txt//; s/# via -c \/tmp\/kejin-freeze.txt, /# via /; s/  *# via -c \/tmp\/kejin-freeze.txt$$//' \
+		requirements.lock.new; } > requirements.lock.tmp && rm requirements.lock.new && mv requirements.lock.tmp requirements.lock
 
 messages: install
 	cd finance && ../$(BIN)/django-admin makemessages -l zh_Hans -l en --ignore 'calc/*'

@@ -1,6 +1,7 @@
 """Maker-checker approvals, investment-committee decisions and the state-change audit trail.
 
-Every approvable thing (a claim, a subsidy, a deal) is referenced generically, so one mechanism serves all apps.
+Every approvable thing (a claim, a subsidy, a deal) is referenced generically, so one mechanism serves all
+apps.
 An approval is bound to the sha256 of the item's approval content: an edit after a decision voids it.
 """
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -68,6 +69,12 @@ class ApprovalRequest(models.Model):
     status = models.CharField(max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+
+    # An edit of the item voids a pending or an approved request; a decided request never changes otherwise.
+    TRANSITIONS = {
+        ApprovalStatus.PENDING: {ApprovalStatus.APPROVED, ApprovalStatus.REJECTED, ApprovalStatus.VOIDED},
+        ApprovalStatus.APPROVED: {ApprovalStatus.VOIDED},
+    }
 
     class Meta:
         ordering = ["-created_at"]
@@ -138,7 +145,8 @@ class Meeting(models.Model):
     tally = models.JSONField(default=dict, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
-    TRANSITIONS = {MeetingStatus.OPEN: {MeetingStatus.APPROVED, MeetingStatus.REJECTED, MeetingStatus.NO_QUORUM}}
+    TRANSITIONS = {MeetingStatus.OPEN: {MeetingStatus.APPROVED, MeetingStatus.REJECTED,
+                                        MeetingStatus.NO_QUORUM}}
 
     class Meta:
         ordering = ["-held_on", "-id"]

@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from finance.core.errors import DomainError, InvalidTransition, PermissionDenied
+from finance.core.inputs import today
+from finance.core.locks import lock, lock_all
 from finance.policy.selectors import PolicyUse, policy_value
 
 from .models import (
@@ -50,9 +52,10 @@ def _ct(obj):
     return ContentType.objects.get_for_model(obj)
 
 
-def state_change_record(obj, *, from_state: str, to_state: str, by=None, reason: str = "", field: str = "status"):
-    return StateChange.objects.create(item_type=_ct(obj), item_id=obj.pk, field=field, from_state=from_state or "",
-                                      to_state=to_state, by=by, reason=reason)
+def state_change_record(obj, *, from_state: str, to_state: str, by=None, reason: str = "",
+                        field: str = "status"):
+    return StateChange.objects.create(item_type=_ct(obj), item_id=obj.pk, field=field,
+                                      from_state=from_state or "", to_state=to_state, by=by, reason=reason)
 
 
 def state_change_bulk(model, ids, *, from_state: str, to_state: str, by=None, reason: str = "",
@@ -63,14 +66,14 @@ def state_change_bulk(model, ids, *, from_state: str, to_state: str, by=None, re
     ``state_change`` would, one per object, in one ``bulk_create``.
     """
     item_type = ContentType.objects.get_for_model(model)
-    rows = [StateChange(item_type=item_type, item_id=pk, field=field, from_state=from_state or "", to_state=to_state,
-                        by=by, reason=reason) for pk in ids]
+    rows = [StateChange(item_type=item_type, item_id=pk, field=field, from_state=from_state or "",
+                        to_state=to_state, by=by, reason=reason) for pk in ids]
     StateChange.objects.bulk_create(rows, batch_size=5000)
     return len(rows)
 
 
 def transitions_of(obj, field: str = "status") -> dict[str, set[str]]:
-    """The model's declarative transition table: ``TRANSITIONS`` (for ``status``) or ``<FIELD>_TRANSITIONS``."""
+    """The model's declarative transition table: ``TRANSITIONS`` (``status``) or ``<FIELD>_TRANSITIONS``."""
     name = "TRANSITIONS" if field == "status" else f"{field.upper()}_TRANSITIONS"
     table = getattr(type(obj), name, None)
     if table is None:
@@ -111,16 +114,9 @@ def history(obj):
 # ---------------------------------------------------------------- maker-checker
 
 
-# Kinds whose amount decides whether a second, different approver is needed, and the policy parameter that
-# holds the threshold (shipped by migration, changed through maker-checker). Keys are the kinds the apps
-# submit (pool claims, loan subsidies, guarantee payouts, premium subsidies, capital calls).
-SECOND_LEVEL_FROM = {
-    "pool_claim": "approval.claim.second_level_from",
-    "loan_subsidy": "approval.subsidy.second_level_from",
-    "guarantee_payout": "approval.guarantee_payout.second_level_from",
-    "premium_subsidy": "approval.premium_subsidy.second_level_from",
-    "capital_call": "approval.capital_call.second_level_from",
-}
+# Kinds whose amount decides whether a second, different approver is needed. The threshold is the policy
+# parameter ``approval.<kind>.second_level_from`` (shipped by migration, changed through maker-checker).
+SECOND_LEVEL_KINDS = ("claim", "subsidy", "guarantee_payout", "premium_subsidy", "capital_call")
 
 
 def _levels(kind: str, amount: Decimal, default_role: str) -> list[str]:
@@ -132,8 +128,8 @@ def _levels(kind: str, amount: Decimal, default_role: str) -> list[str]:
     rules = list(ApprovalRule.objects.filter(kind=kind, min_amount__lte=amount).order_by("level"))
     if rules:
         return [r.role for r in rules]
-    if kind in SECOND_LEVEL_FROM:
-        threshold = policy_value(SECOND_LEVEL_FROM[kind], on=timezone.localdate())
+    if kind in SECOND_LEVEL_KINDS:
+        threshold = policy_value(f"approval.{kind}.second_level_from", on=today())
         if amount >= threshold:
             return [default_role, default_role]
     return [default_role]
@@ -151,18 +147,22 @@ def approval_check_payer(item, payer) -> None:
     """Paying is a separate step by a different person: neither the maker nor an approver may pay."""
     request = approval_current(item)
     if request is not None and (payer.pk == request.maker_id or payer.pk in approval_approver_ids(item)):
-        raise PermissionDenied("付款须由经办人和审批人以外的人员执行", "payment must be made by someone other than the "
-                               "maker and the approvers", code="payer_is_approver")
+        raise PermissionDenied("付款须由经办人和审批人以外的人员执行",
+                               "payment must be made by someone other than the maker and the approvers",
+                               code="payer_is_approver")
 
 
 @transaction.atomic
 def approval_submit(*, item, kind: str, amount: Decimal, maker, default_role: str) -> ApprovalRequest:
     """Open an approval for ``item``; the number of levels comes from the kind's amount thresholds."""
-    if ApprovalRequest.objects.filter(item_type=_ct(item), item_id=item.pk, status=ApprovalStatus.PENDING).exists():
-        raise DomainError("该事项已在审批中", "this item is already awaiting approval", code="approval_pending", status=409)
+    if ApprovalRequest.objects.filter(item_type=_ct(item), item_id=item.pk,
+                                      status=ApprovalStatus.PENDING).exists():
+        raise DomainError("该事项已在审批中", "this item is already awaiting approval",
+                          code="approval_pending", status=409)
     levels = _levels(kind, amount, default_role)
     return ApprovalRequest.objects.create(kind=kind, item_type=_ct(item), item_id=item.pk, amount=amount,
-                                          levels_required=len(levels), content_hash=content_hash(item), maker=maker)
+                                          levels_required=len(levels), content_hash=content_hash(item),
+                                          maker=maker)
 
 
 def approval_current(item) -> ApprovalRequest | None:
@@ -172,17 +172,23 @@ def approval_current(item) -> ApprovalRequest | None:
 @transaction.atomic
 def approval_decide(*, request: ApprovalRequest, approver, approve: bool, comment: str = "",
                     default_role: str) -> ApprovalRequest:
-    """Record one level's decision. The maker never decides; one person decides one level; a changed item is refused."""
-    request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
+    """Record one level's decision.
+
+    The maker never decides; one person decides one level; a changed item is refused.
+    """
+    request = lock(ApprovalRequest, request.pk)
     if request.status != ApprovalStatus.PENDING:
-        raise DomainError("该审批已结束", "this approval is no longer pending", code="approval_closed", status=409)
+        raise DomainError("该审批已结束", "this approval is no longer pending", code="approval_closed",
+                          status=409)
     if approver.pk == request.maker_id:
         raise PermissionDenied("经办人不能审批自己提交的事项", "the maker cannot approve their own item",
                                code="maker_cannot_approve")
     if request.decisions.filter(approver=approver).exists():
-        raise PermissionDenied("同一人不能审批两个层级", "one person cannot decide two levels", code="same_approver")
+        raise PermissionDenied("同一人不能审批两个层级", "one person cannot decide two levels",
+                               code="same_approver")
     if content_hash(request.item) != request.content_hash:
-        raise DomainError("事项在提交审批后已被修改，请重新提交", "the item changed after it was submitted; submit it again",
+        raise DomainError("事项在提交审批后已被修改，请重新提交",
+                          "the item changed after it was submitted; submit it again",
                           code="approval_stale", status=409)
     level = request.decisions.count() + 1
     role = _levels(request.kind, request.amount, default_role)[level - 1]
@@ -191,33 +197,29 @@ def approval_decide(*, request: ApprovalRequest, approver, approve: bool, commen
                                code="approver_role_required")
     ApprovalDecision.objects.create(request=request, level=level, approver=approver, approve=approve,
                                     content_hash=request.content_hash, comment=comment)
-    if not approve:
-        request.status = ApprovalStatus.REJECTED
-    elif level == request.levels_required:
-        request.status = ApprovalStatus.APPROVED
-    if request.status != ApprovalStatus.PENDING:
+    outcome = ApprovalStatus.REJECTED if not approve else (
+        ApprovalStatus.APPROVED if level == request.levels_required else None)
+    if outcome is not None:
         request.decided_at = timezone.now()
-        request.save(update_fields=["status", "decided_at"])
+        state_change(request, to=outcome, by=approver, reason=comment or outcome, also=("decided_at",))
     return request
 
 
 def approval_is_valid(item) -> bool:
     """Approved, and the item is still exactly what the approvers saw."""
     request = approval_current(item)
-    return bool(request and request.status == ApprovalStatus.APPROVED and request.content_hash == content_hash(item))
+    return bool(request and request.status == ApprovalStatus.APPROVED
+                and request.content_hash == content_hash(item))
 
 
 @transaction.atomic
 def approvals_void_for(item, *, by=None, reason: str = "edited") -> int:
     """An edit voids every live approval of the item (pending or approved) and every committee vote on it."""
-    voided = 0
-    for request in ApprovalRequest.objects.select_for_update().filter(
-            item_type=_ct(item), item_id=item.pk, status__in=[ApprovalStatus.PENDING, ApprovalStatus.APPROVED]):
-        state_change_record(request, from_state=request.status, to_state=ApprovalStatus.VOIDED, by=by, reason=reason)
-        request.status = ApprovalStatus.VOIDED
-        request.save(update_fields=["status"])
-        voided += 1
-    return voided
+    live = lock_all(ApprovalRequest, item_type=_ct(item), item_id=item.pk,
+                    status__in=[ApprovalStatus.PENDING, ApprovalStatus.APPROVED])
+    for request in live:
+        state_change(request, to=ApprovalStatus.VOIDED, by=by, reason=reason)
+    return len(live)
 
 
 # ---------------------------------------------------------------- investment committee
@@ -226,8 +228,8 @@ def approvals_void_for(item, *, by=None, reason: str = "edited") -> int:
 @transaction.atomic
 def meeting_open(*, committee, item, held_on: dt.date, by) -> Meeting:
     use = PolicyUse(on=held_on)
-    meeting = Meeting.objects.create(committee=committee, item_type=_ct(item), item_id=item.pk, held_on=held_on,
-                                     quorum_ratio=use("committee.quorum_ratio"),
+    meeting = Meeting.objects.create(committee=committee, item_type=_ct(item), item_id=item.pk,
+                                     held_on=held_on, quorum_ratio=use("committee.quorum_ratio"),
                                      majority_ratio=use("committee.majority_ratio"), opened_by=by,
                                      tally={"policy": use.snapshot})
     state_change_record(meeting, from_state="", to_state=MeetingStatus.OPEN, by=by, reason="meeting opened")
@@ -235,11 +237,12 @@ def meeting_open(*, committee, item, held_on: dt.date, by) -> Meeting:
 
 
 def _open_meeting_for(meeting: Meeting, member) -> Meeting:
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting = lock(Meeting, meeting.pk)
     if meeting.status != MeetingStatus.OPEN:
         raise DomainError("会议已结束", "the meeting is closed", code="meeting_closed", status=409)
     if not meeting.committee.members.filter(pk=member.pk).exists():
-        raise PermissionDenied("您不是该投委会委员", "you are not a member of this committee", code="not_a_member")
+        raise PermissionDenied("您不是该投委会委员", "you are not a member of this committee",
+                               code="not_a_member")
     return meeting
 
 
@@ -248,7 +251,8 @@ def conflict_declare(*, meeting: Meeting, member, reason: str) -> Recusal:
     """A member with a conflict of interest recuses; any vote they cast stops counting."""
     meeting = _open_meeting_for(meeting, member)
     if not reason.strip():
-        raise DomainError("请说明利益冲突", "describe the conflict of interest", code="required", field="reason")
+        raise DomainError("请说明利益冲突", "describe the conflict of interest", code="required",
+                          field="reason")
     recusal, _ = Recusal.objects.get_or_create(meeting=meeting, member=member, defaults={"reason": reason})
     return recusal
 
@@ -257,7 +261,8 @@ def conflict_declare(*, meeting: Meeting, member, reason: str) -> Recusal:
 def vote_cast(*, meeting: Meeting, member, choice: str, comment: str = "") -> Vote:
     meeting = _open_meeting_for(meeting, member)
     if choice not in VoteChoice.values:
-        raise DomainError(f"无效的表决选项：{choice}", f"invalid vote: {choice}", code="invalid_choice", field="choice")
+        raise DomainError(f"无效的表决选项：{choice}", f"invalid vote: {choice}", code="invalid_choice",
+                          field="choice")
     if meeting.recusals.filter(member=member).exists():
         raise PermissionDenied("已回避的委员不能表决", "a recused member cannot vote", code="recused")
     item = meeting.item
@@ -272,7 +277,8 @@ def vote_cast(*, meeting: Meeting, member, choice: str, comment: str = "") -> Vo
 
 def meeting_tally(meeting: Meeting) -> dict:
     """Count only votes of non-recused members cast on the item as it is now (an edit voids earlier votes)."""
-    item = meeting.item_type.get_object_for_this_type(pk=meeting.item_id)  # fresh: never a cached, pre-edit copy
+    # fresh: never a cached, pre-edit copy
+    item = meeting.item_type.get_object_for_this_type(pk=meeting.item_id)
     current = content_hash(item)
     members = set(meeting.committee.members.values_list("pk", flat=True))
     recused = set(meeting.recusals.values_list("member_id", flat=True))
@@ -282,14 +288,15 @@ def meeting_tally(meeting: Meeting) -> dict:
     count = {c: sum(1 for v in valid if v.choice == c) for c in VoteChoice.values}
     quorum_met = len(eligible) > 0 and Decimal(len(valid)) >= meeting.quorum_ratio * len(eligible)
     passed = quorum_met and Decimal(count[VoteChoice.FOR]) > meeting.majority_ratio * len(valid)
-    return {"members": len(members), "recused": len(recused), "eligible": len(eligible), "valid_votes": len(valid),
-            "voided_votes": len(votes) - len(valid), **count, "quorum_met": quorum_met, "passed": passed}
+    return {"members": len(members), "recused": len(recused), "eligible": len(eligible),
+            "valid_votes": len(valid), "voided_votes": len(votes) - len(valid), **count,
+            "quorum_met": quorum_met, "passed": passed}
 
 
 @transaction.atomic
 def meeting_decide(*, meeting: Meeting, by, memo: str) -> Meeting:
     """Close the vote: no quorum → no decision (the item can go to another meeting); else majority decides."""
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting = lock(Meeting, meeting.pk)
     if meeting.status != MeetingStatus.OPEN:
         raise DomainError("会议已结束", "the meeting is closed", code="meeting_closed", status=409)
     tally = meeting_tally(meeting)

@@ -16,8 +16,9 @@ from .waterfall import Tier, WaterfallResult, european_waterfall
 
 __all__ = [
     "DAY_COUNTS", "METHODS", "BulkSchedules", "CalcError", "Conversion", "Installment", "Instrument",
-    "LoanColumns", "PatentNumber", "RoundResult", "Tier", "WaterfallResult", "allocate", "amortization_schedule",
-    "bulk_schedules", "check_uscc", "convert_at_round", "dpi", "early_exit_price", "european_waterfall",
+    "LoanColumns", "PatentNumber", "RoundResult", "Tier", "WaterfallResult", "allocate",
+    "amortization_schedule", "bulk_schedules", "check_uscc", "convert_at_round", "dpi", "early_exit_price",
+    "european_waterfall",
     "ks_pme", "parse_cn_patent_number", "pic", "rvpi", "split_loss", "tvpi", "valid_uscc", "xirr",
     "xirr_columns", "xirr_many",
 ]

@@ -10,7 +10,7 @@ from . import _checks
 from .errors import CalcError
 
 
-def allocate(total, weights: Sequence) -> list[Decimal]:
+def allocate(total: Decimal | int, weights: Sequence[Decimal | int]) -> list[Decimal]:
     """Split ``total`` pro rata to ``weights`` by largest remainder; the parts sum exactly.
 
     Every part is its exact share rounded down to the fen, plus one fen for the parts with the
@@ -36,7 +36,7 @@ def allocate(total, weights: Sequence) -> list[Decimal]:
     return [_checks.from_fen(sign * part) for part in parts]
 
 
-def split_loss(loss, shares: Mapping[str, Decimal]) -> dict[str, Decimal]:
+def split_loss(loss: Decimal | int, shares: Mapping[str, Decimal]) -> dict[str, Decimal]:
     """Share a loss between parties (``{"province": Decimal("0.35"), ...}``) through ``allocate``.
 
     The fractions must sum to exactly 1, so nobody's share is silently scaled; the result keeps

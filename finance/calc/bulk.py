@@ -19,11 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any, NoReturn
 
 import numpy as np
+import numpy.typing as npt
 
 from . import schedules as s
 from .errors import CalcError
+
+Arr = npt.NDArray[Any]
 
 METHOD_CODES = {m: i for i, m in enumerate(s.METHODS)}
 DAY_COUNT_CODES = {d: i for i, d in enumerate(s.DAY_COUNTS)}
@@ -57,7 +61,7 @@ class LoanColumns:
         return len(self.principal_fen)
 
     @classmethod
-    def from_loans(cls, loans: Iterable[Mapping]) -> LoanColumns:
+    def from_loans(cls, loans: Iterable[Mapping[str, Any]]) -> LoanColumns:
         """Validate each loan exactly as ``amortization_schedule`` would, then pack the columns."""
         terms = []
         for i, loan in enumerate(loans):
@@ -111,22 +115,24 @@ class BulkSchedules:
         ]
 
 
-def _fail(field: str, bad: np.ndarray, zh: str, en: str, code: str = "out_of_range"):
+def _fail(field: str, bad: Arr, zh: str, en: str, code: str = "out_of_range") -> NoReturn:
     i = int(np.flatnonzero(bad)[0])
     raise CalcError(code, f"loans.{field}", f"第 {i} 笔贷款的 {field} {zh}", f"loan {i}: {field} {en}")
 
 
-def _month_index(d: np.ndarray) -> np.ndarray:
-    return d.astype("datetime64[M]").astype(np.int64)
+def _month_index(d: Arr) -> Arr:
+    index: Arr = d.astype("datetime64[M]").astype(np.int64)
+    return index
 
 
 def _clamped_day(month_index: np.ndarray, anchor: np.ndarray) -> np.ndarray:
     start = month_index.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
     dim = (month_index + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) - start
-    return start + np.minimum(anchor, dim) - 1
+    day: Arr = start + np.minimum(anchor, dim) - 1
+    return day
 
 
-def _checked(cols: LoanColumns):
+def _checked(cols: LoanColumns) -> tuple[Arr, Arr, Arr, Arr, Arr, Arr, Arr, Arr | None]:
     """Vectorised version of ``validate_terms``; returns plain arrays."""
     n_loans = len(cols)
     p = np.asarray(cols.principal_fen, dtype=np.int64)
@@ -152,9 +158,12 @@ def _checked(cols: LoanColumns):
     if ((n < 1) | (n > s.MAX_TERM)).any():
         _fail("term_months", (n < 1) | (n > s.MAX_TERM), f"必须在 1 到 {s.MAX_TERM} 之间",
               f"must be between 1 and {s.MAX_TERM}")
-    for name, arr, k in (("method", meth, 4), ("day_count", dc, 4), ("rounding", rnd, 3)):
-        if arr is not None and ((arr < 0) | (arr >= k)).any():
-            _fail(name, (arr < 0) | (arr >= k), "代码未知", "has an unknown code", code=f"unknown_{name}")
+    codes: tuple[tuple[str, Arr | None, int], ...] = (
+        ("method", meth, 4), ("day_count", dc, 4), ("rounding", rnd, 3))
+    for name, column, k in codes:
+        if column is not None and ((column < 0) | (column >= k)).any():
+            _fail(name, (column < 0) | (column >= k), "代码未知", "has an unknown code",
+                  code=f"unknown_{name}")
     if np.isnat(start).any():
         _fail("start_date", np.isnat(start), "缺失", "is missing", code="not_date")
     has_first = ~np.isnat(first)
@@ -171,7 +180,7 @@ def _checked(cols: LoanColumns):
     return p, a, n, meth, dc, start, first, rnd
 
 
-def _apply_rounding(q, r, den, rnd):
+def _apply_rounding(q: Arr, r: Arr, den: Arr, rnd: Arr | None) -> Arr:
     up = 2 * r >= den
     if rnd is None:
         return q + up
@@ -179,7 +188,7 @@ def _apply_rounding(q, r, den, rnd):
     return q + np.where(rnd == _HALF_UP, up, np.where(rnd == _HALF_EVEN, even, False))
 
 
-def _mul_div_round(x, m, den, rnd):
+def _mul_div_round(x: Arr, m: Arr, den: Arr, rnd: Arr | None) -> Arr:
     """round(x * m / den) per element, exactly, without int64 overflow."""
     if x.size == 0:
         return x.copy()
@@ -204,7 +213,7 @@ def _mul_div_round(x, m, den, rnd):
     return _apply_rounding(q, r, den, rnd)
 
 
-def _level_payments(p, a, n, rnd):
+def _level_payments(p: Arr, a: Arr, n: Arr, rnd: Arr | None) -> Arr:
     """等额本息 payments in fen; float where it is provably safe, Decimal where it is not."""
     codes = np.zeros(len(p), dtype=np.int8) if rnd is None else rnd
     out = np.empty(len(p), dtype=np.int64)
@@ -226,7 +235,7 @@ def _level_payments(p, a, n, rnd):
     return out
 
 
-def bulk_schedules(loans) -> BulkSchedules:
+def bulk_schedules(loans: LoanColumns | Iterable[Mapping[str, Any]]) -> BulkSchedules:
     """Schedules of many loans; equal, row for row, to ``amortization_schedule`` on each loan."""
     cols = loans if isinstance(loans, LoanColumns) else LoanColumns.from_loans(loans)
     p, a, n, meth, dc, start, first, rnd = _checked(cols)
@@ -282,9 +291,10 @@ def bulk_schedules(loans) -> BulkSchedules:
     jan1 = (years - _EPOCH_YEAR).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
     leap_before = np.concatenate(([0], np.cumsum(366 * leap)))[:-1]
 
-    def leap_days_before(day, mi):
+    def leap_days_before(day: Arr, mi: Arr) -> Arr:
         yi = mi // 12 + (_EPOCH_YEAR - y_lo)
-        return leap_before[yi] + leap[yi] * (day - jan1[yi])
+        days: Arr = leap_before[yi] + leap[yi] * (day - jan1[yi])
+        return days
 
     prev = start_day[order]
     prev_leap = leap_days_before(prev, start_mi[order]) if any_aa else None
@@ -304,6 +314,7 @@ def bulk_schedules(loans) -> BulkSchedules:
         act = due - prev[:c]
         num = np.where(is30[:c], s_num30[:c] if k == 1 else 30, act)
         if any_aa:
+            assert prev_leap is not None
             lb = leap_days_before(due, mi)
             num = np.where(is_aa[:c], 366 * act - (lb - prev_leap[:c]), num)
             prev_leap[:c] = lb

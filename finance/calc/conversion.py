@@ -16,6 +16,7 @@ exact rationals; share counts are rounded down.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from fractions import Fraction
@@ -68,16 +69,17 @@ def _dec(x: Fraction, places: int | None = None) -> Decimal:
         return d.quantize(Decimal(1).scaleb(-places)) if places is not None else +d
 
 
-def _instruments(amount, discount, valuation_cap) -> list[Instrument]:
+def _instruments(amount: object, discount: object, valuation_cap: object) -> list[Instrument]:
     if isinstance(amount, (list, tuple)):
         if discount is not None or valuation_cap is not None:
-            raise CalcError("ambiguous_terms", "discount", "传入多个投资时,折扣和估值上限写在每个 Instrument 里",
+            raise CalcError("ambiguous_terms", "discount",
+                            "传入多个投资时,折扣和估值上限写在每个 Instrument 里",
                             "with several instruments put discount and valuation_cap on each Instrument")
         if not amount:
             raise CalcError("empty", "amount", "amount 不能为空", "amount must not be empty")
-        items = amount
+        items: Sequence[object] = amount
     else:
-        items = [Instrument(amount, discount, valuation_cap)]
+        items = [Instrument(amount, discount, valuation_cap)]  # type: ignore[arg-type]  # checked below
     out = []
     for i, it in enumerate(items):
         if not isinstance(it, Instrument):
@@ -87,13 +89,15 @@ def _instruments(amount, discount, valuation_cap) -> list[Instrument]:
         a = _checks.money(it.amount, field, positive=True)
         d = None if it.discount is None else _checks.number(it.discount, "discount", minimum=Decimal(0),
                                                             maximum=Decimal("0.99"))
-        c = None if it.valuation_cap is None else _checks.money(it.valuation_cap, "valuation_cap", positive=True)
+        c = None if it.valuation_cap is None else _checks.money(it.valuation_cap, "valuation_cap",
+                                                                positive=True)
         out.append(Instrument(a, d, c))
     return out
 
 
-def convert_at_round(amount, *, pre_money, new_money, price_per_share=None, discount=None, valuation_cap=None,
-                     existing_shares=None) -> RoundResult:
+def convert_at_round(amount: object, *, pre_money: object, new_money: object, price_per_share: object = None,
+                     discount: object = None, valuation_cap: object = None,
+                     existing_shares: int | None = None) -> RoundResult:
     """Shares and ownership of converting funding at a priced round.
 
     ``amount`` is a Decimal (with optional ``discount``/``valuation_cap``) or a list of
@@ -115,7 +119,8 @@ def convert_at_round(amount, *, pre_money, new_money, price_per_share=None, disc
              pre * (1 - Fraction(it.discount or 0))) for it in items]
     f = sum((Fraction(it.amount) / mi for it, mi, sf in zip(items, m, safe, strict=True) if sf), Fraction(0))
     if f >= 1:
-        raise CalcError("conversion_exceeds_company", "valuation_cap", "转股金额按上限/折扣计算后超过公司全部股份",
+        raise CalcError("conversion_exceeds_company", "valuation_cap",
+                        "转股金额按上限/折扣计算后超过公司全部股份",
                         "capped or discounted conversions would own the whole company")
     plain = sum((Fraction(it.amount) for it, sf in zip(items, safe, strict=True) if not sf), Fraction(0))
     post_value = pre + new + plain
@@ -127,7 +132,8 @@ def convert_at_round(amount, *, pre_money, new_money, price_per_share=None, disc
         capitalization = existing_shares / (1 - f)
         price = pre / capitalization
 
-    conversions, shares = [], []
+    conversions: list[tuple[Instrument, Fraction | None, int | None, Fraction]] = []
+    shares: list[int] = []
     for it, mi, sf in zip(items, m, safe, strict=True):
         a = Fraction(it.amount)
         if price is None:
@@ -140,8 +146,10 @@ def convert_at_round(amount, *, pre_money, new_money, price_per_share=None, disc
 
     post_shares = None
     if existing_shares is not None:
+        assert price is not None  # derived from existing_shares above
         post_shares = existing_shares + sum(shares) + int(new / price)
-        conversions = [(it, p, n, Fraction(n, post_shares)) for it, p, n, _ in conversions]
+        conversions = [(it, p, n, Fraction(n or 0, post_shares)) for it, p, n, _ in conversions]
     return RoundResult(
-        tuple(Conversion(it, None if p is None else _dec(p, 6), n, _dec(own)) for it, p, n, own in conversions),
+        tuple(Conversion(it, None if p is None else _dec(p, 6), n, _dec(own))
+              for it, p, n, own in conversions),
         None if price is None else _dec(price, 6), _dec(post_value, 2), post_shares)

@@ -10,7 +10,8 @@ from .errors import CalcError
 from .schedules import MAX_RATE, RATE_DEN, RATE_SCALE, add_months, round_div
 
 
-def early_exit_price(cost, *, invested_on: dt.date, exit_on: dt.date, free_years: int, annual_rate) -> Decimal:
+def early_exit_price(cost: Decimal | int, *, invested_on: dt.date, exit_on: dt.date, free_years: int,
+                     annual_rate: Decimal | int) -> Decimal:
     """At least cost within ``free_years`` of investing; after that cost + simple interest.
 
     The rules read "cost + reference-rate interest", so once past the free years interest runs
@@ -21,7 +22,8 @@ def early_exit_price(cost, *, invested_on: dt.date, exit_on: dt.date, free_years
     invested_on = _checks.day(invested_on, "invested_on")
     exit_on = _checks.day(exit_on, "exit_on")
     if exit_on < invested_on:
-        raise CalcError("out_of_range", "exit_on", "exit_on 不能早于 invested_on", "exit_on must not precede invested_on")
+        raise CalcError("out_of_range", "exit_on", "exit_on 不能早于 invested_on",
+                        "exit_on must not precede invested_on")
     free_years = _checks.integer(free_years, "free_years", minimum=0, maximum=100)
     rate = _checks.number(annual_rate, "annual_rate", minimum=Decimal(0), maximum=MAX_RATE)
     units = rate * RATE_SCALE

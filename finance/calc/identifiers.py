@@ -13,7 +13,7 @@ from .errors import CalcError
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: no I, O, Z, S, V
 
 
-def _normalise(text, field: str) -> str:
+def _normalise(text: object, field: str) -> str:
     if not isinstance(text, str):
         raise CalcError("not_text", field, f"{field} 必须是字符串", f"{field} must be a string")
     return re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", text)).upper()
@@ -88,7 +88,8 @@ def parse_cn_patent_number(text: str) -> PatentNumber:
     value = _normalise(text, "text")
     match = _PATENT.match(value)
     if not match:
-        raise CalcError("patent_format", "text", "专利号格式应为 年份+类型+流水号.校验位(如 ZL201010191563.5)",
+        raise CalcError("patent_format", "text",
+                        "专利号格式应为 年份+类型+流水号.校验位(如 ZL201010191563.5)",
                         "expected year + kind + serial . check, e.g. ZL201010191563.5")
     digits, check = match.groups()
     if check is None:

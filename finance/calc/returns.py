@@ -11,10 +11,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 import numpy as np
+import numpy.typing as npt
 import pyxirr
 
 from . import _checks
 from .errors import CalcError
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 
 Cashflows = Iterable[tuple[dt.date, Decimal]]
 
@@ -69,7 +74,8 @@ def xirr_columns(fund: np.ndarray, dates: np.ndarray, amounts: np.ndarray, n_fun
     A vectorised Newton iteration solves every fund whose flows are conventional (all outflows
     dated before all inflows, or the reverse): by Descartes' rule such a fund has exactly one
     IRR, so this is the same root pyxirr finds. Funds with interleaved signs, that do not
-    converge, or whose IRR lies outside -99 % .. +1000 %, are handed to pyxirr one by one. Amounts may be fen or yuan: IRR is scale-free.
+    converge, or whose IRR lies outside -99 % .. +1000 %, are handed to pyxirr one by one. Amounts may be fen
+    or yuan: IRR is scale-free.
     """
     fund = np.asarray(fund, dtype=np.int64)
     days = np.asarray(dates, dtype="datetime64[D]").astype(np.int64)
@@ -125,7 +131,7 @@ def xirr_columns(fund: np.ndarray, dates: np.ndarray, amounts: np.ndarray, n_fun
     return result
 
 
-def _first_guess(fund, t, amt, pos, n):
+def _first_guess(fund: IntArray, t: FloatArray, amt: FloatArray, pos: BoolArray, n: int) -> FloatArray:
     """Start Newton near the root: the growth from the money-weighted mean date of the
     outflows to that of the inflows (or the reverse), which cuts the iterations by half."""
     w = np.abs(amt)
@@ -134,7 +140,7 @@ def _first_guess(fund, t, amt, pos, n):
     t_pos = np.bincount(fund, weights=w * t * pos, minlength=n)
     t_neg = np.bincount(fund, weights=w * t * ~pos, minlength=n)
     with np.errstate(all="ignore"):
-        t_pos, t_neg = t_pos / w_pos, t_neg / w_neg
+        t_pos, t_neg = t_pos / w_pos, t_neg / w_neg  # type: ignore[assignment]  # float weights: float sums
         later_first = t_pos >= t_neg
         ratio = np.where(later_first, w_pos / w_neg, w_neg / w_pos)
         span = np.maximum(np.abs(t_pos - t_neg), 1 / 365)
@@ -162,19 +168,20 @@ def dpi(cashflows: Cashflows) -> Decimal:
     return distributed / paid_in
 
 
-def rvpi(cashflows: Cashflows, nav) -> Decimal:
+def rvpi(cashflows: Cashflows, nav: Decimal | int) -> Decimal:
     """Residual value (NAV) to paid-in."""
     paid_in, _ = _split(cashflows)
     return _checks.money(nav, "nav") / paid_in
 
 
-def tvpi(cashflows: Cashflows, nav) -> Decimal:
+def tvpi(cashflows: Cashflows, nav: Decimal | int) -> Decimal:
     """Total value to paid-in: DPI + RVPI."""
     paid_in, distributed = _split(cashflows)
     return (distributed + _checks.money(nav, "nav")) / paid_in
 
 
-def ks_pme(cashflows: Cashflows, index_levels: Mapping[dt.date, Decimal], nav: tuple[dt.date, Decimal]) -> Decimal:
+def ks_pme(cashflows: Cashflows, index_levels: Mapping[dt.date, Decimal],
+           nav: tuple[dt.date, Decimal]) -> Decimal:
     """Kaplan-Schoar PME: distributions and NAV over contributions, each flow compounded by the index.
 
     ``nav`` is ``(valuation_date, amount)``; every flow date and the valuation date must have an
@@ -184,7 +191,8 @@ def ks_pme(cashflows: Cashflows, index_levels: Mapping[dt.date, Decimal], nav: t
     try:
         nav_date, nav_amount = nav
     except (TypeError, ValueError):
-        raise CalcError("bad_nav", "nav", "nav 必须是 (估值日, 金额)", "nav must be a (date, amount) pair") from None
+        raise CalcError("bad_nav", "nav", "nav 必须是 (估值日, 金额)",
+                        "nav must be a (date, amount) pair") from None
     nav_date = _checks.day(nav_date, "nav.date")
     nav_amount = _checks.money(nav_amount, "nav.amount")
 

@@ -133,8 +133,9 @@ def level_payment_fen(principal_fen: int, rate_units: int, term_months: int,
         return int(payment.quantize(Decimal(1), rounding=rounding))
 
 
-def validate_terms(principal, annual_rate, term_months, *, method, start_date, day_count="30/360",
-                   first_due_date=None, rounding=ROUND_HALF_UP) -> LoanTerms:
+def validate_terms(principal: Decimal | int, annual_rate: Decimal | int, term_months: int, *, method: str,
+                   start_date: dt.date, day_count: str = "30/360", first_due_date: dt.date | None = None,
+                   rounding: str = ROUND_HALF_UP) -> LoanTerms:
     """Check the inputs once and convert them to integer units; errors name the argument."""
     principal = _checks.money(principal, "principal", positive=True, maximum=MAX_PRINCIPAL)
     rate = _checks.number(annual_rate, "annual_rate", minimum=Decimal(0), maximum=MAX_RATE)
@@ -202,8 +203,10 @@ def to_installment(number: int, due: dt.date, principal: int, interest: int, bal
     return Installment(number, due, f(principal), f(interest), f(principal + interest), f(balance))
 
 
-def amortization_schedule(principal, annual_rate, term_months, *, method, start_date, day_count="30/360",
-                          first_due_date=None, rounding=ROUND_HALF_UP) -> list[Installment]:
+def amortization_schedule(principal: Decimal | int, annual_rate: Decimal | int, term_months: int, *,
+                          method: str, start_date: dt.date, day_count: str = "30/360",
+                          first_due_date: dt.date | None = None,
+                          rounding: str = ROUND_HALF_UP) -> list[Installment]:
     """The repayment schedule of one loan.
 
     ``annual_rate`` is a percentage (``Decimal("4.35")``). Due dates fall on the start date's day

@@ -41,8 +41,10 @@ def _fen(x: Fraction) -> Decimal:
     return (Decimal(x.numerator) / Decimal(x.denominator)).quantize(_checks.CENT, ROUND_HALF_UP)
 
 
-def european_waterfall(contributed, distributable, *, hurdle_rate, hurdle_years, compounding,
-                       catch_up_share, carry_share) -> WaterfallResult:
+def european_waterfall(contributed: Decimal | int, distributable: Decimal | int, *,
+                       hurdle_rate: Decimal | int, hurdle_years: Decimal | int, compounding: str,
+                       catch_up_share: Decimal | int,
+                       carry_share: Decimal | int) -> WaterfallResult:
     """Return of capital -> preferred return -> GP catch-up -> carried-interest split.
 
     Rates and shares are fractions: ``hurdle_rate=Decimal("0.08")``, ``catch_up_share=1`` (the GP
@@ -57,8 +59,8 @@ def european_waterfall(contributed, distributable, *, hurdle_rate, hurdle_years,
     years = Fraction(_checks.number(hurdle_years, "hurdle_years", minimum=Decimal(0), maximum=Decimal(100)))
     _checks.choice(compounding, "compounding", COMPOUNDING)
     c_share = _checks.number(catch_up_share, "catch_up_share", minimum=Decimal(0), maximum=Decimal(1))
-    carry_share = _checks.number(carry_share, "carry_share", minimum=Decimal(0), maximum=Decimal(1))
-    c, carry = Fraction(c_share), Fraction(carry_share)
+    carry_fraction = _checks.number(carry_share, "carry_share", minimum=Decimal(0), maximum=Decimal(1))
+    c, carry = Fraction(c_share), Fraction(carry_fraction)
     if 0 < c <= carry:
         raise CalcError("catch_up_too_small", "catch_up_share", "catch_up_share 必须为 0 或大于 carry_share",
                         "catch_up_share must be 0 or greater than carry_share")
@@ -77,10 +79,11 @@ def european_waterfall(contributed, distributable, *, hurdle_rate, hurdle_years,
     left -= catch_up
     split = left
 
-    def tier(name, amount, gp_share):
+    def tier(name: str, amount: Decimal, gp_share: Decimal) -> Tier:
         lp, gp = allocate(amount, [1 - gp_share, gp_share])
         return Tier(name, lp, gp)
 
     tiers = (Tier("return_of_capital", roc, Decimal("0.00")), Tier("preferred_return", pref, Decimal("0.00")),
-             tier("catch_up", catch_up, c_share), tier("carried_interest", split, carry_share))
-    return WaterfallResult(tiers, sum(t.lp for t in tiers), sum(t.gp for t in tiers))
+             tier("catch_up", catch_up, c_share), tier("carried_interest", split, carry_fraction))
+    return WaterfallResult(tiers, sum((t.lp for t in tiers), Decimal("0.00")),
+                           sum((t.gp for t in tiers), Decimal("0.00")))

@@ -5,6 +5,8 @@ Services raise these; the API turns them into problem+json (RFC 9457) and pages 
 """
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     """A rule refused the request. Nothing has been written when this is raised from a service."""
@@ -13,7 +15,7 @@ class DomainError(Exception):
     code = "domain_error"
 
     def __init__(self, zh: str, en: str, *, code: str | None = None, field: str | None = None,
-                 status: int | None = None, extra: dict | None = None):
+                 status: int | None = None, extra: dict[str, Any] | None = None) -> None:
         self.detail_zh = zh
         self.detail_en = en
         if code:
@@ -35,7 +37,7 @@ class NotFound(DomainError):
     status = 404
     code = "not_found"
 
-    def __init__(self, what_zh: str = "对象", what_en: str = "object"):
+    def __init__(self, what_zh: str = "对象", what_en: str = "object") -> None:
         super().__init__(f"{what_zh}不存在", f"{what_en} not found")
 
 
@@ -54,9 +56,10 @@ class InvalidTransition(DomainError):
     code = "invalid_transition"
 
 
-def bi(zh: str, en: str):
+def bi(zh: str, en: str) -> str:
     """A message that renders in the active language: DRF validation runs once per language to report both."""
     from django.utils.functional import lazy
     from django.utils.translation import get_language
 
-    return lazy(lambda: zh if (get_language() or "zh-hans").startswith("zh") else en, str)()
+    message: str = lazy(lambda: zh if (get_language() or "zh-hans").startswith("zh") else en, str)()
+    return message

@@ -28,14 +28,15 @@ _MAX_NUMBER_TEXT = 40  # characters; "1e400" and 40 nines are refused before Dec
 
 def today() -> dt.date:
     """Today in Asia/Shanghai (the platform's TIME_ZONE), whatever the server clock's zone."""
-    return timezone.localdate()
+    day: dt.date = timezone.localdate()
+    return day
 
 
 def _err(field: str, zh: str, en: str, code: str) -> DomainError:
     return DomainError(f"{field}：{zh}", f"{field}: {en}", code=code, field=field)
 
 
-def _decimal(value, field: str, code: str) -> Decimal:
+def _decimal(value: object, field: str, code: str) -> Decimal:
     """Decimal from a string, int or Decimal; floats, booleans, NaN, infinities and exponents are refused."""
     if isinstance(value, bool) or isinstance(value, float):
         raise _err(field, "必须是十进制字符串，不能是浮点数", "must be a decimal string, not a float", code)
@@ -48,16 +49,18 @@ def _decimal(value, field: str, code: str) -> Decimal:
         try:
             number = Decimal(text.replace(",", ""))
         except (InvalidOperation, ValueError):
-            raise _err(field, f"不是有效数字：{text[:20]!r}", f"not a valid number: {text[:20]!r}", code) from None
+            raise _err(field, f"不是有效数字：{text[:20]!r}", f"not a valid number: {text[:20]!r}",
+                       code) from None
     if not number.is_finite():
         raise _err(field, "不是有限数", "is not a finite number", code)
     return number
 
 
-def parse_amount(value, field: str, *, allow_zero: bool = False) -> Decimal:
+def parse_amount(value: object, field: str, *, allow_zero: bool = False) -> Decimal:
     """A positive amount with at most two decimal places (fen), below the columns' limit."""
     amount = _decimal(value, field, "invalid_amount")
-    if amount.as_tuple().exponent < -2:
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
         raise _err(field, "最多两位小数（分）", "has more than two decimal places (fen)", "invalid_amount")
     if abs(amount) > AMOUNT_MAX:
         raise _err(field, f"超过上限 {AMOUNT_MAX:,}", f"exceeds the limit {AMOUNT_MAX:,}", "invalid_amount")
@@ -66,7 +69,7 @@ def parse_amount(value, field: str, *, allow_zero: bool = False) -> Decimal:
     return amount.quantize(FEN)
 
 
-def parse_rate(value, field: str, *, percent: bool = False, max_value: Decimal | None = None,
+def parse_rate(value: object, field: str, *, percent: bool = False, max_value: Decimal | None = None,
                allow_zero: bool = True, places: int = 6) -> Decimal:
     """A rate or ratio as a fraction (0.08 for 8 %). ``percent=True`` reads "8" as 8 % and returns 0.08.
 
@@ -88,7 +91,7 @@ def parse_rate(value, field: str, *, percent: bool = False, max_value: Decimal |
     return number.quantize(quantum).normalize() if number else Decimal(0)
 
 
-def parse_date(value, field: str, *, not_future: bool = False, not_before: dt.date | None = None,
+def parse_date(value: object, field: str, *, not_future: bool = False, not_before: dt.date | None = None,
                not_before_label: str = "") -> dt.date:
     """An ISO date (or a date) inside the platform's range; ``not_future`` applies "not after today"."""
     if isinstance(value, dt.datetime):
@@ -101,13 +104,15 @@ def parse_date(value, field: str, *, not_future: bool = False, not_before: dt.da
             raise _err(field, f"不是有效日期（YYYY-MM-DD）：{text[:20]!r}",
                        f"not a valid date (YYYY-MM-DD): {text[:20]!r}", "invalid_date") from None
     if not DATE_MIN <= value <= DATE_MAX:
-        raise _err(field, f"日期须在 {DATE_MIN} 至 {DATE_MAX} 之间", f"date must be between {DATE_MIN} and {DATE_MAX}",
+        raise _err(field, f"日期须在 {DATE_MIN} 至 {DATE_MAX} 之间",
+                   f"date must be between {DATE_MIN} and {DATE_MAX}",
                    "invalid_date")
     if not_future:
         check_not_future(value, field)
     if not_before is not None and value < not_before:
         label = not_before_label or str(not_before)
-        raise _err(field, f"不能早于{label}（{not_before}）", f"cannot be before {label or not_before} ({not_before})",
+        raise _err(field, f"不能早于{label}（{not_before}）",
+                   f"cannot be before {label or not_before} ({not_before})",
                    "invalid_date")
     return value
 
@@ -119,7 +124,7 @@ def check_not_future(value: dt.date, field: str) -> dt.date:
     return value
 
 
-def check_currency(currency, field: str = "currency") -> str:
+def check_currency(currency: object, field: str = "currency") -> str:
     """Normalise (" cny" → "CNY", empty → the default) and refuse currencies outside the whitelist."""
     currency = str(currency or "").strip().upper() or settings.DEFAULT_CURRENCY
     if currency not in settings.CURRENCIES:
@@ -131,7 +136,7 @@ def check_currency(currency, field: str = "currency") -> str:
     return currency
 
 
-def parse_id(value, field: str) -> int:
+def parse_id(value: object, field: str) -> int:
     """A positive integer id from a form or query string ("abc", "NaN", "1e3" and 0 are refused)."""
     text = str(value if value is not None else "").strip()
     if not text.isascii() or not text.isdigit() or len(text) > 18 or int(text) < 1:
@@ -139,7 +144,7 @@ def parse_id(value, field: str) -> int:
     return int(text)
 
 
-def parse_int(value, field: str, *, min_value: int = 0, max_value: int = 10**15) -> int:
+def parse_int(value: object, field: str, *, min_value: int = 0, max_value: int = 10**15) -> int:
     """A whole number (share counts, months, years) within bounds."""
     text = str(value if value is not None else "").strip()
     sign = text[:1] == "-"
@@ -148,12 +153,13 @@ def parse_int(value, field: str, *, min_value: int = 0, max_value: int = 10**15)
         raise _err(field, f"不是整数：{text[:20]!r}", f"not a whole number: {text[:20]!r}", "invalid_number")
     number = -int(digits) if sign else int(digits)
     if not min_value <= number <= max_value:
-        raise _err(field, f"须在 {min_value:,} 至 {max_value:,} 之间", f"must be between {min_value:,} and {max_value:,}",
+        raise _err(field, f"须在 {min_value:,} 至 {max_value:,} 之间",
+                   f"must be between {min_value:,} and {max_value:,}",
                    "invalid_number")
     return number
 
 
-def parse_text(value, field: str, *, max_length: int, required: bool = True) -> str:
+def parse_text(value: object, field: str, *, max_length: int, required: bool = True) -> str:
     """Free text: stripped, no NUL or other control characters, at most ``max_length`` characters."""
     text = str(value if value is not None else "").strip()
     if required and not text:

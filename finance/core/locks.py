@@ -7,7 +7,12 @@ earlier in the list before one later in it, rows of one model in primary-key ord
 """
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from django.db import models
+
+M = TypeVar("M", bound=models.Model)
+ModelOrQuerySet = type[M] | models.QuerySet[M]
 
 # Earlier first. Why this order: decisions start from the item (deal, policy change, file), then the
 # enterprise row that serialises per-enterprise caps, then the money container (fund, pool, loan), then
@@ -48,13 +53,14 @@ def rank(model: type[models.Model]) -> int:
         raise LookupError(f"{label} is not in finance.core.locks.ORDER; add it where it belongs") from None
 
 
-def _queryset(model_or_qs) -> models.QuerySet:
-    qs = model_or_qs if isinstance(model_or_qs, models.QuerySet) else model_or_qs._default_manager.all()
+def _queryset(model_or_qs: ModelOrQuerySet[M]) -> models.QuerySet[M]:
+    qs: models.QuerySet[M] = (model_or_qs if isinstance(model_or_qs, models.QuerySet)
+                              else model_or_qs._default_manager.all())
     rank(qs.model)
     return qs
 
 
-def lock(model_or_qs, pk, *, related: tuple[str, ...] = ()):
+def lock(model_or_qs: ModelOrQuerySet[M], pk: Any, *, related: tuple[str, ...] = ()) -> M:
     """Lock one row by primary key and return it fresh (``DoesNotExist`` if it is gone)."""
     qs = _queryset(model_or_qs).select_for_update()
     if related:
@@ -62,7 +68,7 @@ def lock(model_or_qs, pk, *, related: tuple[str, ...] = ()):
     return qs.get(pk=pk)
 
 
-def lock_first(model_or_qs, *, related: tuple[str, ...] = (), **filters):
+def lock_first(model_or_qs: ModelOrQuerySet[M], *, related: tuple[str, ...] = (), **filters: Any) -> M | None:
     """Lock the first row matching ``filters`` (lowest pk), or None."""
     qs = _queryset(model_or_qs).select_for_update().filter(**filters).order_by("pk")
     if related:
@@ -70,7 +76,7 @@ def lock_first(model_or_qs, *, related: tuple[str, ...] = (), **filters):
     return qs.first()
 
 
-def lock_all(model_or_qs, *, related: tuple[str, ...] = (), **filters) -> list:
+def lock_all(model_or_qs: ModelOrQuerySet[M], *, related: tuple[str, ...] = (), **filters: Any) -> list[M]:
     """Lock every row matching ``filters`` in primary-key order and return them."""
     qs = _queryset(model_or_qs).select_for_update().filter(**filters).order_by("pk")
     if related:

@@ -24,12 +24,12 @@ def fen(amount: Decimal) -> Decimal:
     return Decimal(amount).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def money(amount, currency: str | None = None) -> Money:
+def money(amount: Decimal | int | str, currency: str | None = None) -> Money:
     """Money rounded to the fen; prefer ``money_of`` where the amount belongs to a record."""
     return Money(fen(Decimal(amount)), currency or settings.DEFAULT_CURRENCY)
 
 
-def money_of(record, amount, *, attr: str = "currency") -> Money:
+def money_of(record: object, amount: Decimal | int | str, *, attr: str = "currency") -> Money:
     """Money in the record's own currency (a fund, a pool, a loan): the one way to build a posted amount."""
     currency = getattr(record, attr, None)
     if currency is None:
@@ -44,7 +44,7 @@ def same_currency(*currencies: str, field: str = "currency") -> str:
         listed = "、".join(sorted(distinct))
         raise DomainError(f"币种不一致：{listed}", f"currencies differ: {', '.join(sorted(distinct))}",
                           code="currency_mismatch", field=field)
-    return distinct.pop() if distinct else settings.DEFAULT_CURRENCY
+    return distinct.pop() if distinct else str(settings.DEFAULT_CURRENCY)
 
 
 def totals_by_currency(pairs: Iterable[tuple[str, Decimal]]) -> dict[str, Decimal]:
@@ -55,11 +55,11 @@ def totals_by_currency(pairs: Iterable[tuple[str, Decimal]]) -> dict[str, Decima
     return dict(out)
 
 
-def percent_to_fraction(percent) -> Decimal:
+def percent_to_fraction(percent: Decimal | int | str) -> Decimal:
     """8 (%) → 0.08, exactly (a Decimal shift, no float)."""
     return Decimal(percent).scaleb(-2)
 
 
-def fraction_to_percent(fraction) -> Decimal:
+def fraction_to_percent(fraction: Decimal | int | str) -> Decimal:
     """0.08 → 8 (%), exactly."""
     return Decimal(fraction).scaleb(2).normalize()

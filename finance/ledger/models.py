@@ -46,7 +46,8 @@ class Account(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=AccountKind.choices)
     normal_side = models.CharField(max_length=1, choices=Side.choices)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
-    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="accounts")
+    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="accounts")
     # The programme, pool or fund the account belongs to, when it is not simply an organisation's.
     programme_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
     programme_id = models.PositiveBigIntegerField(null=True, blank=True)
@@ -60,7 +61,8 @@ class Account(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="account_balance_within_floor",
-                condition=Q(may_go_negative=True) | Q(normal_side="D", balance__gte=0) | Q(normal_side="C", balance__lte=0),
+                condition=(Q(may_go_negative=True) | Q(normal_side="D", balance__gte=0)
+                           | Q(normal_side="C", balance__lte=0)),
             ),
             models.CheckConstraint(name="account_currency_whitelist",
                                    condition=Q(currency__in=["CNY", "USD", "EUR", "HKD"])),

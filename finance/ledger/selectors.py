@@ -31,5 +31,6 @@ def trial_balance() -> dict[str, dict[str, Decimal]]:
     """Total debits and credits per currency over the whole ledger (they must be equal)."""
     out: dict[str, dict[str, Decimal]] = {}
     for row in Posting.objects.values("amount_currency", "side").annotate(total=Sum("amount")):
-        out.setdefault(row["amount_currency"], {Side.DEBIT: Decimal(0), Side.CREDIT: Decimal(0)})[row["side"]] = row["total"]
+        sides = out.setdefault(row["amount_currency"], {Side.DEBIT: Decimal(0), Side.CREDIT: Decimal(0)})
+        sides[row["side"]] = row["total"]
     return out

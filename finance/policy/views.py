@@ -1,4 +1,4 @@
-"""Policy parameter pages: the catalogue with values in force, proposals, and a second administrator's approval."""
+"""Policy parameter pages: the catalogue with values in force, proposals, a second administrator approving."""
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
@@ -6,16 +6,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from finance.approvals.services import approval_current, history
 from finance.core.errors import DomainError
+from finance.core.inputs import today
 from finance.parties.models import Role
 from finance.parties.rules import is_administrator, is_oversight
 
-from .models import ChangeStatus, Parameter, ParameterChange, ParameterValue
+from .models import ChangeStatus, Parameter, ParameterChange
+from .selectors import global_values_in_force
 from .services import parameter_change_decide, parameter_change_propose
 
 
@@ -27,16 +28,12 @@ def _require(predicate, user):
 @login_required
 def parameter_list(request):
     _require(is_oversight, request.user)
-    today = timezone.localdate()
-    rows = []
-    values = ParameterValue.objects.filter(scope="", effective_from__lte=today).order_by("parameter_id", "-effective_from", "-id")
-    current = {}
-    for v in values:
-        current.setdefault(v.parameter_id, v)
-    for p in Parameter.objects.all():
-        rows.append({"parameter": p, "value": current.get(p.pk)})
-    pending = ParameterChange.objects.filter(status=ChangeStatus.PROPOSED).select_related("parameter", "proposed_by")
-    return render(request, "policy/parameter_list.html", {"rows": rows, "pending": pending, "today": today})
+    on = today()
+    current = global_values_in_force(on)
+    rows = [{"parameter": p, "value": current.get(p.pk)} for p in Parameter.objects.all()]
+    pending = ParameterChange.objects.filter(status=ChangeStatus.PROPOSED).select_related("parameter",
+                                                                                          "proposed_by")
+    return render(request, "policy/parameter_list.html", {"rows": rows, "pending": pending, "today": on})
 
 
 @login_required
@@ -77,7 +74,8 @@ def change_decide(request, pk):
     _require(is_administrator, request.user)
     change = get_object_or_404(ParameterChange, pk=pk)
     try:
-        parameter_change_decide(change=change, approver=request.user, approve=request.POST.get("decision") == "approve",
+        parameter_change_decide(change=change, approver=request.user,
+                                approve=request.POST.get("decision") == "approve",
                                 comment=request.POST.get("comment", ""))
     except DomainError as exc:
         messages.error(request, exc.detail)

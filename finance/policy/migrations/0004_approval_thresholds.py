@@ -16,15 +16,17 @@ THRESHOLDS = [
 ]
 
 
-def forwards(apps, schema_editor):
-    Parameter = apps.get_model("policy", "Parameter")
-    ParameterValue = apps.get_model("policy", "ParameterValue")
+def seed(Parameter, ParameterValue):
     for key, name_zh, name_en, value in THRESHOLDS:
         param, _ = Parameter.objects.get_or_create(
             key=key, defaults=dict(name_zh=name_zh, name_en=name_en, unit="yuan", source="platform default"))
         if not ParameterValue.objects.filter(parameter=param, scope="").exists():
             ParameterValue.objects.create(parameter=param, scope="", value=value, effective_from=EPOCH,
                                           source_note="platform default")
+
+
+def forwards(apps, schema_editor):
+    seed(apps.get_model("policy", "Parameter"), apps.get_model("policy", "ParameterValue"))
 
 
 class Migration(migrations.Migration):

@@ -15,11 +15,11 @@ from finance.approvals.services import (
 from finance.core.errors import DomainError, PermissionDenied
 from finance.parties.models import Role
 from finance.policy.models import ChangeStatus
+from finance.policy.selectors import policy_value
 from finance.policy.services import (
     parameter_change_decide,
     parameter_change_edit,
     parameter_change_propose,
-    policy_value,
 )
 
 D = Decimal

@@ -2,10 +2,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import formats, translation
 
 from finance.parties.models import Role
 from finance.policy.models import ChangeStatus, ParameterChange
-from finance.policy.services import policy_value
+from finance.policy.selectors import policy_value
 
 
 @pytest.fixture
@@ -46,3 +47,16 @@ def test_bad_input_changes_nothing(client, admins):
                            follow=True)
     assert "请输入数字和日期" in response.content.decode()
     assert ParameterChange.objects.count() == 0
+
+
+def test_an_ended_value_is_not_shown_as_in_force_and_its_end_is_shown(client, reviewer):
+    client.force_login(reviewer)
+    response = client.get("/policy/")
+    in_force = {row["parameter"].key: row["value"] for row in response.context["rows"]}
+    assert in_force["subsidy.benchmark_share"] is None  # ended 2023-01-01 (155号)
+    assert in_force["subsidy.paid_interest_share"].value == Decimal("40")
+    detail = client.get("/policy/subsidy.benchmark_share/")
+    [row] = detail.context["values"]
+    assert (row.effective_from, row.effective_to) == (dt.date(2017, 12, 1), dt.date(2023, 1, 1))
+    with translation.override("zh-hans"):
+        assert formats.date_format(row.effective_to) in detail.content.decode()  # the "effective to" column

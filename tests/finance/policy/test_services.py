@@ -4,7 +4,8 @@ from decimal import Decimal
 import pytest
 
 from finance.policy.models import Parameter, ParameterValue
-from finance.policy.services import PolicyParameterMissing, PolicyUse, parameter_set, policy_value
+from finance.policy.selectors import PolicyParameterMissing, PolicyUse, policy_value
+from finance.policy.services import parameter_set
 
 D = Decimal
 

@@ -5,6 +5,7 @@ import shutil
 import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+BS_PRIMARY = "rgb(13, 110, 253)"  # --bs-primary #0d6efd of finance/web/static/vendor/bootstrap/bootstrap.min.css
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed")
 
 
@@ -25,7 +26,9 @@ def test_login_in_chinese_then_switch_to_english(live_server, browser, bank_offi
     page = browser.new_page(locale="zh-CN")  # as the province's desktops are set up
     page.goto(f"{live_server.url}/accounts/login/")
     assert page.locator("h1").inner_text() == "登录科金平台"
-    assert page.evaluate("getComputedStyle(document.querySelector('.btn-primary')).backgroundColor") != ""
+    # The self-hosted Bootstrap stylesheet loaded: the primary button has Bootstrap's primary colour (an unstyled
+    # button would be the browser's grey or transparent).
+    assert page.evaluate("getComputedStyle(document.querySelector('.btn-primary')).backgroundColor") == BS_PRIMARY
     page.fill("#id_username", bank_officer.username)
     page.fill("#id_password", "Test-password-123")
     page.click("button[type=submit]")
