@@ -136,7 +136,6 @@ class RoleGrant(models.Model):
         super().save(*args, **kwargs)
 
 
-
 class OrganisationAPIKey(AbstractAPIKey):
     """A hashed API key for a bank's (or guarantor's) system; requests act as the organisation's system user."""
 
