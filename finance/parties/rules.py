@@ -86,5 +86,6 @@ def check_approver_independent(*, maker, approver, role: str) -> None:
     maker_kind = maker.organisation.kind if maker is not None and maker.organisation_id else None
     cross_organisation = maker_kind not in ROLE_ORG_KINDS.get(role, set())
     if cross_organisation and same_organisation(maker, approver):
-        raise PermissionDenied("审批人不能与提交人来自同一机构", "the approver cannot belong to the maker's organisation")
+        raise PermissionDenied("审批人不能与提交人来自同一机构", "the approver cannot belong to the maker's organisation",
+                               code="approver_same_organisation")
 rules.add_perm("parties.administer", is_administrator)

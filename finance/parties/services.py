@@ -90,8 +90,10 @@ def user_create(*, organisation: Organisation, username: str, roles: list[str], 
 
 
 @transaction.atomic
-def api_key_create(*, organisation: Organisation, name: str = "bank system") -> tuple[OrganisationAPIKey, str]:
-    """Issue an API key; the plain key is returned once and only its hash is stored.
+def api_key_create(*, organisation: Organisation, name: str = "bank system",
+                   expiry_date=None) -> tuple[OrganisationAPIKey, str]:
+    """Issue an API key; the plain key is returned once and only its hash is stored. After ``expiry_date`` (an
+    aware datetime, optional) the key is refused like a revoked one.
 
     Requests with the key act as the organisation's system user, so every audit row names a real user.
     """
@@ -105,7 +107,8 @@ def api_key_create(*, organisation: Organisation, name: str = "bank system") -> 
         user = User.objects.create_user(username=username, password=None, organisation=organisation,
                                         display_name=f"{organisation.name} system")
         role_grant(user=user, role=role)
-    return OrganisationAPIKey.objects.create_key(name=name, organisation=organisation, user=user)
+    return OrganisationAPIKey.objects.create_key(name=name, organisation=organisation, user=user,
+                                                 expiry_date=expiry_date)
 
 
 def api_key_revoke(*, api_key: OrganisationAPIKey) -> None:

@@ -40,4 +40,5 @@ def csp_nonce(context):
 
     request = context.get("request")
     nonce = getattr(request, "csp_nonce", None) if request is not None else None
-    return format_html(' nonce="{}"', nonce) if nonce else ""
+    # django-csp's lazy nonce is falsy until first read, and reading it is what puts it in the header
+    return format_html(' nonce="{}"', str(nonce)) if nonce is not None else ""
