@@ -9,6 +9,7 @@
   keys count per client address and, past their limit, are answered 429 before the key is even looked at.
   Every 429 is problem+json with ``Retry-After``.
 """
+from drf_spectacular.authentication import SessionScheme
 from rest_framework import authentication, exceptions
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -102,6 +103,12 @@ class SecondFactorSessionAuthentication(authentication.SessionAuthentication):
                                    "approvers must first pass the second factor (one-time password)",
                                    code="second_factor_required")
         return result
+
+
+class SecondFactorSessionScheme(SessionScheme):
+    """OpenAPI: the session scheme, as drf-spectacular describes Django's (cookie ``sessionid``)."""
+
+    target_class = "finance.api.auth.SecondFactorSessionAuthentication"
 
 
 def problem_exception_handler(exc, context):
