@@ -122,6 +122,8 @@ def test_one_administrator_cannot_approve_a_meeting_through_the_admin(client, wo
 def test_the_admin_cannot_grant_a_role_nor_move_a_user(client, world, bank, bank_officer, province):
     """The probe: the admin made a bank user a department reviewer, who then approved and paid their own claim."""
     client.force_login(world)
+    page = client.get(admin_url(User, "change", bank_officer.pk))
+    assert page.status_code == 200 and "role_grants-group" in page.content.decode()  # the grants are shown
     data = form_data(bank_officer, organisation=province.pk, is_superuser="on", is_staff="on",
                      date_joined_0="2026-01-01", date_joined_1="00:00:00",
                      **{"role_grants-TOTAL_FORMS": "1", "role_grants-INITIAL_FORMS": "0",
