@@ -6,6 +6,7 @@ SECRET_KEY and ALLOWED_HOSTS and uses ``finance.settings_production`` for the HT
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "axes",
+    "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "rules.apps.AutodiscoverRulesConfig",
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -70,7 +73,8 @@ ROOT_URLCONF = "finance.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Overrides of third-party templates (the API docs pages, with CSP nonces and no web fonts).
+        "DIRS": [BASE_DIR / "finance" / "web" / "overrides"],
         "APP_DIRS": True,
         "OPTIONS": {
             "builtins": ["finance.web.templatetags.kejin"],
@@ -97,7 +101,7 @@ AUTH_USER_MODEL = "parties.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "finance.parties.backends.ActiveOrganisationBackend",  # ModelBackend + refuses deactivated organisations
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -109,14 +113,50 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# django-axes: lock an account+address after repeated failures.
+# Sessions last a working day (8 hours from login), for every role.
+SESSION_COOKIE_AGE = env.int("KEJIN_SESSION_HOURS", default=8) * 3600
+
+# Client address: X-Forwarded-For is believed for this many hops of our own proxies (0: the socket address).
+# One rule for the API throttles and the login lockout (finance.web.client.client_address).
+KEJIN_TRUSTED_PROXIES = env.int("KEJIN_TRUSTED_PROXIES", default=0)
+
+# Cache: Redis in production (API throttling counts live there, shared by every worker), local memory for the demo.
+_CACHE_URL = env("KEJIN_CACHE_URL", default="")
+CACHES = {"default": (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL, "KEY_PREFIX": "kejin"}
+    if _CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kejin"})}
+
+# django-axes: lock username+address after AXES_FAILURE_LIMIT failures, and the account from every address only
+# after KEJIN_ACCOUNT_FAILURE_LIMIT (so nobody can lock a user out from behind the shared proxy address).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+KEJIN_ACCOUNT_FAILURE_LIMIT = env.int("KEJIN_ACCOUNT_FAILURE_LIMIT", default=50)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_HANDLER = "finance.parties.lockout.UsernameAddressLockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "finance.web.client.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 # Second factor for approvers and administrators, switched on per deployment.
 KEJIN_REQUIRE_OTP = env.bool("KEJIN_REQUIRE_OTP", default=False)
+
+# Content-Security-Policy (django-csp): everything is self-hosted. Scripts and <style> elements come from our own
+# static files, or carry the per-request nonce ({% csp_nonce %}); inline event handlers are refused. Style
+# attributes stay allowed (progress bars, SVG charts): they cannot run script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -147,13 +187,20 @@ CURRENCY_CHOICES = [(c, c) for c in CURRENCIES]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "finance.api.auth.OrganisationAPIKeyAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "finance.api.auth.SecondFactorSessionAuthentication",  # sessions, under the pages' second-factor rule
     ],
+    # Throttling over the cache (Redis in production): per client address, per API key, and wrong keys per address.
+    "DEFAULT_THROTTLE_CLASSES": ["finance.api.auth.AddressRateThrottle", "finance.api.auth.ApiKeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "address": env("KEJIN_THROTTLE_ADDRESS", default="1200/min"),
+        "api_key": env("KEJIN_THROTTLE_API_KEY", default="600/min"),
+        "auth_failure": env("KEJIN_THROTTLE_AUTH_FAILURE", default="20/min"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "finance.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "finance.api.problems.problem_exception_handler",
+    "EXCEPTION_HANDLER": "finance.api.auth.problem_exception_handler",  # problems.py's, keeping Retry-After
     "COERCE_DECIMAL_TO_STRING": True,
     "DATE_INPUT_FORMATS": ["iso-8601"],
     "UNAUTHENTICATED_USER": None,

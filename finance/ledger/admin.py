@@ -1,31 +1,14 @@
 """The ledger in the admin is read-only: no add, change or delete anywhere."""
 from django.contrib import admin
 
+from finance.web.readonly_admin import ReadOnlyAdmin, ReadOnlyTabularInline
+
 from .models import Account, JournalEntry, Posting
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class PostingInline(admin.TabularInline):
+class PostingInline(ReadOnlyTabularInline):
     model = Posting
-    extra = 0
-    can_delete = False
     readonly_fields = ("account", "side", "amount")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(JournalEntry)

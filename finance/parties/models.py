@@ -78,8 +78,17 @@ ROLE_ORG_KINDS = {
     Role.ADMINISTRATOR: {OrgKind.DEPARTMENT},
 }
 
-#: Roles that approve things: these may be required to use a one-time-password second factor.
-APPROVER_ROLES = {Role.COMMITTEE_MEMBER, Role.DEPARTMENT_REVIEWER, Role.ADMINISTRATOR}
+#: Roles that approve or sign off things (fund managers sign off deals): with KEJIN_REQUIRE_OTP they must pass
+#: a one-time-password second factor, on pages and on the API alike (finance.parties.rules.needs_second_factor).
+APPROVER_ROLES = {Role.COMMITTEE_MEMBER, Role.DEPARTMENT_REVIEWER, Role.FUND_MANAGER, Role.ADMINISTRATOR}
+
+
+def _role_fits_org_kind() -> Q:
+    """The database form of ROLE_ORG_KINDS: each grant's role must be allowed in its organisation's kind."""
+    condition = Q()
+    for role, kinds in ROLE_ORG_KINDS.items():
+        condition |= Q(role=role.value, org_kind__in=sorted(k.value for k in kinds))
+    return condition
 
 
 class User(AbstractUser):
@@ -101,15 +110,30 @@ class User(AbstractUser):
 
 
 class RoleGrant(models.Model):
+    """A role held by a user. ``org_kind`` copies the kind of the user's organisation so that the database can
+    check role ↔ organisation kind (CHECK ``role_grant_fits_org_kind``); triggers (migration 0002) keep the copy
+    equal to the real kind on insert/update and refuse moving a user, or re-kinding an organisation, under it."""
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    org_kind = models.CharField(_("organisation kind"), max_length=20, choices=OrgKind.choices, editable=False,
+                                default="")
     granted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "role"], name="role_grant_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="role_grant_unique"),
+            models.CheckConstraint(name="role_grant_fits_org_kind", condition=_role_fits_org_kind()),
+        ]
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self.org_kind and self.user_id:
+            organisation = User.objects.filter(pk=self.user_id).values_list("organisation__kind", flat=True).first()
+            self.org_kind = organisation or ""
+        super().save(*args, **kwargs)
 
 
 class OrganisationAPIKey(AbstractAPIKey):

@@ -1,12 +1,15 @@
 """Permission predicates (django-rules): one place for each "who may do what" rule.
 
-Object predicates take the object's owning organisation through ``owner_org(obj)`` so that every app shares
-the same scoping rule: a user sees objects of their own organisation; oversight roles (department reviewers,
-auditors, administrators) see everything in the province.
+Reads are scoped by ``finance.parties.selectors.scope_to_caller`` (a user sees objects of their own
+organisation; oversight roles, department reviewers, auditors and administrators, see everything in the province).
+This module also holds the identity rules every entry point shares: whether an account may be used at all
+(``account_usable``), whether it still owes a second factor (``needs_second_factor``) and whether two people
+belong to the same organisation (``same_organisation``, for maker-checker across organisations).
 """
 import rules
+from django.conf import settings
 
-from .models import OrgKind, Role
+from .models import APPROVER_ROLES, OrgKind, Role
 
 OVERSIGHT_ROLES = (Role.DEPARTMENT_REVIEWER, Role.AUDITOR, Role.ADMINISTRATOR)
 
@@ -31,16 +34,6 @@ is_administrator = _has(Role.ADMINISTRATOR)
 is_oversight = _has(*OVERSIGHT_ROLES)
 
 
-def owner_org_id(obj):
-    """The organisation an object belongs to: objects expose ``owner_org_id`` (a field or a property)."""
-    return getattr(obj, "owner_org_id", None)
-
-
-@rules.predicate
-def is_own_org_object(user, obj):
-    return obj is not None and user.organisation_id is not None and owner_org_id(obj) == user.organisation_id
-
-
 def can_see_everything(user) -> bool:
     """Oversight users read across organisations; everyone else only their own."""
     return is_oversight(user)
@@ -50,5 +43,49 @@ def is_org_kind(user, kind: OrgKind) -> bool:
     return bool(user.organisation_id) and user.organisation.kind == kind
 
 
-rules.add_perm("parties.view_object", is_oversight | is_own_org_object)
+
+
+def account_usable(user) -> bool:
+    """An account may authenticate (password, session or API key) only while it and its organisation are active.
+
+    Deactivating an organisation therefore stops its API keys, its users' logins and their open sessions at once.
+    """
+    if user is None or not user.is_active:
+        return False
+    return user.organisation_id is None or user.organisation.is_active
+
+
+def needs_second_factor(user) -> bool:
+    """With KEJIN_REQUIRE_OTP, approvers (APPROVER_ROLES) must have passed a one-time password in this session.
+
+    Pages (finance.web.middleware) and session-authenticated API calls (finance.api.auth) both ask this.
+    """
+    if not settings.KEJIN_REQUIRE_OTP or user is None or not user.is_authenticated or not hasattr(user, "has_role"):
+        return False
+    if not user.has_role(*APPROVER_ROLES):
+        return False
+    is_verified = getattr(user, "is_verified", None)
+    return not (callable(is_verified) and is_verified())
+
+
+def same_organisation(user_a, user_b) -> bool:
+    """Whether two users belong to the same organisation (users without one never match)."""
+    return bool(user_a is not None and user_b is not None and user_a.organisation_id
+                and user_a.organisation_id == user_b.organisation_id)
+
+
+def check_approver_independent(*, maker, approver, role: str) -> None:
+    """Maker-checker across organisations: when the approving role cannot be held in the maker's kind of
+    organisation (a department reviewer approving a bank's claim), the approver must not come from the maker's
+    organisation. Within one organisation (two reviewers of a department, a fund manager and the committee) the
+    existing maker ≠ checker rule is enough."""
+    from finance.core.errors import PermissionDenied
+
+    from .models import ROLE_ORG_KINDS
+
+    maker_kind = maker.organisation.kind if maker is not None and maker.organisation_id else None
+    cross_organisation = maker_kind not in ROLE_ORG_KINDS.get(role, set())
+    if cross_organisation and same_organisation(maker, approver):
+        raise PermissionDenied("审批人不能与提交人来自同一机构", "the approver cannot belong to the maker's organisation",
+                               code="approver_same_organisation")
 rules.add_perm("parties.administer", is_administrator)

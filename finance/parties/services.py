@@ -50,18 +50,34 @@ def organisation_by_code(code: str) -> Organisation:
     return org
 
 
+def check_role_fits(role: str, organisation: Organisation | None) -> None:
+    """Role ↔ organisation kind (ROLE_ORG_KINDS); the database enforces the same rule (role_grant_fits_org_kind)."""
+    if role not in Role.values:
+        raise DomainError(f"未知角色：{role}", f"unknown role: {role}", code="invalid_role", field="role")
+    if organisation is None or organisation.kind not in ROLE_ORG_KINDS[role]:
+        kind_zh = organisation.get_kind_display() if organisation else "无"
+        raise DomainError(
+            f"角色 {Role(role).label} 不能授予 {kind_zh} 类机构的用户",
+            f"role {role} cannot be held in an organisation of kind {organisation.kind if organisation else 'none'}",
+            code="role_not_allowed", field="role")
+
+
+@transaction.atomic
+def role_grant(*, user: User, role: str) -> RoleGrant:
+    """Give ``user`` a role that fits their organisation's kind (idempotent)."""
+    check_role_fits(role, user.organisation)
+    grant, _ = RoleGrant.objects.get_or_create(user=user, role=role,
+                                               defaults={"org_kind": user.organisation.kind})
+    user.__dict__.pop("_roles_cache", None)
+    return grant
+
+
 @transaction.atomic
 def user_create(*, organisation: Organisation, username: str, roles: list[str], password: str | None = None,
                 display_name: str = "", email: str = "") -> tuple[User, str]:
     """Create a user holding ``roles`` in ``organisation``; returns the user and the (generated) password."""
     for role in roles:
-        if role not in Role.values:
-            raise DomainError(f"未知角色：{role}", f"unknown role: {role}", code="invalid_role", field="role")
-        if organisation.kind not in ROLE_ORG_KINDS[role]:
-            raise DomainError(
-                f"角色 {role} 不能授予 {organisation.get_kind_display()} 类机构的用户",
-                f"role {role} cannot be held in an organisation of kind {organisation.kind}",
-                code="role_not_allowed", field="role")
+        check_role_fits(role, organisation)
     if User.objects.filter(username=username).exists():
         raise DomainError(f"用户名 {username} 已存在", f"username {username} already exists",
                           code="duplicate", field="username", status=409)
@@ -69,13 +85,15 @@ def user_create(*, organisation: Organisation, username: str, roles: list[str], 
     user = User.objects.create_user(username=username, password=password, organisation=organisation,
                                     display_name=display_name, email=email,
                                     is_staff=Role.ADMINISTRATOR in roles, is_superuser=Role.ADMINISTRATOR in roles)
-    RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in roles])
+    RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r, org_kind=organisation.kind) for r in roles])
     return user, password
 
 
 @transaction.atomic
-def api_key_create(*, organisation: Organisation, name: str = "bank system") -> tuple[OrganisationAPIKey, str]:
-    """Issue an API key; the plain key is returned once and only its hash is stored.
+def api_key_create(*, organisation: Organisation, name: str = "bank system",
+                   expiry_date=None) -> tuple[OrganisationAPIKey, str]:
+    """Issue an API key; the plain key is returned once and only its hash is stored. After ``expiry_date`` (an
+    aware datetime, optional) the key is refused like a revoked one.
 
     Requests with the key act as the organisation's system user, so every audit row names a real user.
     """
@@ -88,5 +106,25 @@ def api_key_create(*, organisation: Organisation, name: str = "bank system") -> 
     if user is None:
         user = User.objects.create_user(username=username, password=None, organisation=organisation,
                                         display_name=f"{organisation.name} system")
-        RoleGrant.objects.create(user=user, role=role)
-    return OrganisationAPIKey.objects.create_key(name=name, organisation=organisation, user=user)
+        role_grant(user=user, role=role)
+    return OrganisationAPIKey.objects.create_key(name=name, organisation=organisation, user=user,
+                                                 expiry_date=expiry_date)
+
+
+def api_key_revoke(*, api_key: OrganisationAPIKey) -> None:
+    """Revoke a key for good (django-rest-framework-api-key keeps revoked keys revoked)."""
+    api_key.revoked = True
+    api_key.save(update_fields=["revoked"])
+
+
+@transaction.atomic
+def organisation_set_active(*, organisation: Organisation, active: bool) -> Organisation:
+    """Deactivate (or reactivate) an organisation.
+
+    Nothing else is rewritten: authentication checks the organisation on every request (API keys in
+    finance.api.auth, logins and existing sessions in finance.parties.backends), so deactivation stops its keys,
+    its users' logins and their open sessions at once, and reactivation restores them as they were.
+    """
+    organisation.is_active = active
+    organisation.save(update_fields=["is_active"])
+    return organisation

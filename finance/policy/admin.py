@@ -1,27 +1,32 @@
+"""Policy in the admin is read-only: a value changes only through maker-checker (the /policy/ pages:
+one administrator proposes, another approves), never by adding a row here."""
 from django.contrib import admin
 
-from .models import Parameter, ParameterValue
+from finance.web.readonly_admin import ReadOnlyAdmin, ReadOnlyTabularInline
+
+from .models import Parameter, ParameterChange, ParameterValue
 
 
-class ParameterValueInline(admin.TabularInline):
+class ParameterValueInline(ReadOnlyTabularInline):
     model = ParameterValue
-    extra = 1
-    readonly_fields = ("set_by", "set_at")
-
-    def has_change_permission(self, request, obj=None):
-        return False  # history is kept: add a new row instead of editing one
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    fields = ("scope", "value", "effective_from", "source_note", "set_by", "set_at")
+    readonly_fields = fields
 
 
 @admin.register(Parameter)
-class ParameterAdmin(admin.ModelAdmin):
+class ParameterAdmin(ReadOnlyAdmin):
     list_display = ("key", "name_zh", "name_en", "unit", "source")
     search_fields = ("key", "name_zh", "name_en")
     inlines = [ParameterValueInline]
 
-    def save_formset(self, request, form, formset, change):
-        for obj in formset.save(commit=False):
-            obj.set_by = request.user
-            obj.save()
+
+@admin.register(ParameterValue)
+class ParameterValueAdmin(ReadOnlyAdmin):
+    list_display = ("parameter", "scope", "value", "effective_from", "set_by", "set_at")
+    list_filter = ("parameter",)
+
+
+@admin.register(ParameterChange)
+class ParameterChangeAdmin(ReadOnlyAdmin):
+    list_display = ("parameter", "scope", "value", "effective_from", "status", "proposed_by", "created_at")
+    list_filter = ("status",)

@@ -1,9 +1,13 @@
-"""When KEJIN_REQUIRE_OTP is on, approvers and administrators must pass a one-time-password check."""
-from django.conf import settings
+"""When KEJIN_REQUIRE_OTP is on, approvers and administrators must pass a one-time-password check.
+
+Pages redirect to the one-time-password form; the API (under /api/) is left to its own authentication, which
+applies the same rule to sessions (finance.api.auth.SecondFactorSessionAuthentication) and none to API keys.
+"""
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 
-from finance.parties.models import APPROVER_ROLES
+from finance.parties.rules import needs_second_factor
 
 
 class SecondFactorMiddleware:
@@ -13,9 +17,6 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if (settings.KEJIN_REQUIRE_OTP and user is not None and user.is_authenticated
-                and not request.path.startswith(self.EXEMPT_PREFIXES)
-                and hasattr(user, "has_role") and user.has_role(*APPROVER_ROLES) and not user.is_verified()):
-            return redirect(f"{reverse('otp_verify')}?next={request.path}")
+        if not request.path.startswith(self.EXEMPT_PREFIXES) and needs_second_factor(getattr(request, "user", None)):
+            return redirect(f"{reverse('otp_verify')}?{urlencode({'next': request.path})}")
         return self.get_response(request)

@@ -50,7 +50,7 @@ def _user(world, username, org, roles, display):
         user = User.objects.create_user(username=username, password=DEMO_PASSWORD, organisation=org,
                                         display_name=display, is_staff=Role.ADMINISTRATOR in roles,
                                         is_superuser=Role.ADMINISTRATOR in roles)
-        RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in roles])
+        RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r, org_kind=org.kind) for r in roles])
     world.users[username] = user
     return user
 
