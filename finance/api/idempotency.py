@@ -3,7 +3,8 @@
 Same key + same request → the first response is replayed (header ``Idempotent-Replayed: true``);
 same key + another request → 422; the same key while the first request is still running → 409.
 Keys are scoped per organisation. The response is stored in the same transaction as the write it
-describes, so a crash can never leave "applied but not recorded".
+describes, so a crash can never leave "applied but not recorded"; an error answer rolls the view's writes back
+(its own savepoint) and keeps only the record of the refusal.
 """
 from __future__ import annotations
 
@@ -53,10 +54,14 @@ def idempotent(view_method):
                             headers={"Idempotent-Replayed": "true"})
         try:
             with transaction.atomic():
-                try:
-                    response = view_method(self, request, *args, **kwargs)
-                except Exception as exc:  # client errors are answers too: store them for replay
-                    response = self.handle_exception(exc)  # re-raises what it can't answer (a 500)
+                with transaction.atomic():  # the view's own writes: rolled back whole when it answers an error
+                    try:
+                        response = view_method(self, request, *args, **kwargs)
+                    except Exception as exc:  # client errors are answers too: store them for replay
+                        # the problem handler marks this savepoint for rollback; re-raises what it can't answer
+                        response = self.handle_exception(exc)
+                    if response.status_code >= 400:
+                        transaction.set_rollback(True)
                 if response.status_code >= 500:
                     raise RuntimeError("server error")
                 stored = json.loads(JSONRenderer().render(response.data) or b"null")
