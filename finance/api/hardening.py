@@ -23,7 +23,9 @@ _MARK = "_kejin_hardened"
 
 def _nul_parameter(request) -> str | None:
     sources = [request.GET]
-    if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+    if request.method == "POST" and (request.content_type == "application/x-www-form-urlencoded" or (
+            # pages read their multipart forms anyway; the API parses its own (and may hash the raw body first)
+            request.content_type == "multipart/form-data" and not request.path.startswith(API_PREFIX))):
         sources.append(request.POST)
     for params in sources:
         for key, values in params.lists():
