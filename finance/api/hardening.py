@@ -57,10 +57,22 @@ def nul_free(view):
     return wrapper
 
 
+REQUEST_ATOMIC = "kejin_request_atomic"
+
+
 def atomic_api(view):
+    """One transaction per API request; the request is marked so the problem handler knows the innermost atomic
+    block is this request's (or the ``idempotent`` savepoint inside it) and may roll it back."""
     if getattr(view, "_non_atomic_requests", None):
         return view
-    return transaction.atomic(view)
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with transaction.atomic():
+            setattr(request, REQUEST_ATOMIC, True)
+            return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _walk(patterns, decorate, mark):

@@ -13,6 +13,7 @@ import json
 from functools import wraps
 
 from django.db import IntegrityError, transaction
+from django.http.request import RawPostDataException
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -26,6 +27,23 @@ def _scope(request) -> str:
     return f"org:{user.organisation_id}" if getattr(user, "organisation_id", None) else f"user:{user.pk}"
 
 
+def _body(django_request) -> bytes:
+    """The raw body, read before DRF parses it (so multipart bodies hash too); when a signed-in session's CSRF
+    check has already read a form from the stream, the parsed fields and the files' digests instead."""
+    try:
+        return django_request.body
+    except RawPostDataException:
+        parts = [f"{k}={v}" for k, values in sorted(django_request.POST.lists()) for v in values]
+        for name, files in sorted(django_request.FILES.lists()):
+            for upload in files:
+                digest = hashlib.sha256()
+                for chunk in upload.chunks():
+                    digest.update(chunk)
+                upload.seek(0)
+                parts.append(f"{name}:{upload.name}:{upload.size}:{digest.hexdigest()}")
+        return "\n".join(parts).encode()
+
+
 def idempotent(view_method):
     @wraps(view_method)
     def wrapper(self, request, *args, **kwargs):
@@ -35,7 +53,7 @@ def idempotent(view_method):
         if len(key) > 200:
             return problem(400, "invalid_idempotency_key", "Idempotency-Key 过长（最多 200 字符）",
                            "Idempotency-Key is too long (200 characters at most)")
-        body = request._request.body  # read before DRF parses it, so multipart bodies hash too
+        body = _body(request._request)
         digest = hashlib.sha256(b"\n".join([request.method.encode(), request.get_full_path().encode(), body])).hexdigest()
         scope = _scope(request)
         try:

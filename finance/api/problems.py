@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import DataError, IntegrityError, connections
+from django.db import DataError, IntegrityError, connection
 from django.http import Http404, JsonResponse
 from django.utils import translation
 from rest_framework import exceptions, status
@@ -114,12 +114,14 @@ _API_EXC = {
 }
 
 
-def _rollback():
-    """An error answer changes nothing: roll back the request's transaction (``finance.api.transactions``
-    wraps every API request in one; ``idempotent`` wraps the view in a savepoint of its own)."""
-    for conn in connections.all():
-        if conn.in_atomic_block:
-            conn.set_rollback(True)
+def _rollback(context):
+    """An error answer changes nothing: roll back the request's transaction (``finance.api.hardening.atomic_api``
+    wraps every API request in one and marks the request; ``idempotent`` runs the view in a savepoint of its own,
+    the innermost block then). Views outside that wrapper (the schema) leave any caller's transaction alone."""
+    request = context.get("request") if context else None
+    django_request = getattr(request, "_request", request)
+    if getattr(django_request, "kejin_request_atomic", False) and connection.in_atomic_block:
+        connection.set_rollback(True)
 
 
 _KEY_COLUMNS = re.compile(r"Key \((?P<cols>[^)]*)\)=")
@@ -193,5 +195,5 @@ def _handle(exc, context):
 def problem_exception_handler(exc, context):
     response = _handle(exc, context)
     if response is not None:
-        _rollback()
+        _rollback(context)
     return response
