@@ -1,9 +1,15 @@
-"""URL map: pages per app, the API under /api/v1/, OpenAPI schema and self-hosted docs."""
+"""URL map: pages per app, the API under /api/v1/, OpenAPI schema and self-hosted docs.
+
+Every view is wrapped once by ``finance.api.hardening``: a NUL byte in a parameter answers 400, each API request
+is one transaction rolled back on any error answer, and an unknown ``/api/`` path answers problem+json.
+"""
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from finance.api.hardening import api_not_found, harden
 from finance.web import views as web_views
 
 api_v1 = [
@@ -12,6 +18,8 @@ api_v1 = [
     path("", include("guarantees.api_urls")),
     path("", include("funds.api_urls")),
 ]
+
+harden(api_v1, api=True)
 
 urlpatterns = [
     path("", web_views.home, name="home"),
@@ -27,6 +35,10 @@ urlpatterns = [
     path("funds/", include("funds.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # the schema and the docs only for authenticated callers (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]);
+    # the docs pages send an anonymous person to the login page
+    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="schema")), name="api-docs"),
+    path("api/redoc/", login_required(SpectacularRedocView.as_view(url_name="schema")), name="api-redoc"),
 ]
+harden(urlpatterns)
+handler404 = api_not_found

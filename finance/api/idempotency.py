@@ -3,7 +3,8 @@
 Same key + same request → the first response is replayed (header ``Idempotent-Replayed: true``);
 same key + another request → 422; the same key while the first request is still running → 409.
 Keys are scoped per organisation. The response is stored in the same transaction as the write it
-describes, so a crash can never leave "applied but not recorded".
+describes, so a crash can never leave "applied but not recorded"; an error answer rolls the view's writes back
+(its own savepoint) and keeps only the record of the refusal.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import json
 from functools import wraps
 
 from django.db import IntegrityError, transaction
+from django.http.request import RawPostDataException
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -25,6 +27,23 @@ def _scope(request) -> str:
     return f"org:{user.organisation_id}" if getattr(user, "organisation_id", None) else f"user:{user.pk}"
 
 
+def _body(django_request) -> bytes:
+    """The raw body, read before DRF parses it (so multipart bodies hash too); when a signed-in session's CSRF
+    check has already read a form from the stream, the parsed fields and the files' digests instead."""
+    try:
+        return django_request.body
+    except RawPostDataException:
+        parts = [f"{k}={v}" for k, values in sorted(django_request.POST.lists()) for v in values]
+        for name, files in sorted(django_request.FILES.lists()):
+            for upload in files:
+                digest = hashlib.sha256()
+                for chunk in upload.chunks():
+                    digest.update(chunk)
+                upload.seek(0)
+                parts.append(f"{name}:{upload.name}:{upload.size}:{digest.hexdigest()}")
+        return "\n".join(parts).encode()
+
+
 def idempotent(view_method):
     @wraps(view_method)
     def wrapper(self, request, *args, **kwargs):
@@ -34,7 +53,7 @@ def idempotent(view_method):
         if len(key) > 200:
             return problem(400, "invalid_idempotency_key", "Idempotency-Key 过长（最多 200 字符）",
                            "Idempotency-Key is too long (200 characters at most)")
-        body = request._request.body  # read before DRF parses it, so multipart bodies hash too
+        body = _body(request._request)
         digest = hashlib.sha256(b"\n".join([request.method.encode(), request.get_full_path().encode(), body])).hexdigest()
         scope = _scope(request)
         try:
@@ -53,10 +72,14 @@ def idempotent(view_method):
                             headers={"Idempotent-Replayed": "true"})
         try:
             with transaction.atomic():
-                try:
-                    response = view_method(self, request, *args, **kwargs)
-                except Exception as exc:  # client errors are answers too: store them for replay
-                    response = self.handle_exception(exc)  # re-raises what it can't answer (a 500)
+                with transaction.atomic():  # the view's own writes: rolled back whole when it answers an error
+                    try:
+                        response = view_method(self, request, *args, **kwargs)
+                    except Exception as exc:  # client errors are answers too: store them for replay
+                        # the problem handler marks this savepoint for rollback; re-raises what it can't answer
+                        response = self.handle_exception(exc)
+                    if response.status_code >= 400:
+                        transaction.set_rollback(True)
                 if response.status_code >= 500:
                     raise RuntimeError("server error")
                 stored = json.loads(JSONRenderer().render(response.data) or b"null")

@@ -1,0 +1,203 @@
+"""The authorisation matrix: every URL pattern of the project × every role × own / other organisation.
+
+Each row of ``MATRIX`` names a URL pattern (``namespace:name``) and what each principal gets, in the column order
+of ``PRINCIPALS``. A cell is one status, or ``own/other`` for patterns that name an object: ``own`` is the object
+of the principal's side of the world (bank 1's loan, guarantor 1's guarantee, fund manager 1's sub-fund …),
+``other`` the same kind of object of another organisation. ``-`` means "not tried".
+
+- ``get``: a GET. ``post``: a POST with an empty body (a write): the wrong roles must get 403 / 404, anonymous
+  401 (API) or 302 (pages, to the login); the right roles get a 400 for the empty form or a page (200/302).
+- A URL pattern that is not in the table fails ``test_every_url_pattern_is_in_the_matrix``: add its row (other
+  engineers: copy a similar row, run ``pytest tests/test_authorization_matrix.py -k <name>`` and read the
+  observed row the failure prints).
+- ``KNOWN``: cells where today's answer is a defect owned by another engineer; they are strict xfails, so
+  fixing the defect makes the test fail until the cell is moved into the table.
+- ``admin:*``: Django's admin patterns are all wrapped by ``admin_view`` (staff only): tested through the index
+  and every model's changelist.
+
+The world is built once per module through the services (``tests/finance/api/world.py``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.finance.api.world import world_in_transaction
+
+PRINCIPALS = ["applicant", "bank_officer", "fund_manager", "committee_member", "guarantor_officer",
+              "department_reviewer", "auditor", "administrator", "anonymous", "bank_key", "guarantor_key"]
+MISSING = 999_999  # an id no object has
+
+
+@dataclass(frozen=True)
+class Row:
+    obj: str | None  # the kind of object the pattern's pk names (see OBJECTS), or None
+    get: str
+    post: str | None = None
+    kwargs: dict | None = None  # fixed extra URL kwargs
+
+
+def R(obj, get, post=None, **kwargs):
+    return Row(obj, get, post, kwargs or None)
+
+
+# Which world object each object kind is, per side: (kind in world.objects) or a callable(world, principal, side).
+OBJECTS = {
+    "loan": "loan", "guarantee": "guarantee", "pool": "pool", "enrolment": "enrolment", "sub_fund": "sub_fund",
+    "deal": "deal", "call": "call", "committee": "committee",
+    # kinds the world has no object of: both sides use an id no object has (404 for whoever may look)
+    "loan_file": None, "subsidy": None, "claim": None, "payout": None, "meeting": None, "policy_change": None,
+}
+
+# principal columns:   app      bank     fm       cm       guar     rev      aud      adm      anon     bkey     gkey
+MATRIX: dict[str, Row] = {
+}
+
+# cells known to be wrong today, each owned by another engineer: (url name, method, principal) -> (status seen, why)
+KNOWN: dict[tuple[str, str, str], tuple[str, str]] = {
+}
+
+
+# ---------------------------------------------------------------- the machinery
+
+
+def url_patterns():
+    """Every URL pattern of the project as (namespaced name, route, pattern)."""
+    def walk(patterns, prefix="", ns=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                inner = f"{ns}:{p.namespace}" if ns and p.namespace else p.namespace or ns
+                yield from walk(p.url_patterns, prefix + str(p.pattern), inner)
+            elif isinstance(p, URLPattern):
+                yield (f"{ns}:{p.name}" if ns else p.name), prefix + str(p.pattern), p
+
+    return list(walk(get_resolver().url_patterns))
+
+
+PATTERNS = url_patterns()
+ADMIN_NAMES = sorted({n for n, route, _ in PATTERNS if route.startswith("admin/")
+                      and (n == "admin:index" or n.endswith("_changelist"))})
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), world_in_transaction() as w:
+        yield w
+
+
+def client_for(world, principal) -> Client:
+    client = Client()
+    if principal == "anonymous":
+        return client
+    if principal.endswith("_key"):
+        return Client(HTTP_AUTHORIZATION=f"Api-Key {world.keys[principal]}")
+    client.force_login(world.users[principal])
+    return client
+
+
+KEY_ORGS = {"bank_key": "bank", "guarantor_key": "guarantor"}
+
+
+def principal_org(world, principal):
+    if principal in KEY_ORGS:
+        return world.orgs[KEY_ORGS[principal]]
+    user = world.users.get(principal)
+    return user.organisation if user else world.orgs["bank"]
+
+
+def object_id(world, obj, principal, side):
+    if obj == "own_org":
+        return principal_org(world, principal).pk if side == "own" else world.orgs["other_fund_manager"].pk
+    kind = OBJECTS[obj]
+    return world.objects.get((kind, side), MISSING) if kind else MISSING
+
+
+def url_for(world, name, row, principal, side):
+    kwargs = dict(row.kwargs or {})
+    route = next(route for n, route, _ in PATTERNS if n == name)
+    if "<int:pk>" in route:
+        kwargs["pk"] = object_id(world, row.obj, principal, side)
+    if "<int:line>" in route:
+        kwargs["line"] = world.objects.get(("call_line", side), MISSING)
+    return reverse(name, kwargs=kwargs or None)
+
+
+def observe(world, name, row, method, principal) -> str:
+    sides = ("own", "other") if row.obj else ("own",)
+    client = client_for(world, principal)
+    seen = []
+    for side in sides:
+        url = url_for(world, name, row, principal, side)
+        with transaction.atomic():  # each request's effects are undone: cells are independent
+            response = client.get(url) if method == "get" else client.post(url, {})
+            transaction.set_rollback(True)
+        seen.append(str(response.status_code))
+    return "/".join(seen)
+
+
+def cells(spec: str) -> list[str]:
+    values = spec.split()
+    assert len(values) == len(PRINCIPALS), f"{len(values)} cells for {len(PRINCIPALS)} principals: {spec!r}"
+    return values
+
+
+def check_row(world, name, row, method):
+    spec = getattr(row, method)
+    if spec is None:
+        return
+    expected = dict(zip(PRINCIPALS, cells(spec), strict=True))
+    observed = {p: observe(world, name, row, method, p) if expected[p] != "-" else "-" for p in PRINCIPALS}
+    wrong, known_ok, known_fixed = [], [], []
+    for p in PRINCIPALS:
+        known = KNOWN.get((name, method, p))
+        if known:
+            (known_ok if observed[p] == known[0] else known_fixed).append((p, observed[p], known))
+        elif observed[p] != expected[p]:
+            wrong.append(f"{p}: expected {expected[p]}, got {observed[p]}")
+    row_seen = " ".join(f"{observed[p]:<8}" for p in PRINCIPALS).rstrip()
+    assert not wrong, f"{name} {method.upper()}:\n  " + "\n  ".join(wrong) + f"\nobserved row: {row_seen!r}"
+    assert not known_fixed, f"{name} {method.upper()}: known defects now answer differently " \
+                            f"(move them into MATRIX): {known_fixed}"
+    if known_ok:
+        pytest.xfail("; ".join(f"{p} gets {seen} ({why})" for p, seen, (_, why) in known_ok))
+
+
+def test_every_url_pattern_is_in_the_matrix():
+    missing = sorted(n for n, route, _ in PATTERNS if not route.startswith("admin/") and n not in MATRIX)
+    unnamed = sorted(route for n, route, _ in PATTERNS if not n)
+    stale = sorted(set(MATRIX) - {n for n, _, _ in PATTERNS})
+    assert not unnamed, f"URL patterns without a name cannot be in the matrix: {unnamed}"
+    assert not missing, f"URL patterns missing from the authorisation matrix: {missing}"
+    assert not stale, f"matrix rows for URL patterns that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_reads(world, db, name):
+    check_row(world, name, MATRIX[name], "get")
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in MATRIX.items() if r.post))
+def test_writes(world, db, name):
+    check_row(world, name, MATRIX[name], "post")
+
+
+ADMIN_ROW = "302 302 302 302 302 302 302 200 302 302 302"
+
+
+@pytest.mark.parametrize("name", ADMIN_NAMES)
+def test_admin_is_for_administrators_only(world, db, name):
+    check_row(world, name, Row(None, ADMIN_ROW), "get")
+
+
+def test_matrix_cells_are_well_formed():
+    for name, row in MATRIX.items():
+        for spec in filter(None, (row.get, row.post)):
+            for cell in cells(spec):
+                parts = cell.split("/")
+                assert cell == "-" or (len(parts) == (2 if row.obj else 1) and all(re.fullmatch(r"\d{3}", x)
+                                                                                   for x in parts)), (name, cell)
