@@ -71,10 +71,19 @@ class LoanClass(models.TextChoices):
     LOSS = "loss", _("Loss")
 
 
+class LoanCategory(models.TextChoices):
+    """What secures the loan: pledged IP, or nothing (early-stage R&D credit loans, the pool's rd_credit)."""
+
+    IP_PLEDGE = "ip_pledge", _("IP-pledge loan")
+    RD_CREDIT = "rd_credit", _("Early-stage R&D credit loan (unsecured)")
+
+
 class Loan(models.Model):
     bank = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="loans_as_bank")
     borrower = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="loans_as_borrower")
     external_ref = models.CharField(_("bank reference"), max_length=64)
+    category = models.CharField(_("loan category"), max_length=12, choices=LoanCategory.choices,
+                                default=LoanCategory.IP_PLEDGE)
     principal = MoneyField(_("principal"), max_digits=18, decimal_places=2, default_currency="CNY")
     annual_rate = models.DecimalField(_("annual rate (%)"), max_digits=7, decimal_places=4)
     term_months = models.PositiveSmallIntegerField(_("term (months)"))
