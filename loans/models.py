@@ -2,7 +2,11 @@
 
 Fields only; every workflow lives in ``loans.services``. ``Loan.status`` moves through LOAN_TRANSITIONS (see
 services) and every move is logged by ``finance.approvals.services.state_change``.
+
+Money columns carry their currency (django-money) and a constraint keeps it in the platform's one whitelist,
+``settings.CURRENCIES``.
 """
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Round
@@ -11,6 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
 from finance.parties.models import Organisation, User
+
+#: The one currency whitelist (settings.CURRENCIES), enforced by a constraint on every money column here.
+CURRENCIES = list(settings.CURRENCIES)
+
+
+def _currency_ok(field: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(name=name, condition=Q(**{f"{field}_currency__in": CURRENCIES}))
 
 
 class IPKind(models.TextChoices):
@@ -32,6 +43,7 @@ class IPAsset(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "number"], name="ip_asset_unique_number"),
             models.CheckConstraint(name="ip_asset_value_positive", condition=Q(appraised_value__gt=0)),
+            _currency_ok("appraised_value", "ip_asset_currency_whitelist"),
         ]
 
     def __str__(self):
@@ -79,6 +91,17 @@ class LoanCategory(models.TextChoices):
 
 
 class Loan(models.Model):
+    S = LoanStatus
+    #: ``submitted`` → ``active`` in the registration itself; ``active`` ⇄ ``overdue`` by days past due;
+    #: ``defaulted`` declared by the bank; ``repaid`` at zero principal; ``written_off`` ends a default.
+    TRANSITIONS = {
+        S.SUBMITTED: {S.ACTIVE},
+        S.ACTIVE: {S.OVERDUE, S.REPAID, S.DEFAULTED},
+        S.OVERDUE: {S.ACTIVE, S.REPAID, S.DEFAULTED},
+        S.DEFAULTED: {S.REPAID, S.WRITTEN_OFF},
+        S.REPAID: set(),
+        S.WRITTEN_OFF: set(),
+    }
     bank = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="loans_as_bank")
     borrower = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="loans_as_borrower")
     external_ref = models.CharField(_("bank reference"), max_length=64)
@@ -113,8 +136,10 @@ class Loan(models.Model):
             models.UniqueConstraint(fields=["bank", "external_ref"], name="loan_external_ref_unique_per_bank"),
             models.CheckConstraint(name="loan_principal_positive", condition=Q(principal__gt=0)),
             models.CheckConstraint(name="loan_outstanding_within_principal",
-                                   condition=Q(principal_outstanding__gte=0) & Q(principal_outstanding__lte=models.F("principal"))),
+                                   condition=Q(principal_outstanding__gte=0)
+                                   & Q(principal_outstanding__lte=models.F("principal"))),
             models.CheckConstraint(name="loan_term_positive", condition=Q(term_months__gt=0)),
+            _currency_ok("principal", "loan_currency_whitelist"),
         ]
         indexes = [models.Index(fields=["status"]), models.Index(fields=["bank", "status"])]
 
@@ -122,8 +147,9 @@ class Loan(models.Model):
         return f"{self.external_ref} · {self.borrower}"
 
     @property
-    def owner_org_id(self):
-        return self.bank_id
+    def currency(self) -> str:
+        """The loan's currency (``finance.core.money.money_of`` builds amounts in it)."""
+        return str(self.principal.currency)
 
     @property
     def maker_id(self):
@@ -131,17 +157,28 @@ class Loan(models.Model):
 
 
 class Pledge(models.Model):
+    """An IP asset pledged for a loan, registered with CNIPA; released when the loan is repaid or written off.
+
+    One live (unreleased) pledge per asset: a partial unique index, so an asset never backs two live loans.
+    """
+
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="pledges")
     asset = models.ForeignKey(IPAsset, on_delete=models.PROTECT, related_name="pledges")
     registration_no = models.CharField(_("CNIPA pledge registration number"), max_length=60)
+    # Required on every new pledge (API and file); null only on rows registered before the rule.
     registered_on = models.DateField(_("registration date"), null=True, blank=True)
+    released_on = models.DateField(_("released on"), null=True, blank=True)
     # The appraisal and LTV cap this loan's check used (the asset's value may be re-appraised later).
     appraised_value = models.DecimalField(_("appraised value used"), max_digits=18, decimal_places=2, null=True,
                                           blank=True)
     ltv_cap = models.DecimalField(_("LTV cap used (%)"), max_digits=7, decimal_places=4, null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["loan", "asset"], name="pledge_asset_once_per_loan")]
+        constraints = [
+            models.UniqueConstraint(fields=["loan", "asset"], name="pledge_asset_once_per_loan"),
+            models.UniqueConstraint(fields=["asset"], condition=Q(released_on__isnull=True),
+                                    name="pledge_one_live_per_asset"),
+        ]
 
     def __str__(self):
         return f"{self.asset} → {self.loan_id}"
@@ -203,6 +240,7 @@ class Repayment(models.Model):
         ordering = ["loan", "paid_on", "id"]
         constraints = [
             models.CheckConstraint(name="repayment_amount_positive", condition=Q(amount__gt=0)),
+            _currency_ok("amount", "repayment_currency_whitelist"),
             # Compared in whole fen: SQLite keeps these decimals as binary floats, where 3625.00 + 26054.93
             # need not equal 29679.93 exactly; PostgreSQL numeric is exact either way.
             models.CheckConstraint(name="repayment_parts_sum_fen",
@@ -239,7 +277,13 @@ class LoanFileStatus(models.TextChoices):
 
 
 class LoanFile(models.Model):
-    """A bank's bulk file of loans: all-or-nothing; the same file (sha256) twice is refused."""
+    """A bank's bulk file of loans: all-or-nothing; the same file (sha256) twice is refused unless the
+    first one failed (a failed file may be sent again). A job still processing after the timeout is failed
+    by the periodic ``loans.fail_stuck_files`` task (nothing was written: the import is one transaction)."""
+
+    F = LoanFileStatus
+    TRANSITIONS = {F.QUEUED: {F.PROCESSING, F.FAILED}, F.PROCESSING: {F.DONE, F.FAILED}, F.DONE: set(),
+                   F.FAILED: set()}
 
     bank = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="loan_files")
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT)
@@ -253,18 +297,16 @@ class LoanFile(models.Model):
     rows_already_registered = models.JSONField(default=list, blank=True)  # [{row, external_ref, loan_id}]
     errors = models.JSONField(default=list, blank=True)  # [{row, column, code, detail_zh, detail_en}]
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["bank", "sha256"], name="loan_file_once_per_bank")]
+        constraints = [models.UniqueConstraint(fields=["bank", "sha256"], condition=~Q(status="failed"),
+                                               name="loan_file_once_per_bank")]
 
     def __str__(self):
         return f"#{self.pk} {self.original_name}"
-
-    @property
-    def owner_org_id(self):
-        return self.bank_id
 
 
 # ---------------------------------------------------------------- interest subsidies (贴息)
@@ -293,12 +335,17 @@ class SubsidyScheme(models.Model):
 
 class SubsidyStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved, awaiting payment")
     REJECTED = "rejected", _("Rejected")
-    PAID = "paid", _("Approved and paid")
+    PAID = "paid", _("Paid")
 
 
 class SubsidyApplication(models.Model):
-    """A startup's claim under a scheme on one loan of its choice; approved by maker-checker, paid via the ledger."""
+    """A startup's claim under a scheme on one loan of its choice; approved by maker-checker (two approvers
+    from ``approval.subsidy.second_level_from``), then paid through the ledger by a third person."""
+
+    S = SubsidyStatus
+    TRANSITIONS = {S.SUBMITTED: {S.APPROVED, S.REJECTED}, S.APPROVED: {S.PAID}, S.REJECTED: set(), S.PAID: set()}
 
     scheme = models.ForeignKey(SubsidyScheme, on_delete=models.PROTECT, related_name="applications")
     enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="loan_subsidies")
@@ -316,6 +363,8 @@ class SubsidyApplication(models.Model):
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    paid_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -328,10 +377,6 @@ class SubsidyApplication(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.scheme_id} {self.enterprise_id}"
-
-    @property
-    def owner_org_id(self):
-        return self.enterprise_id
 
     @property
     def maker_id(self):

@@ -2,7 +2,6 @@
 the department's all-loans view with totals and the subsidy review queue; a startup's loans and subsidies."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 from django import forms
@@ -16,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from finance.approvals.services import approval_current, history
+from finance.approvals.services import approval_approver_ids, approval_current, history
+from finance.core import inputs
 from finance.core.errors import DomainError
 from finance.parties.models import OrgKind, Role
 from finance.parties.rules import can_see_everything
 
-from . import files, services
+from . import files, services, tasks
 from .models import Loan, LoanStatus, SubsidyScheme, SubsidyStatus
 from .selectors import loan_file_list, loan_list, loan_totals, subsidy_list
 
@@ -86,7 +86,7 @@ def loan_export(request):
     wb.save(buf)
     response = HttpResponse(buf.getvalue(),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="loans-{dt.date.today():%Y%m%d}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="loans-{inputs.today():%Y%m%d}.xlsx"'
     return response
 
 
@@ -144,7 +144,8 @@ def file_list(request):
         if form.is_valid():
             try:
                 loan_file = files.loan_file_upload(bank=request.user.organisation, by=request.user,
-                                                   upload=form.cleaned_data["file"])
+                                                   upload=form.cleaned_data["file"],
+                                                   enqueue=tasks.process_loan_file.delay)
                 return redirect("loans:file-detail", pk=loan_file.pk)
             except DomainError as exc:
                 messages.error(request, exc.detail)
@@ -171,7 +172,8 @@ def file_template(request):
     ws.title = "贷款"
     ws.append(files.template_headers())
     ws.append(["LN-2025-0001", "91370100MA0000001X", "示例科技有限公司", "1000000.00", "CNY", "4.35", 36, "等额本息",
-               "30/360", "2025-01-15", "发明专利", "ZL201010191563.5", "5000000.00", "Y2025370000001"])
+               "30/360", "2025-01-15", "知识产权质押贷款", "发明专利", "ZL201010191563.5", "5000000.00",
+               "Y2025980000001", "2025-01-10"])
     for col in ws.columns:
         ws.column_dimensions[col[0].column_letter].width = 20
     buf = io.BytesIO()
@@ -193,7 +195,7 @@ class SubsidyForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["loan"].queryset = Loan.objects.filter(borrower_id=user.organisation_id) if user else Loan.objects.none()
+        self.fields["loan"].queryset = loan_list(user=user) if user else Loan.objects.none()
 
 
 @login_required
@@ -224,20 +226,49 @@ def subsidy_list_view(request):
 @login_required
 @require_POST
 def subsidy_decide(request, pk: int):
+    """One approval level (approve or reject) by a department reviewer; paying is the separate step below."""
     if not request.user.has_role(Role.DEPARTMENT_REVIEWER):
         raise DjangoPermissionDenied
     app = get_object_or_404(subsidy_list(user=request.user), pk=pk)
     try:
-        services.subsidy_approve(application=app, by=request.user, approve=request.POST.get("decision") == "approve",
-                                 comment=request.POST.get("comment", ""))
-        messages.success(request, _("Decision recorded."))
+        app = services.subsidy_approve(application=app, by=request.user,
+                                       approve=request.POST.get("decision") == "approve",
+                                       comment=request.POST.get("comment", ""))
+        if app.status == SubsidyStatus.SUBMITTED:
+            messages.success(request, _("Approved at this level; a second approver is needed."))
+        else:
+            messages.success(request, _("Decision recorded."))
     except DomainError as exc:
         messages.error(request, exc.detail)
-    return redirect("loans:subsidy-list")
+    return redirect("loans:subsidy-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def subsidy_pay(request, pk: int):
+    """Pay an approved subsidy: a department reviewer who neither applied nor approved."""
+    if not request.user.has_role(Role.DEPARTMENT_REVIEWER):
+        raise DjangoPermissionDenied
+    app = get_object_or_404(subsidy_list(user=request.user), pk=pk)
+    try:
+        services.subsidy_pay(application=app, by=request.user)
+        messages.success(request, _("Subsidy paid."))
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    return redirect("loans:subsidy-detail", pk=pk)
 
 
 @login_required
 def subsidy_detail(request, pk: int):
     app = get_object_or_404(subsidy_list(user=request.user), pk=pk)
-    return render(request, "loans/subsidy_detail.html", {"app": app, "history": history(app),
-                                                          "approval": approval_current(app)})
+    approval = approval_current(app)
+    user = request.user
+    reviewer = user.has_role(Role.DEPARTMENT_REVIEWER)
+    approvers = approval_approver_ids(app) if approval else set()
+    decided = approval.decisions.select_related("approver").order_by("level") if approval else []
+    return render(request, "loans/subsidy_detail.html", {
+        "app": app, "history": history(app), "approval": approval, "decisions": decided,
+        "can_decide": reviewer and app.status == SubsidyStatus.SUBMITTED and user.pk not in approvers
+        and user.pk != app.applicant_id,
+        "can_pay": reviewer and app.status == SubsidyStatus.APPROVED and user.pk not in approvers
+        and user.pk != app.applicant_id})

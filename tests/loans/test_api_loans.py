@@ -15,7 +15,7 @@ TODAY = dt.date(2026, 6, 1)
 
 @pytest.fixture(autouse=True)
 def _today():
-    with mock.patch("loans.services.today", return_value=TODAY):
+    with mock.patch("finance.core.inputs.today", return_value=TODAY):
         yield
 
 

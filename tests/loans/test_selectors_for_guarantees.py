@@ -42,7 +42,7 @@ def test_enrolment_eligibility_names_each_failed_condition(bank, officer):
     loan.borrower.tech_sme_number = "202537010100001"
     loan.borrower.save()
     assert selectors.enrolment_eligibility(loan.pk).eligible
-    loan_default(loan=loan, declared_on=TODAY, reason="停产", by=officer, as_of=TODAY)
+    loan_default(loan=loan, declared_on=TODAY, reason="停产", by=officer)
     e = selectors.enrolment_eligibility(loan.pk)
     assert [r[0] for r in e.reasons] == ["loan_not_eligible"]
     assert e.facts.meets_claim_trigger(90) and e.facts.is_non_performing
