@@ -25,7 +25,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from finance.approvals.services import state_change_bulk
-from finance.core.errors import Conflict, DomainError
+from finance.core.errors import DomainError
 from finance.core.locks import lock_all
 from finance.parties import services as parties_services
 from finance.parties.models import Organisation, OrgKind
