@@ -49,7 +49,8 @@ def insert_rows(table: str, columns: list[str], rows, *, lines=None) -> None:
     cols = ", ".join(f'"{c}"' for c in columns)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            with cur.cursor.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:
+            # wrap_database_errors: a constraint failing in COPY is Django's IntegrityError, as in any query
+            with connection.wrap_database_errors, cur.cursor.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:
                 if lines is None:
                     lines = ("\t".join(copy_text(v) for v in r) for r in rows)
                 batch = []

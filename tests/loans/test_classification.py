@@ -103,3 +103,17 @@ def test_repaid_loans_are_not_classified(loans, officer):
     loans_classify(as_of=dt.date(2026, 1, 1))
     loan = fresh(loans[0])
     assert loan.status == LoanStatus.REPAID and loan.dpd == 0 and loan.classified_on is None
+
+
+def test_a_defaulted_loan_is_never_classed_normal(loans, officer):
+    """Issue 9 #6: the demo showed "已违约 · 正常 · 逾期天数 0". A declared default is credit-impaired, so the loan
+    is at least substandard, at 0 days past due too: at once, and after every nightly run."""
+    payer = loans[0]
+    repayment_record(loan=payer, paid_on=dt.date(2025, 2, 15), amount="29679.93", by=officer)
+    loan_default(loan=payer, declared_on=dt.date(2025, 2, 20), reason="破产重整", by=officer)
+    assert (fresh(payer).dpd, fresh(payer).loan_class) == (0, LoanClass.SUBSTANDARD)
+    loans_classify(as_of=dt.date(2025, 2, 21))
+    assert (fresh(payer).dpd, fresh(payer).loan_class, fresh(payer).status) == (0, LoanClass.SUBSTANDARD,
+                                                                              LoanStatus.DEFAULTED)
+    loans_classify(as_of=dt.date(2026, 1, 1))  # 292 days past due: the dpd thresholds take over
+    assert fresh(payer).loan_class == LoanClass.DOUBTFUL
