@@ -17,7 +17,7 @@ class LoansConfig(AppConfig):
         # The nightly job: after midnight Beijing time, once the day's repayments are in.
         settings.CELERY_BEAT_SCHEDULE.setdefault("loans-classify-nightly", {
             "task": "loans.classify_nightly", "schedule": crontab(hour=1, minute=30)})
-        # Stuck bulk-file jobs (a worker killed mid-file) are failed after their timeout, so they can be re-sent.
+        # Stuck bulk-file jobs (a worker killed mid-file) fail after their timeout, so they can be re-sent.
         settings.CELERY_BEAT_SCHEDULE.setdefault("loans-fail-stuck-files", {
             "task": "loans.fail_stuck_files", "schedule": crontab(minute="*/5")})
 

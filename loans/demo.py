@@ -66,9 +66,11 @@ def _history(rng, bank, officer, today: dt.date) -> None:
         for inst in due:
             services.repayment_record(loan=loan, paid_on=inst.due_date, amount=inst.payment, by=officer)
         loan.refresh_from_db()
-        in_arrears = loan.installments.filter(due_date__lt=today).exclude(status=InstallmentStatus.PAID).exists()
+        unpaid = loan.installments.filter(due_date__lt=today).exclude(status=InstallmentStatus.PAID)
+        in_arrears = unpaid.exists()
         if fate < 0.04 and in_arrears and loan.status == LoanStatus.ACTIVE:
-            services.loan_default(loan=loan, declared_on=today, reason="企业停产，无力还款（演示）", by=officer)
+            services.loan_default(loan=loan, declared_on=today, reason="企业停产，无力还款（演示）",
+                                  by=officer)
 
 
 def seed(world) -> None:
@@ -104,6 +106,7 @@ def _subsidy_application(world, today: dt.date) -> None:
                                repayments__isnull=False).distinct().first()
     if founder is not None and mine is not None:
         try:
-            services.subsidy_apply(scheme=SubsidyScheme.objects.get(code="ip-2023"), loan=mine, by=founder, on=today)
+            services.subsidy_apply(scheme=SubsidyScheme.objects.get(code="ip-2023"), loan=mine, by=founder,
+                                   on=today)
         except Exception:  # noqa: BLE001 - a demo application is a nicety, never a reason to fail the seed
             pass

@@ -1,7 +1,9 @@
-"""IP-pledge loans (知识产权质押贷款): pledged IP assets, loans, schedules, repayments, classification, bank files.
+"""IP-pledge loans (知识产权质押贷款): pledged IP assets, loans, schedules, repayments, classification,
+bank files, interest subsidies.
 
-Fields only; every workflow lives in ``loans.services``. ``Loan.status`` moves through LOAN_TRANSITIONS (see
-services) and every move is logged by ``finance.approvals.services.state_change``.
+Fields only; every workflow lives in ``loans.services``. Stateful models declare ``TRANSITIONS``; every move
+is checked, saved and logged by ``finance.approvals.services.state_change`` (``state_change_bulk`` for
+set-based moves).
 
 Money columns carry their currency (django-money) and a constraint keeps it in the platform's one whitelist,
 ``settings.CURRENCIES``.
@@ -35,7 +37,8 @@ class IPAsset(models.Model):
     kind = models.CharField(_("IP kind"), max_length=20, choices=IPKind.choices)
     number = models.CharField(_("number"), max_length=40)  # normalised (patents: 12 digits + check digit)
     owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="ip_assets")
-    appraised_value = MoneyField(_("appraised value"), max_digits=18, decimal_places=2, default_currency="CNY")
+    appraised_value = MoneyField(_("appraised value"), max_digits=18, decimal_places=2,
+                                 default_currency="CNY")
     appraised_on = models.DateField(_("appraisal date"), null=True, blank=True)
     appraiser = models.CharField(_("appraiser"), max_length=200, blank=True)
 
@@ -111,10 +114,12 @@ class Loan(models.Model):
     annual_rate = models.DecimalField(_("annual rate (%)"), max_digits=7, decimal_places=4)
     term_months = models.PositiveSmallIntegerField(_("term (months)"))
     repayment_method = models.CharField(_("repayment method"), max_length=20, choices=RepaymentMethod.choices)
-    day_count = models.CharField(_("day count"), max_length=8, choices=DayCount.choices, default=DayCount.D30_360)
+    day_count = models.CharField(_("day count"), max_length=8, choices=DayCount.choices,
+                                 default=DayCount.D30_360)
     disbursed_on = models.DateField(_("disbursed on"))
     maturity_on = models.DateField(_("maturity"))
-    status = models.CharField(_("status"), max_length=12, choices=LoanStatus.choices, default=LoanStatus.SUBMITTED)
+    status = models.CharField(_("status"), max_length=12, choices=LoanStatus.choices,
+                              default=LoanStatus.SUBMITTED)
     # Maintained by the repayment service and the nightly classification (set-based SQL).
     principal_outstanding = models.DecimalField(_("principal outstanding"), max_digits=18, decimal_places=2)
     dpd = models.PositiveIntegerField(_("days past due"), default=0)
@@ -127,13 +132,15 @@ class Loan(models.Model):
     # Policy values the submission checks used (LTV caps, max term...), for the record.
     policy_snapshot = models.JSONField(default=dict, blank=True)
     submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="loans_submitted")
-    source_file = models.ForeignKey("LoanFile", on_delete=models.PROTECT, null=True, blank=True, related_name="loans")
+    source_file = models.ForeignKey("LoanFile", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="loans")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-disbursed_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["bank", "external_ref"], name="loan_external_ref_unique_per_bank"),
+            models.UniqueConstraint(fields=["bank", "external_ref"],
+                                    name="loan_external_ref_unique_per_bank"),
             models.CheckConstraint(name="loan_principal_positive", condition=Q(principal__gt=0)),
             models.CheckConstraint(name="loan_outstanding_within_principal",
                                    condition=Q(principal_outstanding__gte=0)
@@ -169,9 +176,11 @@ class Pledge(models.Model):
     registered_on = models.DateField(_("registration date"), null=True, blank=True)
     released_on = models.DateField(_("released on"), null=True, blank=True)
     # The appraisal and LTV cap this loan's check used (the asset's value may be re-appraised later).
-    appraised_value = models.DecimalField(_("appraised value used"), max_digits=18, decimal_places=2, null=True,
+    appraised_value = models.DecimalField(_("appraised value used"), max_digits=18, decimal_places=2,
+                                          null=True,
                                           blank=True)
-    ltv_cap = models.DecimalField(_("LTV cap used (%)"), max_digits=7, decimal_places=4, null=True, blank=True)
+    ltv_cap = models.DecimalField(_("LTV cap used (%)"), max_digits=7, decimal_places=4, null=True,
+                                  blank=True)
 
     class Meta:
         constraints = [
@@ -220,7 +229,7 @@ class Installment(models.Model):
 
     @property
     def paid(self):
-        """Principal and interest paid on this installment (Decimal: the template ``add`` filter truncates)."""
+        """Principal and interest paid on this installment (a Decimal: the ``add`` filter truncates)."""
         return self.principal_paid + self.interest_paid
 
 
@@ -228,7 +237,7 @@ class Repayment(models.Model):
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="repayments")
     paid_on = models.DateField()
     amount = MoneyField(max_digits=18, decimal_places=2, default_currency="CNY")
-    # The allocation, in the documented order: overdue interest, overdue principal, current interest, principal.
+    # The allocation, in order: overdue interest, overdue principal, current interest, principal.
     interest_part = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     principal_part = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     allocation = models.JSONField(default=list, blank=True)  # per installment: number, interest, principal
@@ -313,7 +322,7 @@ class LoanFile(models.Model):
 
 
 class SubsidyKind(models.TextChoices):
-    """The rule a scheme applies; its figures are policy parameters (subsidy.*) in force on the application date."""
+    """The rule a scheme applies; its figures are policy parameters (subsidy.*) in force when applied for."""
 
     PAID_INTEREST = "paid_interest", _("Share of interest paid (2023 rule)")
     BENCHMARK = "benchmark", _("Share of benchmark rate × principal (IP-pledge rule of earlier years)")
@@ -337,7 +346,7 @@ class SubsidyStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     APPROVED = "approved", _("Approved, awaiting payment")
     REJECTED = "rejected", _("Rejected")
-    PAID = "paid", _("Paid")
+    PAID = "paid", _("Paid out")
 
 
 class SubsidyApplication(models.Model):
@@ -345,18 +354,22 @@ class SubsidyApplication(models.Model):
     from ``approval.subsidy.second_level_from``), then paid through the ledger by a third person."""
 
     S = SubsidyStatus
-    TRANSITIONS = {S.SUBMITTED: {S.APPROVED, S.REJECTED}, S.APPROVED: {S.PAID}, S.REJECTED: set(), S.PAID: set()}
+    TRANSITIONS = {S.SUBMITTED: {S.APPROVED, S.REJECTED}, S.APPROVED: {S.PAID}, S.REJECTED: set(),
+                   S.PAID: set()}
 
     scheme = models.ForeignKey(SubsidyScheme, on_delete=models.PROTECT, related_name="applications")
     enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="loan_subsidies")
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="subsidies")
     applicant = models.ForeignKey(User, on_delete=models.PROTECT, related_name="loan_subsidies")
     applied_on = models.DateField()
-    loan_year = models.PositiveSmallIntegerField(null=True, blank=True)  # benchmark rule: year 1, 2 ... of the loan
+    loan_year = models.PositiveSmallIntegerField(null=True,
+                                                 blank=True)  # benchmark rule: year 1, 2 ... of the loan
     appraisal_fee = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
-    basis = models.DecimalField(_("basis"), max_digits=18, decimal_places=2)  # interest paid, principal, or fee
+    basis = models.DecimalField(_("basis"), max_digits=18,
+                                decimal_places=2)  # interest paid, principal, or fee
     amount_requested = models.DecimalField(_("amount computed"), max_digits=18, decimal_places=2)
-    amount_granted = models.DecimalField(_("amount granted"), max_digits=18, decimal_places=2, null=True, blank=True)
+    amount_granted = models.DecimalField(_("amount granted"), max_digits=18, decimal_places=2, null=True,
+                                         blank=True)
     status = models.CharField(_("status"), max_length=10, choices=SubsidyStatus.choices,
                               default=SubsidyStatus.SUBMITTED)
     policy_snapshot = models.JSONField(default=dict, blank=True)
@@ -372,7 +385,8 @@ class SubsidyApplication(models.Model):
             models.CheckConstraint(name="subsidy_amount_positive", condition=Q(amount_requested__gt=0)),
             models.CheckConstraint(name="subsidy_granted_within_requested",
                                    condition=Q(amount_granted__isnull=True)
-                                   | (Q(amount_granted__gt=0) & Q(amount_granted__lte=models.F("amount_requested")))),
+                                   | (Q(amount_granted__gt=0)
+                                      & Q(amount_granted__lte=models.F("amount_requested")))),
         ]
 
     def __str__(self):

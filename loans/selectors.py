@@ -76,7 +76,8 @@ def subsidy_list(*, user) -> QuerySet[SubsidyApplication]:
         "scheme", "loan", "enterprise")
 
 
-def enterprise_granted(enterprise_id: int, *, scheme_kind: str | None = None, year: int | None = None) -> Decimal:
+def enterprise_granted(enterprise_id: int, *, scheme_kind: str | None = None,
+                       year: int | None = None) -> Decimal:
     qs = SubsidyApplication.objects.filter(enterprise_id=enterprise_id, amount_granted__isnull=False)
     if scheme_kind:
         qs = qs.filter(scheme__kind=scheme_kind)
@@ -142,8 +143,9 @@ def loan_facts(loan) -> LoanFacts:
         raise NotFound("贷款", "loan")
     return LoanFacts(
         id=obj.pk, bank_id=obj.bank_id, borrower_id=obj.borrower_id, borrower_name=obj.borrower.name,
-        borrower_is_tech_sme=bool((obj.borrower.tech_sme_number or "").strip()), external_ref=obj.external_ref,
-        currency=str(obj.principal.currency), principal=obj.principal.amount, outstanding=obj.principal_outstanding,
+        borrower_is_tech_sme=bool((obj.borrower.tech_sme_number or "").strip()),
+        external_ref=obj.external_ref, currency=str(obj.principal.currency), principal=obj.principal.amount,
+        outstanding=obj.principal_outstanding,
         status=obj.status, status_label=str(obj.get_status_display()), loan_class=obj.loan_class, dpd=obj.dpd,
         category=obj.category, pool_category=POOL_CATEGORY[obj.category], disbursed_on=obj.disbursed_on,
         maturity_on=obj.maturity_on, defaulted_on=obj.defaulted_on)
@@ -175,11 +177,12 @@ class EnrolmentEligibility:
 
 
 def enrolment_eligibility(loan) -> EnrolmentEligibility:
-    """Facts for 备案: a running loan (active or overdue) of a registered tech SME with principal outstanding."""
+    """Facts for 备案: a running loan (active or overdue) of a registered tech SME, principal outstanding."""
     f = loan if isinstance(loan, LoanFacts) else loan_facts(loan)
     reasons = []
     if f.status not in ENROLLABLE_STATUSES:
-        reasons.append(("loan_not_eligible", f"贷款状态为「{f.status_label}」，只有正常或逾期的已放款贷款可以备案",
+        reasons.append(("loan_not_eligible",
+                        f"贷款状态为「{f.status_label}」，只有正常或逾期的已放款贷款可以备案",
                         f"the loan is {f.status}; only active or overdue loans can be enrolled"))
     if not f.borrower_is_tech_sme:
         reasons.append(("borrower_not_tech_sme", f"借款人 {f.borrower_name} 未入库科技型中小企业",
@@ -197,20 +200,23 @@ def bank_enrollable_loans(*, bank_id: int) -> QuerySet[Loan]:
 
 def bank_enrolled_loans(*, bank_id: int, enrolment_status: str) -> QuerySet[Loan]:
     """The bank's loans whose pool enrolment is in ``enrolment_status`` (the claim form's choices)."""
-    return Loan.objects.filter(bank_id=bank_id, pool_enrolment__status=enrolment_status).select_related("borrower")
+    return Loan.objects.filter(bank_id=bank_id,
+                               pool_enrolment__status=enrolment_status).select_related("borrower")
 
 
 def outstanding_by_currency(loans: QuerySet[Loan] | None = None, **filters) -> dict[str, Decimal]:
-    """Outstanding principal per currency of the loans matching ``filters`` (e.g. ``pool_enrolment__pool=pool``);
-    amounts of different currencies are never added."""
+    """Outstanding principal per currency of the loans matching ``filters``
+    (e.g. ``pool_enrolment__pool=pool``); amounts of different currencies are never added."""
     qs = loans if loans is not None else Loan.objects.all()
-    rows = qs.filter(**filters).order_by().values("principal_currency").annotate(s=Sum("principal_outstanding"))
+    rows = (qs.filter(**filters).order_by().values("principal_currency")
+            .annotate(s=Sum("principal_outstanding")))
     return {r["principal_currency"]: r["s"] or Decimal("0.00") for r in rows}
 
 
 def loans_of_tech_smes(*, statuses=ENROLLABLE_STATUSES + (LoanStatus.DEFAULTED,)) -> QuerySet[Loan]:
     """Loans to registered tech SMEs in ``statuses`` (the demo's pool candidates), least past due first."""
-    return (Loan.objects.filter(borrower__tech_sme_number__gt="", status__in=statuses).select_related("bank", "borrower")
+    return (Loan.objects.filter(borrower__tech_sme_number__gt="", status__in=statuses).select_related("bank",
+                                                                                                      "borrower")
             .order_by("dpd", "pk"))
 
 

@@ -13,7 +13,7 @@ def process_loan_file(loan_file_id: int) -> str:
 
 @shared_task(name="loans.fail_stuck_files")
 def fail_stuck_files() -> int:
-    """Every few minutes (LoansConfig.ready()): fail file jobs past their timeout, so the file can be re-sent."""
+    """Every five minutes (LoansConfig.ready()): fail file jobs past their timeout; they may be re-sent."""
     return files.loan_files_fail_stuck()
 
 
@@ -21,5 +21,6 @@ def fail_stuck_files() -> int:
 def classify_nightly() -> dict:
     """Classify as of today (Asia/Shanghai); scheduled at 01:30 by LoansConfig.ready()."""
     r = services.loans_classify(as_of=inputs.today())
-    return {"as_of": r.as_of.isoformat(), "loans_changed": r.loans_changed, "status_changes": r.status_changes,
+    return {"as_of": r.as_of.isoformat(), "loans_changed": r.loans_changed,
+            "status_changes": r.status_changes,
             "claim_eligible": r.claim_eligible}

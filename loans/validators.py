@@ -45,13 +45,15 @@ def ip_number(kind: str, number, field: str = "ip_number") -> str:
         try:
             parsed = parse_cn_patent_number(number)
         except CalcError as exc:
-            raise DomainError(f"专利号 {number}：{exc.message_zh}", f"patent number {number}: {exc.message_en}",
+            raise DomainError(f"专利号 {number}：{exc.message_zh}",
+                              f"patent number {number}: {exc.message_en}",
                               code="invalid_patent_number", field=field) from None
         if parsed.kind not in _PATENT_KINDS[kind]:
-            raise DomainError(
-                f"编号 {number} 是{_PATENT_KIND_ZH.get(parsed.kind, parsed.kind)}，与类型「{IPKind(kind).label}」不符",
-                f"number {number} is a {parsed.kind.replace('_', ' ')} number, not a {kind.replace('_', ' ')}",
-                code="ip_kind_mismatch", field=field)
+            is_zh = _PATENT_KIND_ZH.get(parsed.kind, parsed.kind)
+            is_en, want_en = parsed.kind.replace("_", " "), kind.replace("_", " ")
+            raise DomainError(f"编号 {number} 是{is_zh}，与类型「{IPKind(kind).label}」不符",
+                              f"number {number} is a {is_en} number, not a {want_en}",
+                              code="ip_kind_mismatch", field=field)
         return parsed.number
     value = _norm(number)
     pattern = _TRADEMARK if kind == IPKind.TRADEMARK else _COPYRIGHT
@@ -63,7 +65,8 @@ def ip_number(kind: str, number, field: str = "ip_number") -> str:
             looks_like_patent = False
         if looks_like_patent:
             raise DomainError(f"编号 {number} 是专利号，与类型「{kind}」不符",
-                              f"number {number} is a patent number, not a {kind}", code="ip_kind_mismatch", field=field)
+                              f"number {number} is a patent number, not a {kind}", code="ip_kind_mismatch",
+                              field=field)
         expected = ("商标注册号为 1–10 位数字", "a trademark registration number has 1–10 digits") \
             if kind == IPKind.TRADEMARK else \
             ("著作权登记号格式应为 2021SR0123456 或 国作登字-2021-F-00012345",
@@ -77,7 +80,8 @@ def uscc(code, field: str = "borrower_uscc") -> str:
     try:
         return check_uscc(code)
     except CalcError as exc:
-        raise DomainError(f"统一社会信用代码 {code}：{exc.message_zh}", f"social credit code {code}: {exc.message_en}",
+        raise DomainError(f"统一社会信用代码 {code}：{exc.message_zh}",
+                          f"social credit code {code}: {exc.message_en}",
                           code="invalid_uscc", field=field) from None
 
 
@@ -146,7 +150,8 @@ def pledge_registration(kind: str, number, registered_on, *, prefix: str) -> tup
     field = f"{prefix}.registration_no"
     value = _norm(number or "")
     if not value:
-        raise DomainError("质押登记号不能为空：质押须在国家知识产权局办理登记", "the CNIPA pledge registration "
+        raise DomainError("质押登记号不能为空：质押须在国家知识产权局办理登记",
+                          "the CNIPA pledge registration "
                           "number is required: a pledge must be registered", code="required", field=field)
     pattern, example = PLEDGE_FORMATS.get(kind, PLEDGE_FORMATS[IPKind.INVENTION_PATENT])
     match = pattern.match(value)

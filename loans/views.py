@@ -36,7 +36,8 @@ def safe_cell(value):
 
 
 def _is_bank(user) -> bool:
-    return user.has_role(Role.BANK_OFFICER) and user.organisation_id and user.organisation.kind == OrgKind.BANK
+    org = user.organisation if user.organisation_id else None
+    return user.has_role(Role.BANK_OFFICER) and org is not None and org.kind == OrgKind.BANK
 
 
 class LoanFilterForm(forms.Form):
@@ -74,14 +75,18 @@ def loan_export(request):
     qs = _filtered(request)[1]
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("loans")
-    ws.append([_("Bank reference"), _("Bank"), _("Borrower"), _("Credit code"), _("Principal"), _("Currency"),
-               _("Outstanding"), _("Rate (%)"), _("Term (months)"), _("Method"), _("Disbursed on"), _("Maturity"),
-               _("Status"), _("Days past due"), _("Classification")])
+    ws.append([_("Bank reference"), _("Bank"), _("Borrower"), _("Credit code"), _("Loan category"),
+               _("Principal"), _("Currency"), _("Outstanding"), _("Rate (%)"), _("Term (months)"),
+               _("Method"), _("Disbursed on"), _("Maturity"), _("Status"), _("Days past due"),
+               _("Classification")])
     for loan in qs.iterator(chunk_size=2000):
         ws.append([safe_cell(x) for x in (
-            loan.external_ref, loan.bank.name, loan.borrower.name, loan.borrower.uscc, loan.principal.amount,
-            str(loan.principal.currency), loan.principal_outstanding, loan.annual_rate, loan.term_months,
-            loan.repayment_method, loan.disbursed_on, loan.maturity_on, loan.status, loan.dpd, loan.loan_class)])
+            loan.external_ref, loan.bank.name, loan.borrower.name, loan.borrower.uscc,
+            str(loan.get_category_display()), loan.principal.amount, str(loan.principal.currency),
+            loan.principal_outstanding, loan.annual_rate, loan.term_months,
+            str(loan.get_repayment_method_display()),
+            loan.disbursed_on, loan.maturity_on, str(loan.get_status_display()), loan.dpd,
+            str(loan.get_loan_class_display()))])
     buf = io.BytesIO()
     wb.save(buf)
     response = HttpResponse(buf.getvalue(),
@@ -96,7 +101,8 @@ def loan_detail(request, pk: int):
     return render(request, "loans/loan_detail.html", {
         "loan": loan, "installments": loan.installments.all(), "repayments": loan.repayments.all(),
         "class_history": loan.class_history.all(), "pledges": loan.pledges.select_related("asset"),
-        "history": history(loan), "can_report": _is_bank(request.user) and loan.bank_id == request.user.organisation_id,
+        "history": history(loan),
+        "can_report": _is_bank(request.user) and loan.bank_id == request.user.organisation_id,
         "subsidies": loan.subsidies.all() if loan.borrower_id == request.user.organisation_id else []})
 
 
@@ -149,7 +155,8 @@ def file_list(request):
                 return redirect("loans:file-detail", pk=loan_file.pk)
             except DomainError as exc:
                 messages.error(request, exc.detail)
-    return render(request, "loans/file_list.html", {"form": form, "files": loan_file_list(user=request.user)[:50]})
+    return render(request, "loans/file_list.html", {"form": form,
+                                                    "files": loan_file_list(user=request.user)[:50]})
 
 
 @login_required
@@ -171,7 +178,8 @@ def file_template(request):
     ws = wb.active
     ws.title = "贷款"
     ws.append(files.template_headers())
-    ws.append(["LN-2025-0001", "91370100MA0000001X", "示例科技有限公司", "1000000.00", "CNY", "4.35", 36, "等额本息",
+    ws.append(["LN-2025-0001", "91370100MA0000001X", "示例科技有限公司", "1000000.00", "CNY", "4.35", 36,
+               "等额本息",
                "30/360", "2025-01-15", "知识产权质押贷款", "发明专利", "ZL201010191563.5", "5000000.00",
                "Y2025980000001", "2025-01-10"])
     for col in ws.columns:
@@ -201,14 +209,16 @@ class SubsidyForm(forms.Form):
 @login_required
 def subsidy_list_view(request):
     user = request.user
-    is_applicant = user.has_role(Role.APPLICANT) and user.organisation and user.organisation.kind == OrgKind.ENTERPRISE
+    org = user.organisation if user.organisation_id else None
+    is_applicant = user.has_role(Role.APPLICANT) and org is not None and org.kind == OrgKind.ENTERPRISE
     form = SubsidyForm(user=user) if is_applicant else None
     if request.method == "POST" and is_applicant:
         form = SubsidyForm(request.POST, user=user)
         if form.is_valid():
             d = form.cleaned_data
             try:
-                services.subsidy_apply(scheme=d["scheme"], loan=d["loan"], by=user, loan_year=d.get("loan_year"),
+                services.subsidy_apply(scheme=d["scheme"], loan=d["loan"], by=user,
+                                       loan_year=d.get("loan_year"),
                                        appraisal_fee=d.get("appraisal_fee") or None)
                 messages.success(request, _("Application submitted."))
                 return redirect("loans:subsidy-list")

@@ -6,6 +6,7 @@ from .store import errors_by_row, loan_file_process, loan_files_fail_stuck, time
 from .upload import FileRefused, check_zip_bomb, loan_file_upload
 from .validate import Prepared, validate_rows
 
-__all__ = ["COLUMNS", "PLEDGE_COLUMNS", "FileRefused", "Parsed", "Prepared", "as_submission", "check_zip_bomb",
+__all__ = ["COLUMNS", "PLEDGE_COLUMNS", "FileRefused", "Parsed", "Prepared", "as_submission",
+           "check_zip_bomb",
            "errors_by_row", "loan_file_process", "loan_file_upload", "loan_files_fail_stuck", "parse",
            "template_headers", "timeout", "validate_rows"]

@@ -1,9 +1,9 @@
 """Parsing a bank's loan file (XLSX or CSV, one row per loan, Chinese or English headers) into records.
 
-Headers are mapped from Chinese or English names (missing required or duplicate headers fail the file), formula
-cells are refused (a formula is not data), CSV is decoded as UTF-8 (with or without BOM) or GB18030/GBK, with
-comma, semicolon or tab as the separator. ``as_submission`` turns a record into the API's body shape, so
-every row then goes through the API's own parsing (``loans.services.loan_input``).
+Headers are mapped from Chinese or English names (missing required or duplicate headers fail the file),
+formula cells are refused (a formula is not data), CSV is decoded as UTF-8 (with or without BOM) or
+GB18030/GBK, with comma, semicolon or tab as the separator. ``as_submission`` turns a record into the API's
+body shape, so every row then goes through the API's own parsing (``loans.services.loan_input``).
 """
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ PLEDGE_COLUMNS = [
 REQUIRED = {"external_ref", "borrower_uscc", "principal", "annual_rate", "term_months", "repayment_method",
             "disbursed_on"}
 VALUE_ALIASES = {
-    "repayment_method": {"等额本息": "equal_installment", "等额本金": "equal_principal", "先息后本": "interest_only",
+    "repayment_method": {"等额本息": "equal_installment", "等额本金": "equal_principal",
+                         "先息后本": "interest_only",
                          "到期一次还本付息": "bullet", "一次还本付息": "bullet"},
     "ip_kind": {"发明专利": "invention_patent", "实用新型": "utility_model", "实用新型专利": "utility_model",
                 "商标": "trademark", "商标权": "trademark", "著作权": "copyright", "版权": "copyright",
@@ -85,7 +86,8 @@ def _decode(data: bytes) -> str:
         try:
             return data.decode("gb18030")
         except UnicodeDecodeError:
-            raise FileRefused("CSV 编码无法识别（请使用 UTF-8 或 GBK）", "cannot decode the CSV (use UTF-8 or GBK)",
+            raise FileRefused("CSV 编码无法识别（请使用 UTF-8 或 GBK）",
+                              "cannot decode the CSV (use UTF-8 or GBK)",
                               code="bad_encoding", field="file") from None
 
 
@@ -107,7 +109,8 @@ def _xlsx_rows(data: bytes):
             values, formulas = [], []
             for j, cell in enumerate(row):
                 value = cell.value
-                if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value.startswith("=")):
+                if getattr(cell, "data_type", None) == "f" or (isinstance(value,
+                                                                          str) and value.startswith("=")):
                     formulas.append(j)
                 values.append(value)
             yield values, formulas
@@ -147,12 +150,14 @@ def _headers(header_row) -> tuple[dict, dict, list]:
         if key is None:
             errors.append(err(1, text, "unknown_header", f"未知的列名「{text}」", f"unknown column '{text}'"))
         elif key in headers:
-            errors.append(err(1, text, "duplicate_header", f"列「{text}」重复", f"column '{text}' appears twice"))
+            errors.append(err(1, text, "duplicate_header", f"列「{text}」重复",
+                              f"column '{text}' appears twice"))
         else:
             headers[key], names[key] = j, text
     for key in sorted(REQUIRED - set(headers)):
         zh, en = next((z, e) for k, z, e in COLUMNS + PLEDGE_COLUMNS if k == key)
-        errors.append(err(1, zh, "missing_header", f"缺少必填列「{zh}」", f"required column '{en}' ({zh}) is missing"))
+        errors.append(err(1, zh, "missing_header", f"缺少必填列「{zh}」",
+                          f"required column '{en}' ({zh}) is missing"))
     return headers, names, errors
 
 
@@ -175,7 +180,8 @@ def parse(data: bytes, name: str) -> Parsed:
         if any(record.values()):
             rows.append((i, record))
     if not rows and not errors:
-        raise FileRefused("文件只有表头，没有贷款", "the file has headers but no loans", code="empty_file", field="file")
+        raise FileRefused("文件只有表头，没有贷款", "the file has headers but no loans", code="empty_file",
+                          field="file")
     return Parsed(headers, names, rows, errors)
 
 

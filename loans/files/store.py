@@ -3,7 +3,7 @@
 ``loan_file_process`` runs in a Celery task after the upload commits. Any error fails the file with every
 error (row, column, reason); otherwise one transaction registers every loan through
 ``loans.services.register_loans`` (the API's own path: borrowers, assets locked, pledges, schedules, audit).
-A job that is still queued or processing after ``timeout()`` is failed by ``loan_files_fail_stuck`` (a periodic
+A job still queued or processing after ``timeout()`` is failed by ``loan_files_fail_stuck`` (a periodic
 task): nothing was written, because the import is one transaction, and the store step checks under a lock
 that its file is still processing before writing. A failed file may be uploaded again.
 """
@@ -40,7 +40,7 @@ def timeout() -> dt.timedelta:
 
 
 def _finish(loan_file: LoanFile, to: str, reason: str, **fields) -> LoanFile:
-    """Lock the job and move it to ``to`` with ``fields``, unless it already ended (e.g. failed by timeout)."""
+    """Lock the job and move it to ``to`` with ``fields``, unless it already ended (e.g. timed out)."""
     current = lock(LoanFile, loan_file.pk)
     if current.status in (F.DONE, F.FAILED):
         return current
@@ -55,7 +55,8 @@ def _fail(loan_file: LoanFile, errors: list[dict], **extra) -> LoanFile:
     stored = errors[:MAX_STORED_ERRORS]
     if len(errors) > MAX_STORED_ERRORS:
         more = len(errors) - MAX_STORED_ERRORS
-        stored.append(err(0, "", "too_many_errors", f"另有 {more} 个错误未列出", f"{more} more errors not listed"))
+        stored.append(err(0, "", "too_many_errors", f"另有 {more} 个错误未列出",
+                          f"{more} more errors not listed"))
     return _finish(loan_file, F.FAILED, f"{len(errors)} errors", errors=stored, **extra)
 
 
@@ -74,13 +75,14 @@ def _store(loan_file: LoanFile, prepared: Prepared, total: int) -> LoanFile:
         if current.status != F.PROCESSING:
             return current  # failed by the timeout task meanwhile: write nothing
         created = services.register_loans(prepared.items, bank=loan_file.bank, by=loan_file.uploaded_by,
-                                          source_file=loan_file, reason=f"registered from file #{loan_file.pk}")
+                                          source_file=loan_file,
+                                          reason=f"registered from file #{loan_file.pk}")
         return _finish(current, F.DONE, f"{len(created)} loans registered", rows_total=total, rows_done=total,
                        rows_created=len(created), rows_already_registered=prepared.already)
 
 
 def loan_file_process(*, loan_file_id: int, as_of: dt.date | None = None) -> LoanFile:
-    """Parse, validate and (all or nothing) store one uploaded file. Progress is saved as rows are validated."""
+    """Parse, validate and (all or nothing) store one uploaded file; progress is saved as rows pass."""
     loan_file = _start(loan_file_id)
     if loan_file is None:
         return LoanFile.objects.get(pk=loan_file_id)
@@ -95,7 +97,8 @@ def loan_file_process(*, loan_file_id: int, as_of: dt.date | None = None) -> Loa
                                      f"the file cannot be read: {exc}")])
     total = len(parsed.rows)
     LoanFile.objects.filter(pk=loan_file.pk).update(rows_total=total)
-    prepared = validate_rows(parsed, bank=loan_file.bank, as_of=as_of, progress=lambda k: LoanFile.objects.filter(
+    prepared = validate_rows(parsed, bank=loan_file.bank, as_of=as_of,
+                             progress=lambda k: LoanFile.objects.filter(
         pk=loan_file.pk).update(rows_done=k))
     if prepared.errors:
         prepared.errors.sort(key=lambda e: (e["row"], e["column"]))

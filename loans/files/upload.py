@@ -48,31 +48,35 @@ def check_zip_bomb(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
     except zipfile.BadZipFile:
-        raise FileRefused("XLSX 文件已损坏", "the XLSX file is corrupt", code="corrupt_file", field="file") from None
+        raise FileRefused("XLSX 文件已损坏", "the XLSX file is corrupt", code="corrupt_file",
+                          field="file") from None
     total = sum(i.file_size for i in infos)
     packed = max(1, sum(i.compress_size for i in infos))
     if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_RATIO:
         raise FileRefused(f"XLSX 解压后过大（{total} 字节，压缩比 {total // packed}:1），疑似压缩炸弹",
-                          f"the XLSX expands to {total} bytes (ratio {total // packed}:1): refused as a zip bomb",
+                          f"the XLSX expands to {total} bytes (ratio {total // packed}:1): "
+                          "refused as a zip bomb",
                           code="zip_bomb", field="file")
 
 
 def _duplicate(previous: LoanFile) -> Conflict:
     return Conflict(f"该文件已于 {previous.created_at:%Y-%m-%d %H:%M} 上传（任务 #{previous.pk}）",
-                    f"this file was already uploaded (job #{previous.pk})", code="duplicate_file", field="file",
+                    f"this file was already uploaded (job #{previous.pk})", code="duplicate_file",
+                    field="file",
                     extra={"loan_file_id": previous.pk})
 
 
 @transaction.atomic
 def loan_file_upload(*, bank: Organisation, by, upload, enqueue: Callable[[int], object]) -> LoanFile:
-    """Store the file and, after commit, hand its id to ``enqueue`` (``loans.tasks.process_loan_file.delay``)."""
+    """Store the file; after commit, hand its id to ``enqueue`` (``loans.tasks.process_loan_file.delay``)."""
     size = upload.size or 0
     if size == 0:
         raise FileRefused("文件为空", "the file is empty", code="empty_file", field="file")
     limit = settings.KEJIN_MAX_UPLOAD_BYTES
     if size > limit:
         raise FileRefused(f"文件过大（{size} 字节，上限 {limit}）",
-                          f"the file is too large ({size} bytes; limit {limit})", code="file_too_large", field="file")
+                          f"the file is too large ({size} bytes; limit {limit})", code="file_too_large",
+                          field="file")
     data = upload.read()
     name = (upload.name or "upload").rsplit("/", 1)[-1][:200]
     if kind_of(name, data[:8]) == "xlsx":

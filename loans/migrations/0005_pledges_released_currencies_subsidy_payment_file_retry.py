@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='subsidyapplication',
             name='status',
-            field=models.CharField(choices=[('submitted', 'Submitted'), ('approved', 'Approved, awaiting payment'), ('rejected', 'Rejected'), ('paid', 'Paid')], default='submitted', max_length=10, verbose_name='status'),
+            field=models.CharField(choices=[('submitted', 'Submitted'), ('approved', 'Approved, awaiting payment'), ('rejected', 'Rejected'), ('paid', 'Paid out')], default='submitted', max_length=10, verbose_name='status'),
         ),
         migrations.AddConstraint(
             model_name='ipasset',

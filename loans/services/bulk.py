@@ -29,7 +29,8 @@ def reserve_ids(model, n: int) -> list[int]:
     table = model._meta.db_table
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
+            cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                        [table, n])
             return [r[0] for r in cur.fetchall()]
         cur.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # SQLite: we hold the write lock
         start = cur.fetchone()[0] + 1
@@ -50,7 +51,8 @@ def insert_rows(table: str, columns: list[str], rows, *, lines=None) -> None:
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             # wrap_database_errors: a constraint failing in COPY is Django's IntegrityError, as in any query
-            with connection.wrap_database_errors, cur.cursor.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:
+            sql = f'COPY "{table}" ({cols}) FROM STDIN'
+            with connection.wrap_database_errors, cur.cursor.copy(sql) as copy:
                 if lines is None:
                     lines = ("\t".join(copy_text(v) for v in r) for r in rows)
                 batch = []
@@ -86,7 +88,8 @@ def _fen_strings(fen: np.ndarray) -> list[str]:
     """Non-negative integer fen → "yuan.ff" COPY text, column at a time in numpy (integer arithmetic)."""
     assert (fen >= 0).all(), "schedule amounts are never negative"
     yuan, cents = np.divmod(fen, 100)
-    return np.strings.add(np.strings.add(yuan.astype(str), "."), np.strings.zfill(cents.astype(str), 2)).tolist()
+    return np.strings.add(np.strings.add(yuan.astype(str), "."), np.strings.zfill(cents.astype(str),
+                                                                                  2)).tolist()
 
 
 def schedule_copy_lines(parts) -> list[str]:
@@ -103,7 +106,8 @@ def schedule_tuples(parts):
     cols = (a.tolist() for a in (sched.principal, sched.interest, sched.payment, sched.balance))
     hundred, zero = Decimal(100), Decimal(0)
     for i, n, d, p, x, y, b in zip(ids, number, due, *cols, strict=True):
-        yield (i, n, d, Decimal(p) / hundred, Decimal(x) / hundred, Decimal(y) / hundred, Decimal(b) / hundred,
+        yield (i, n, d, Decimal(p) / hundred, Decimal(x) / hundred, Decimal(y) / hundred,
+               Decimal(b) / hundred,
                zero, zero, "due", None)
 
 

@@ -62,8 +62,8 @@ def loans_classify(*, as_of: dt.date) -> ClassificationResult:
     1. installments due before ``as_of`` and not paid become ``overdue`` (one UPDATE);
     2. each loan's dpd = ``as_of`` − its oldest unpaid due date (0 if none), its class from the loan.class.*
        thresholds (a defaulted loan: at least substandard); loans whose dpd or class changed get a
-       LoanClassHistory row (one INSERT … SELECT with ON CONFLICT, so a rerun on the same day is harmless), then
-       the loans take those values (one UPDATE … FROM);
+       LoanClassHistory row (one INSERT … SELECT with ON CONFLICT, so a rerun on the same day is harmless),
+       then the loans take those values (one UPDATE … FROM);
     3. active ⇄ overdue status moves (UPDATE … RETURNING), audited through ``state_change_bulk``;
     4. claim_eligible_since is set when dpd ≥ pool.claim_trigger_dpd and cleared when the loan cures.
     Works on PostgreSQL and SQLite (≥ 3.35, for UPDATE … FROM and RETURNING).
@@ -83,7 +83,8 @@ def loans_classify(*, as_of: dt.date) -> ClassificationResult:
             INSERT INTO {H} (loan_id, as_of, dpd, loan_class)
             SELECT c.loan_id, %s, c.dpd, c.loan_class FROM ({_computed_sql(use, statuses)}) c
             WHERE c.dpd <> c.old_dpd OR c.loan_class <> c.old_class
-            ON CONFLICT (loan_id, as_of) DO UPDATE SET dpd = excluded.dpd, loan_class = excluded.loan_class""",
+            ON CONFLICT (loan_id, as_of)
+            DO UPDATE SET dpd = excluded.dpd, loan_class = excluded.loan_class""",
                     [day, day])
         cur.execute(f"""
             UPDATE {L} SET dpd = h.dpd, loan_class = h.loan_class
@@ -97,7 +98,8 @@ def loans_classify(*, as_of: dt.date) -> ClassificationResult:
                                    (S.OVERDUE, S.ACTIVE, "dpd = 0", "no amount past due / 已无逾期")):
             cur.execute(f"UPDATE {L} SET status = %s WHERE status = %s AND {cond} RETURNING id", [to, frm])
             ids = [r[0] for r in cur.fetchall()]
-            state_change_bulk(Loan, ids, from_state=frm, to_state=to, reason=f"nightly classification {day}: {why}")
+            state_change_bulk(Loan, ids, from_state=frm, to_state=to,
+                              reason=f"nightly classification {day}: {why}")
             moves += len(ids)
         cur.execute(f"""
             UPDATE {L} SET claim_eligible_since = %s

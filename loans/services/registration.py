@@ -90,12 +90,14 @@ def borrower_errors(items, known: dict[str, tuple[int, str]]) -> list[RowError]:
         d = it.data
         org = known.get(d.borrower_uscc)
         if org is None and not d.borrower_name:
-            errors.append(RowError(it.row, "borrower_name", "borrower_unknown",
-                                   f"借款企业 {d.borrower_uscc} 尚未登记，请同时提供企业名称（borrower_name）",
-                                   f"borrower {d.borrower_uscc} is not registered: give borrower_name to register it"))
+            errors.append(RowError(
+                it.row, "borrower_name", "borrower_unknown",
+                f"借款企业 {d.borrower_uscc} 尚未登记，请同时提供企业名称（borrower_name）",
+                f"borrower {d.borrower_uscc} is not registered: give borrower_name to register it"))
         elif org is not None and org[1] != OrgKind.ENTERPRISE:
             errors.append(RowError(it.row, "borrower_uscc", "borrower_not_enterprise",
-                                   f"借款人 {d.borrower_uscc} 不是企业", f"borrower {d.borrower_uscc} is not an enterprise"))
+                                   f"借款人 {d.borrower_uscc} 不是企业",
+                                   f"borrower {d.borrower_uscc} is not an enterprise"))
     return errors
 
 
@@ -117,7 +119,8 @@ def asset_errors(items, assets: dict, live: set[int], borrower_ids: dict[str, in
             elif found[0] in live:
                 errors.append(RowError(it.row, field, "ip_already_pledged",
                                        f"知识产权 {p.ip_number} 已为另一笔未结清贷款质押",
-                                       f"IP asset {p.ip_number} already secures another outstanding loan", 409))
+                                       f"IP asset {p.ip_number} already secures another outstanding loan",
+                                       409))
     return errors
 
 
@@ -168,7 +171,8 @@ def _create_borrowers(items, known) -> dict[str, int]:
             ids[uscc] = parties_services.organisation_create(kind=OrgKind.ENTERPRISE, name=name, uscc=uscc).pk
         except DomainError as exc:
             if exc.code != "duplicate":
-                raise RegistrationRefused([RowError(row, "borrower_uscc", exc.code, exc.detail_zh, exc.detail_en,
+                raise RegistrationRefused([RowError(row, "borrower_uscc", exc.code, exc.detail_zh,
+                                                    exc.detail_en,
                                                     exc.status)]) from None
             raise RegistrationRefused([_borrower_race(row, uscc)]) from None
     return ids
@@ -176,8 +180,8 @@ def _create_borrowers(items, known) -> dict[str, int]:
 
 def _borrower_race(row, uscc) -> RowError:
     return RowError(row, "borrower_uscc", "borrower_registered_concurrently",
-                    f"借款企业 {uscc} 正被同时登记，请重新提交", f"borrower {uscc} was being registered at the same "
-                    "time; submit again", 409)
+                    f"借款企业 {uscc} 正被同时登记，请重新提交",
+                    f"borrower {uscc} was being registered at the same time; submit again", 409)
 
 
 def _temp_assets(items, borrower_ids) -> None:
@@ -186,13 +190,14 @@ def _temp_assets(items, borrower_ids) -> None:
         suffix = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
         cur.execute(f"CREATE TEMP TABLE {TEMP} (kind varchar(20), number varchar(40), owner_id bigint, "
                     f"currency varchar(3), value numeric(18, 2)){suffix}")
-    rows = sorted((p.ip_kind, p.ip_number, borrower_ids[it.data.borrower_uscc], it.data.currency, p.appraised_value)
+    rows = sorted((p.ip_kind, p.ip_number, borrower_ids[it.data.borrower_uscc], it.data.currency,
+                   p.appraised_value)
                   for it in items for p in it.data.pledges)
     bulk.insert_rows(TEMP, ["kind", "number", "owner_id", "currency", "value"], rows)
 
 
 def _lock_assets(items, borrower_ids) -> dict[tuple[str, str], tuple[int, int]]:
-    """Create the missing assets (key order), lock every pledged asset (pk order), return key → (id, owner)."""
+    """Create the missing assets (key order), lock every pledged asset (pk order); key → (id, owner)."""
     _temp_assets(items, borrower_ids)
     a = IPAsset._meta.db_table
     with connection.cursor() as cur:
@@ -218,9 +223,9 @@ def _reappraise() -> None:
 
 LOAN_COLUMNS = ["id", "bank_id", "borrower_id", "external_ref", "category", "principal_currency", "principal",
                 "annual_rate", "term_months", "repayment_method", "day_count", "disbursed_on", "maturity_on",
-                "status", "principal_outstanding", "dpd", "loan_class", "classified_on", "claim_eligible_since",
-                "defaulted_on", "default_reason", "policy_snapshot", "submitted_by_id", "source_file_id",
-                "created_at"]
+                "status", "principal_outstanding", "dpd", "loan_class", "classified_on",
+                "claim_eligible_since", "defaulted_on", "default_reason", "policy_snapshot",
+                "submitted_by_id", "source_file_id", "created_at"]
 PLEDGE_COLUMNS = ["loan_id", "asset_id", "registration_no", "registered_on", "released_on", "appraised_value",
                   "ltv_cap"]
 
@@ -232,12 +237,14 @@ def _write(items, *, bank, by, source_file, borrower_ids, assets, reason) -> lis
     file_id = source_file.pk if source_file is not None else None
     bulk.insert_rows(Loan._meta.db_table, LOAN_COLUMNS, [
         (lid, bank.pk, borrower_ids[d.borrower_uscc], d.external_ref, d.category, d.currency, d.principal,
-         d.annual_rate, d.term_months, d.repayment_method, d.day_count, d.disbursed_on, mat, LoanStatus.ACTIVE,
-         d.principal, 0, "normal", None, None, None, "", json.dumps(it.snapshot, ensure_ascii=False), by.pk,
-         file_id, now)
-        for lid, it, d, mat in zip(loan_ids, items, (it.data for it in items), bulk.maturities(parts), strict=True)])
+         d.annual_rate, d.term_months, d.repayment_method, d.day_count, d.disbursed_on, mat,
+         LoanStatus.ACTIVE, d.principal, 0, "normal", None, None, None, "",
+         json.dumps(it.snapshot, ensure_ascii=False), by.pk, file_id, now)
+        for lid, it, d, mat in zip(loan_ids, items, (it.data for it in items), bulk.maturities(parts),
+                                   strict=True)])
     bulk.insert_rows(Pledge._meta.db_table, PLEDGE_COLUMNS, [
-        (lid, assets[(p.ip_kind, p.ip_number)][0], p.registration_no, p.registered_on, None, p.appraised_value,
+        (lid, assets[(p.ip_kind, p.ip_number)][0], p.registration_no, p.registered_on, None,
+         p.appraised_value,
          it.snapshot[f"loan.ltv_max.{p.ip_kind}"])
         for lid, it in zip(loan_ids, items, strict=True) for p in it.data.pledges])
     bulk.insert_schedules(Installment._meta.db_table, parts)
@@ -252,17 +259,19 @@ def _conflict(exc: IntegrityError, items) -> RegistrationRefused:
     diag = getattr(cause, "diag", None)
     name = getattr(diag, "constraint_name", None) or str(exc)
     detail = getattr(diag, "message_detail", None) or str(exc)
-    row = next((it.row for it in items if it.data.external_ref in detail or it.data.borrower_uscc in detail
-                or any(p.ip_number in detail for p in it.data.pledges)), items[0].row if len(items) == 1 else None)
+    named = (it.row for it in items if it.data.external_ref in detail or it.data.borrower_uscc in detail
+             or any(p.ip_number in detail for p in it.data.pledges))
+    row = next(named, items[0].row if len(items) == 1 else None)
     if "external_ref" in name:
         return RegistrationRefused([RowError(row, "external_ref", "duplicate_external_ref",
-                                             f"贷款编号已被同时登记（{detail}）", f"the loan reference was registered "
-                                             f"at the same time ({detail})", 409)])
+                                             f"贷款编号已被同时登记（{detail}）",
+                                             f"the loan reference was registered at the same time ({detail})",
+                                             409)])
     if "pledge" in name or "ip_asset" in name:
         return RegistrationRefused([RowError(row, "pledges.0.ip_number", "ip_already_pledged",
                                              f"知识产权已为另一笔贷款质押（{detail}）",
-                                             f"the IP asset was pledged by another loan at the same time ({detail})",
-                                             409)])
+                                             f"the IP asset was pledged by another loan at the same time "
+                                             f"({detail})", 409)])
     if "uscc" in name:
         return RegistrationRefused([_borrower_race(row, detail)])
     return RegistrationRefused([RowError(row, "", "conflict", f"并发登记冲突（{detail}）",

@@ -1,4 +1,5 @@
-"""Repayments: the allocation order and recording a repayment (which may repay the loan and release its pledges)."""
+"""Repayments: the allocation order, and recording a repayment (which may repay the loan and release its
+pledges)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -76,7 +77,8 @@ def allocate_repayment(installments: list[Installment], paid_on: dt.date, amount
             return
         setattr(inst, f"{part}_paid", getattr(inst, f"{part}_paid") + pay)
         setattr(alloc, bucket, getattr(alloc, bucket) + pay)
-        line = touched.setdefault(inst.number, {"number": inst.number, "interest": Decimal(0), "principal": Decimal(0)})
+        line = touched.setdefault(inst.number, {"number": inst.number, "interest": Decimal(0),
+                                                "principal": Decimal(0)})
         line[part] += pay
         left -= pay
 
@@ -99,8 +101,9 @@ def allocate_repayment(installments: list[Installment], paid_on: dt.date, amount
 def repayment_record(*, loan: Loan, paid_on, amount, by) -> Repayment:
     """Record a repayment and allocate it (see ``allocate_repayment`` for the order).
 
-    Refused: a date before disbursement, after today (the shared rule ``finance.core.inputs.check_not_future``,
-    Asia/Shanghai) or before the last recorded repayment (allocation depends on order), an
+    Refused: a date before disbursement, after today (the shared rule
+    ``finance.core.inputs.check_not_future``, Asia/Shanghai) or before the last recorded repayment (allocation
+    depends on order), an
     amount above what is owed on that date, a loan that is not outstanding. The loan is repaid when its
     principal reaches zero (its pledges are released); an overdue loan with nothing past due any more is
     active again (dpd 0).
@@ -110,7 +113,8 @@ def repayment_record(*, loan: Loan, paid_on, amount, by) -> Repayment:
     loan = lock(Loan, loan.pk)
     if loan.status not in (S.ACTIVE, S.OVERDUE, S.DEFAULTED):
         raise InvalidTransition(f"贷款状态为「{loan.get_status_display()}」，不能登记还款",
-                                f"a loan in status '{loan.status}' takes no repayments", code="loan_not_outstanding")
+                                f"a loan in status '{loan.status}' takes no repayments",
+                                code="loan_not_outstanding")
     if paid_on < loan.disbursed_on:
         raise DomainError(f"还款日 {paid_on} 早于放款日 {loan.disbursed_on}",
                           f"paid_on {paid_on} is before the disbursement on {loan.disbursed_on}",
@@ -131,7 +135,8 @@ def repayment_record(*, loan: Loan, paid_on, amount, by) -> Repayment:
     repayment = Repayment.objects.create(
         loan=loan, paid_on=paid_on, amount=money_of(loan, amount), interest_part=alloc.interest,
         principal_part=alloc.principal_total, on_time=on_time, recorded_by=by,
-        allocation={"overdue_interest": str(alloc.overdue_interest), "overdue_principal": str(alloc.overdue_principal),
+        allocation={"overdue_interest": str(alloc.overdue_interest),
+                    "overdue_principal": str(alloc.overdue_principal),
                     "current_interest": str(alloc.current_interest), "principal": str(alloc.principal),
                     "installments": alloc.lines})
     loan.principal_outstanding = principal_left
@@ -158,14 +163,15 @@ def _apply(installments: list[Installment], paid_on: dt.date, amount: Decimal) -
     alloc = allocate_repayment(installments, paid_on, amount)
     principal_left = sum((i.principal - i.principal_paid for i in installments), Decimal(0))
     for inst in installments:
-        full = inst.principal_paid == inst.principal and (inst.interest_paid == inst.interest or principal_left == 0)
+        interest_done = inst.interest_paid == inst.interest or principal_left == 0
+        full = inst.principal_paid == inst.principal and interest_done
         if full:
             inst.status, inst.paid_on = InstallmentStatus.PAID, paid_on
         elif inst.due_date < paid_on:
             inst.status = InstallmentStatus.OVERDUE
         if before[inst.pk] != (inst.principal_paid, inst.interest_paid, inst.status):
             # usually one or two rows: plain UPDATEs beat bulk_update's CASE
-            Installment.objects.filter(pk=inst.pk).update(principal_paid=inst.principal_paid,
-                                                          interest_paid=inst.interest_paid, status=inst.status,
-                                                          paid_on=inst.paid_on)
+            Installment.objects.filter(pk=inst.pk).update(
+                principal_paid=inst.principal_paid, interest_paid=inst.interest_paid, status=inst.status,
+                paid_on=inst.paid_on)
     return alloc, principal_left

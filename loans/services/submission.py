@@ -1,9 +1,9 @@
 """Loan registration, one path for the API and the bank files.
 
-``loan_input`` parses one submission (an API body or a file row) into a ``LoanIn``; ``loan_rules_check`` applies
-the policy rules; ``registration.register_loans`` checks the register (borrowers, assets, pledges) under row
-locks and writes. ``loan_submit`` (the API) runs one loan through exactly these functions; the bank file runs
-all its rows through them (``loans.files``).
+``loan_input`` parses one submission (an API body or a file row) into a ``LoanIn``; ``loan_rules_check``
+applies the policy rules; ``registration.register_loans`` checks the register (borrowers, assets, pledges)
+under row locks and writes. ``loan_submit`` (the API) runs one loan through exactly these functions; the
+bank file runs all its rows through them (``loans.files``).
 
 Loan states (``Loan.TRANSITIONS``): a loan is registered ``submitted`` and moves to ``active`` in the same
 transaction, because a bank only registers loans it has already disbursed (``disbursed_on`` in the future is
@@ -65,11 +65,13 @@ class LoanIn:
 def _pledges(raw, category: str) -> list[PledgeIn]:
     if category == LoanCategory.RD_CREDIT:
         if raw:
-            raise DomainError("早期研发信用贷款为信用贷款，不设质押", "an early-stage R&D credit loan is unsecured: "
+            raise DomainError("早期研发信用贷款为信用贷款，不设质押",
+                              "an early-stage R&D credit loan is unsecured: "
                               "it carries no pledge", code="credit_loan_pledged", field="pledges")
         return []
     if not raw:
-        raise DomainError("知识产权质押贷款至少需要一项质押的知识产权", "an IP-pledge loan needs at least one pledged "
+        raise DomainError("知识产权质押贷款至少需要一项质押的知识产权",
+                          "an IP-pledge loan needs at least one pledged "
                           "IP asset", code="required", field="pledges")
     if not isinstance(raw, list):
         raise DomainError("pledges 必须是列表", "pledges must be a list", code="invalid", field="pledges")
@@ -77,11 +79,13 @@ def _pledges(raw, category: str) -> list[PledgeIn]:
     for i, p in enumerate(raw):
         prefix = f"pledges.{i}"
         if not isinstance(p, dict):
-            raise DomainError(f"{prefix} 必须是对象", f"{prefix} must be an object", code="invalid", field=prefix)
+            raise DomainError(f"{prefix} 必须是对象", f"{prefix} must be an object", code="invalid",
+                              field=prefix)
         kind = str(p.get("ip_kind") or "").strip()
         number = v.ip_number(kind, p.get("ip_number"), field=f"{prefix}.ip_number")
         value = inputs.parse_amount(p.get("appraised_value"), f"{prefix}.appraised_value")
-        reg_no, reg_on = v.pledge_registration(kind, p.get("registration_no"), p.get("registered_on"), prefix=prefix)
+        reg_no, reg_on = v.pledge_registration(kind, p.get("registration_no"), p.get("registered_on"),
+                                               prefix=prefix)
         out.append(PledgeIn(kind, number, value, reg_no, reg_on))
     return out
 
@@ -93,7 +97,8 @@ def loan_input(data: dict) -> LoanIn:
     return LoanIn(
         external_ref=ref,
         borrower_uscc=v.uscc(data.get("borrower_uscc")),
-        borrower_name=inputs.parse_text(data.get("borrower_name"), "borrower_name", max_length=200, required=False),
+        borrower_name=inputs.parse_text(data.get("borrower_name"), "borrower_name", max_length=200,
+                                        required=False),
         principal=inputs.parse_amount(data.get("principal"), "principal"),
         currency=inputs.check_currency(data.get("currency")),
         annual_rate=v.rate(data.get("annual_rate")),
@@ -115,17 +120,20 @@ def loan_rules_check(data: LoanIn, use, *, as_of: dt.date) -> None:
     if data.disbursed_on > as_of:
         raise DomainError(f"放款日 {data.disbursed_on} 晚于今天（{as_of}）：只登记已发放的贷款",
                           f"disbursed_on {data.disbursed_on} is in the future (today is {as_of}): "
-                          "register disbursed loans only", code="disbursement_in_future", field="disbursed_on")
+                          "register disbursed loans only", code="disbursement_in_future",
+                          field="disbursed_on")
     term_max = use("loan.term_max_months")
     if data.term_months > term_max:
-        raise DomainError(f"贷款期限 {data.term_months} 个月超过上限 {term_max} 个月（政策参数 loan.term_max_months）",
+        raise DomainError(f"贷款期限 {data.term_months} 个月超过上限 {term_max} 个月"
+                          "（政策参数 loan.term_max_months）",
                           f"term {data.term_months} months exceeds the maximum {term_max} "
                           "(policy loan.term_max_months)", code="term_above_cap", field="term_months",
                           extra={"rule": "loan.term_max_months", "limit": str(term_max)})
     rate_max = use("loan.rate_max")
     if data.annual_rate > rate_max:
         raise DomainError(f"年利率 {data.annual_rate}% 超过上限 {rate_max}%（政策参数 loan.rate_max）",
-                          f"annual rate {data.annual_rate}% exceeds the maximum {rate_max}% (policy loan.rate_max)",
+                          f"annual rate {data.annual_rate}% exceeds the maximum {rate_max}% "
+                          "(policy loan.rate_max)",
                           code="rate_above_cap", field="annual_rate",
                           extra={"rule": "loan.rate_max", "limit": str(rate_max)})
     if data.category == LoanCategory.IP_PLEDGE:
@@ -137,7 +145,8 @@ def _ltv_check(data: LoanIn, use) -> None:
     capacity = Decimal(0)
     for i, p in enumerate(data.pledges):
         if (p.ip_kind, p.ip_number) in seen:
-            raise DomainError(f"同一知识产权 {p.ip_number} 重复质押", f"IP asset {p.ip_number} is listed twice",
+            raise DomainError(f"同一知识产权 {p.ip_number} 重复质押",
+                              f"IP asset {p.ip_number} is listed twice",
                               code="duplicate_pledge", field=f"pledges.{i}.ip_number")
         seen.add((p.ip_kind, p.ip_number))
         capacity += p.appraised_value * percent_to_fraction(use(f"loan.ltv_max.{p.ip_kind}"))
@@ -168,15 +177,16 @@ def _check_bank(bank: Organisation) -> None:
 @transaction.atomic
 def loan_submit(*, bank: Organisation, by, data: dict | LoanIn, as_of: dt.date | None = None) -> Loan:
     """Register one disbursed loan: parse, check the rules (policy values stored on the loan), then the same
-    registration as a bank file row (borrower, assets locked, pledges, schedule, audit: submitted → active)."""
+    registration as a bank file row (borrower, assets locked, pledges, schedule, audit submitted → active)."""
     _check_bank(bank)
     data = data if isinstance(data, LoanIn) else loan_input(data)
     as_of = as_of or inputs.today()
     use = PolicyUse(on=data.disbursed_on)
     loan_rules_check(data, use, as_of=as_of)
     if existing_refs(bank, [data.external_ref]):
-        raise Conflict(f"贷款编号 {data.external_ref} 已登记", f"loan reference {data.external_ref} is already "
-                       "registered", code="duplicate_external_ref", field="external_ref")
-    (loan_id,) = register_loans([Item(None, data, use.snapshot)], bank=bank, by=by,
-                                reason=f"registered; disbursed on {data.disbursed_on} / 已登记，放款日 {data.disbursed_on}")
+        raise Conflict(f"贷款编号 {data.external_ref} 已登记",
+                       f"loan reference {data.external_ref} is already registered",
+                       code="duplicate_external_ref", field="external_ref")
+    reason = f"registered; disbursed on {data.disbursed_on} / 已登记，放款日 {data.disbursed_on}"
+    (loan_id,) = register_loans([Item(None, data, use.snapshot)], bank=bank, by=by, reason=reason)
     return Loan.objects.select_related("bank", "borrower").get(pk=loan_id)

@@ -9,7 +9,7 @@ from finance.parties.models import Organisation, OrgKind, Role
 from finance.policy.services import parameter_set
 from loans.models import Installment, IPAsset, Loan, LoanStatus, Pledge
 from loans.services import loan_submit
-from tests.loans.loan_factories import pledge, DISBURSED, borrower_code, loan_body, patent
+from tests.loans.loan_factories import DISBURSED, borrower_code, loan_body, patent, pledge
 
 D = Decimal
 TODAY = dt.date(2025, 6, 1)

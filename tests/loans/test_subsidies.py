@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-
 from djmoney.money import Money
 
 from finance.approvals.models import ApprovalStatus
@@ -110,10 +109,10 @@ def test_subsidy_page_shows_both_levels_and_pays_separately(client, bank, office
     app.refresh_from_db()
     assert app.status == SubsidyStatus.APPROVED
     page = client.get(f"/loans/subsidies/{app.pk}/").content.decode()
-    assert "subsidies/%d/pay/" % app.pk not in page  # an approver is not offered the payment
+    assert f"subsidies/{app.pk}/pay/" not in page  # an approver is not offered the payment
     client.force_login(make_user(province, Role.DEPARTMENT_REVIEWER))
     page = client.get(f"/loans/subsidies/{app.pk}/").content.decode()
-    assert "subsidies/%d/pay/" % app.pk in page and "2" in page
+    assert f"subsidies/{app.pk}/pay/" in page and "2" in page
     assert client.post(f"/loans/subsidies/{app.pk}/pay/").status_code == 302
     app.refresh_from_db()
     assert app.status == SubsidyStatus.PAID
