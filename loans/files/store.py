@@ -62,7 +62,7 @@ def _fail(loan_file: LoanFile, errors: list[dict], **extra) -> LoanFile:
 
 @transaction.atomic
 def _start(loan_file_id: int) -> LoanFile | None:
-    loan_file = lock(LoanFile, loan_file_id, related=("bank", "uploaded_by"))
+    loan_file = lock(LoanFile, loan_file_id)  # its row only: bank and uploader are read
     if loan_file.status != F.QUEUED:
         return None
     loan_file.started_at = timezone.now()

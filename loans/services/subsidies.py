@@ -180,7 +180,7 @@ def _subsidy_accounts(scheme, currency: str):
 
 def _locked(application) -> SubsidyApplication:
     lock(Organisation, application.enterprise_id)
-    return lock(SubsidyApplication, application.pk, related=("scheme", "loan", "enterprise"))
+    return lock(SubsidyApplication, application.pk)  # its row only: scheme, loan and enterprise are read
 
 
 @transaction.atomic
