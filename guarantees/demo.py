@@ -10,12 +10,14 @@ import logging
 from decimal import Decimal
 
 from finance.core.errors import DomainError
+from finance.core.inputs import today
 from finance.parties.models import DeptLevel, Organisation, OrgKind
 from finance.policy.services import parameter_set
 from loans.models import Loan, LoanStatus
 
 from . import services
 from .models import Claim, ClaimStatus, Enrolment, RiskPool, SponsorLevel
+from .selectors import approval_progress
 
 log = logging.getLogger(__name__)
 D = Decimal
@@ -56,6 +58,7 @@ def seed(world) -> None:
     except Exception:  # noqa: BLE001 - the pools still seed without loans
         log.warning("could not create demo loans for the pools", exc_info=True)
     reviewer, reviewer2 = world.users["reviewer"], world.users["reviewer2"]
+    payer = world.users.get("city_reviewer")  # pays: neither filed nor approved (four eyes)
     cities = [world.city, _city("青岛市科学技术局", "青岛")]
     pools = []
     for name, city, funding in zip(POOLS, cities, (D("30000000.00"), D("12000000.00")), strict=True):
@@ -95,29 +98,46 @@ def seed(world) -> None:
         except DomainError as exc:
             log.info("demo default skipped: %s", exc.detail)
     claimable = [e.loan for e in Enrolment.objects.select_related("loan").filter(pool__in=pools)
-                 if e.loan.dpd >= PARAMS["pool.claim_trigger_dpd"] or e.loan.status == LoanStatus.DEFAULTED]
+                 if services.claim_triggered(e.loan, PARAMS["pool.claim_trigger_dpd"])]
     for n, loan in enumerate(claimable[:6]):
-        officer = officers[loan.bank_id]
-        try:
-            claim = services.claim_file(loan=loan, claimed_loss=(loan.principal_outstanding * D("0.8")).quantize(D("0.01")),
-                                        by=officer)
-            if n % 3 != 2:
-                claim = services.claim_approve(claim=claim, by=reviewer, comment="材料齐全 documents complete")
-            if n % 3 == 0:
-                claim = services.claim_pay(claim=claim, by=reviewer2)
-        except DomainError as exc:
-            log.info("demo claim skipped: %s", exc.detail)
+        _demo_claim(n, loan, officers[loan.bank_id], (reviewer, reviewer2), payer)
     paid = Claim.objects.filter(pool__in=pools, status=ClaimStatus.PAID).first()
     if paid is not None:
         services.recovery_record(claim=paid, recovered=(paid.claimed_loss * D("0.2")).quantize(D("0.01")),
-                                 costs=D("15000.00"), recovered_on=max(paid.paid_on, dt.date.today()),
+                                 costs=D("15000.00"), recovered_on=max(paid.paid_on, today()),
                                  by=officers[paid.bank_id])
+    _demo_guarantees(world, officers)
+
+
+def _demo_claim(n, loan, officer, approvers, payer) -> None:
+    """File; approve every level the amount needs (two from 1,000,000); pay one in three by a third person."""
+    try:
+        claim = services.claim_file(loan=loan, claimed_loss=(loan.principal_outstanding * D("0.8")).quantize(D("0.01")),
+                                    by=officer)
+        if n % 3 == 2:
+            return
+        for approver in approvers[:approval_progress(claim)["levels_required"]]:
+            claim = services.claim_approve(claim=claim, by=approver, comment="材料齐全 documents complete")
+        if n % 3 == 0 and payer is not None:
+            services.claim_pay(claim=claim, by=payer)
+    except DomainError as exc:
+        log.info("demo claim skipped: %s", exc.detail)
+
+
+def _demo_guarantees(world, officers) -> None:
+    """The guarantor reports its net assets, proposes guarantees naming the bank; the banks confirm."""
     guarantor = world.users.get("guarantor")
-    if guarantor is not None:
-        for n, loan in enumerate(Loan.objects.filter(status__in=[LoanStatus.ACTIVE]).order_by("pk")[:4]):
-            try:
-                services.guarantee_register(loan=loan, amount=loan.principal.amount, fee_rate=D("0.5") - D("0.1") * (n % 2),
+    if guarantor is None:
+        return
+    services.guarantor_net_assets_record(net_assets=D("200000000.00"), as_of=today() - dt.timedelta(days=60),
+                                         by=guarantor)
+    for n, loan in enumerate(Loan.objects.filter(status__in=[LoanStatus.ACTIVE]).order_by("pk")[:4]):
+        try:
+            g = services.guarantee_register(loan=loan, bank=loan.bank_id, amount=loan.principal.amount,
+                                            fee_rate=D("0.5") - D("0.1") * (n % 2),
                                             counter_guarantee=["ip", "none", "licence", "ip"][n],
                                             start_on=loan.disbursed_on, end_on=loan.maturity_on, by=guarantor)
-            except DomainError as exc:
-                log.info("demo guarantee skipped: %s", exc.detail)
+            if n % 2 == 0 and loan.bank_id in officers:
+                services.guarantee_confirm(guarantee=g, by=officers[loan.bank_id])
+        except DomainError as exc:
+            log.info("demo guarantee skipped: %s", exc.detail)

@@ -36,7 +36,7 @@ class EnrolmentForm(forms.Form):
 
 class ClaimForm(forms.Form):
     loan = forms.ModelChoiceField(queryset=None, label=_("Loan"))
-    claimed_loss = forms.DecimalField(max_digits=18, decimal_places=2, min_value=0, label=_("Claimed principal loss"))
+    claimed_loss = forms.CharField(max_length=30, label=_("Claimed principal loss"))
     documents = MultipleFileField(required=True, label=_("Evidence documents"))
 
     def __init__(self, *args, loans, **kwargs):
@@ -49,23 +49,34 @@ class DecisionForm(forms.Form):
 
 
 class RecoveryForm(forms.Form):
-    recovered = forms.DecimalField(max_digits=18, decimal_places=2, label=_("Recovered"))
-    costs = forms.DecimalField(max_digits=18, decimal_places=2, initial=0, label=_("Collection costs"))
+    recovered = forms.CharField(max_length=30, label=_("Recovered"))
+    costs = forms.CharField(max_length=30, initial="0.00", label=_("Collection costs"))
     recovered_on = forms.DateField(label=_("Recovered on"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class GuaranteeForm(forms.Form):
+    bank = forms.ModelChoiceField(queryset=None, label=_("Lending bank"))
     loan_id = forms.IntegerField(min_value=1, label=_("Loan id"))
-    amount = forms.DecimalField(max_digits=18, decimal_places=2, label=_("Guaranteed amount"))
-    fee_rate = forms.DecimalField(max_digits=7, decimal_places=4, label=_("Fee rate (%/yr)"))
+    amount = forms.CharField(max_length=30, label=_("Guaranteed amount"))
+    fee_rate = forms.CharField(max_length=20, label=_("Fee rate (%/yr)"))
     counter_guarantee = forms.ChoiceField(choices=CounterGuarantee.choices, label=_("Counter-guarantee"))
     start_on = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
     end_on = forms.DateField(label=_("End"), widget=forms.DateInput(attrs={"type": "date"}))
 
+    def __init__(self, *args, **kwargs):
+        from finance.parties.models import Organisation, OrgKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["bank"].queryset = Organisation.objects.filter(kind=OrgKind.BANK, is_active=True).order_by("name")
+
 
 class PayoutForm(forms.Form):
-    amount = forms.DecimalField(max_digits=18, decimal_places=2, label=_("Payout amount"))
+    amount = forms.CharField(max_length=30, label=_("Payout amount"))
     paid_on = forms.DateField(label=pgettext_lazy("pool", "Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PremiumSubsidyForm(forms.Form):
+    year = forms.IntegerField(min_value=1, max_value=100, initial=1, label=_("Guarantee year"))
 
 
 class StressForm(forms.Form):

@@ -22,6 +22,8 @@ class PoolStatus(models.TextChoices):
 
 
 class RiskPool(models.Model):
+    TRANSITIONS = {PoolStatus.ACTIVE: {PoolStatus.CLOSED}}
+
     name = models.CharField(_("name"), max_length=200, unique=True)
     region = models.CharField(_("region"), max_length=50, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
@@ -124,8 +126,16 @@ class EnrolmentStatus(models.TextChoices):
     COMPENSATED = "compensated", _("Compensated")
 
 
+ENROLMENT_TRANSITIONS = {
+    EnrolmentStatus.ENROLLED: {EnrolmentStatus.CLAIMED},
+    EnrolmentStatus.CLAIMED: {EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPENSATED},
+}
+
+
 class Enrolment(models.Model):
     """备案: a bank's loan covered by a pool. A loan is enrolled in one pool at most."""
+
+    TRANSITIONS = ENROLMENT_TRANSITIONS
 
     pool = models.ForeignKey(RiskPool, on_delete=models.PROTECT, related_name="enrolments")
     loan = models.OneToOneField("loans.Loan", on_delete=models.PROTECT, related_name="pool_enrolment")
@@ -148,11 +158,6 @@ class Enrolment(models.Model):
     def __str__(self):
         return f"{self.pool} · {self.loan_id}"
 
-    @property
-    def owner_org_id(self):
-        return self.bank_id
-
-
 class ClaimStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Under review")
     APPROVED = "approved", _("Approved (money reserved)")
@@ -168,6 +173,8 @@ CLAIM_TRANSITIONS = {
 
 class Claim(models.Model):
     """A bank's compensation claim on an enrolled loan. A loan is compensated at most once."""
+
+    TRANSITIONS = CLAIM_TRANSITIONS
 
     pool = models.ForeignKey(RiskPool, on_delete=models.PROTECT, related_name="claims")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="claims")
@@ -224,10 +231,6 @@ class Claim(models.Model):
         return f"Claim #{self.pk} · {self.loan_id}"
 
     @property
-    def owner_org_id(self):
-        return self.bank_id
-
-    @property
     def maker_id(self):
         return self.filed_by_id
 
@@ -281,10 +284,6 @@ class Recovery(models.Model):
     def __str__(self):
         return f"Recovery #{self.pk} · claim {self.claim_id} · {self.recovered}"
 
-    @property
-    def owner_org_id(self):
-        return self.claim.bank_id
-
 
 # ---------------------------------------------------------------- guarantees (鲁科担)
 
@@ -300,15 +299,53 @@ SCHEME_COUNTER_GUARANTEES = (CounterGuarantee.NONE, CounterGuarantee.IP, Counter
 
 
 class GuaranteeStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Awaiting the bank's confirmation")
     ACTIVE = "active", pgettext_lazy("pool", "Active")
+    DECLINED = "declined", _("Declined by the bank")
     PAID_OUT = "paid_out", _("Paid out (代偿)")
     RELEASED = "released", _("Released")
 
 
+class GuarantorNetAssets(models.Model):
+    """A guarantor's net assets as of a date (from its audited statements): the base of the leverage cap.
+
+    Kept here (not on the organisation) because only the guarantee scheme reads it; history is kept, the
+    latest figure dated on or before a decision is the one used.
+    """
+
+    guarantor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="net_assets_reports")
+    net_assets = models.DecimalField(_("net assets"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    as_of = models.DateField(_("as of"))
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["guarantor", "-as_of", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["guarantor", "as_of"], name="net_assets_once_per_date"),
+            models.CheckConstraint(name="net_assets_positive", condition=Q(net_assets__gt=0)),
+            models.CheckConstraint(name="net_assets_currency_whitelist",
+                                   condition=Q(currency__in=["CNY", "USD", "EUR", "HKD"])),
+        ]
+
+    def __str__(self):
+        return f"{self.guarantor_id} · {self.net_assets} · {self.as_of}"
+
+
 class Guarantee(models.Model):
+    """A scheme guarantee on a bank's loan. It counts (status active) only once the lending bank confirmed it,
+    or when the bank registered it itself."""
+
+    TRANSITIONS = {
+        GuaranteeStatus.PROPOSED: {GuaranteeStatus.ACTIVE, GuaranteeStatus.DECLINED},
+        GuaranteeStatus.ACTIVE: {GuaranteeStatus.PAID_OUT, GuaranteeStatus.RELEASED},
+    }
+
     loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="guarantees")
     guarantor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="guarantees_given")
     bank = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="guarantees_received")
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
     amount = models.DecimalField(_("guaranteed amount"), **MONEY)
     fee_rate = models.DecimalField(_("fee rate (%/yr)"), max_digits=7, decimal_places=4)
     counter_guarantee = models.CharField(max_length=10, choices=CounterGuarantee.choices)
@@ -316,9 +353,11 @@ class Guarantee(models.Model):
     end_on = models.DateField()
     premium_subsidy_rate = models.DecimalField(max_digits=7, decimal_places=4)
     premium_subsidy_yearly = models.DecimalField(_("premium subsidy per year"), **MONEY)
-    status = models.CharField(max_length=10, choices=GuaranteeStatus.choices, default=GuaranteeStatus.ACTIVE)
+    status = models.CharField(max_length=10, choices=GuaranteeStatus.choices, default=GuaranteeStatus.PROPOSED)
     policy_snapshot = models.JSONField(default=dict, blank=True)
     registered_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    confirmed_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -328,18 +367,38 @@ class Guarantee(models.Model):
             models.CheckConstraint(name="guarantee_amount_positive", condition=Q(amount__gt=0)),
             models.CheckConstraint(name="guarantee_fee_rate_range", condition=Q(fee_rate__gte=0)),
             models.CheckConstraint(name="guarantee_dates", condition=Q(end_on__gt=F("start_on"))),
+            models.CheckConstraint(name="guarantee_currency_whitelist",
+                                   condition=Q(currency__in=["CNY", "USD", "EUR", "HKD"])),
+            models.CheckConstraint(name="guarantee_active_is_confirmed",
+                                   condition=Q(status="proposed") | Q(status="declined")
+                                   | Q(confirmed_at__isnull=False)),
         ]
 
     def __str__(self):
         return f"Guarantee #{self.pk} · {self.amount}"
 
-    @property
-    def owner_org_id(self):
-        return self.guarantor_id
+
+class CompensationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Under review")
+    APPROVED = "approved", _("Approved")
+    PAID = "paid", pgettext_lazy("pool", "Paid")
+    REJECTED = "rejected", _("Rejected")
+
+
+COMPENSATION_TRANSITIONS = {
+    CompensationStatus.SUBMITTED: {CompensationStatus.APPROVED, CompensationStatus.REJECTED},
+    CompensationStatus.APPROVED: {CompensationStatus.PAID, CompensationStatus.REJECTED},
+}
 
 
 class GuaranteePayout(models.Model):
-    """代偿: the guarantor pays the bank on default; the loss is shared and the guarantor compensated (≤20%)."""
+    """代偿: the guarantor pays the bank on default; the loss is shared and the guarantor compensated (≤20%).
+
+    The compensation is public money: reviewed by department reviewers (``guarantee_payout`` maker-checker,
+    two levels from the policy threshold) and paid by a third person (``compensation_status``).
+    """
+
+    TRANSITIONS = COMPENSATION_TRANSITIONS
 
     guarantee = models.OneToOneField(Guarantee, on_delete=models.PROTECT, related_name="payout")
     amount = models.DecimalField(**MONEY)
@@ -347,6 +406,10 @@ class GuaranteePayout(models.Model):
     shares = models.JSONField(default=dict)  # party -> ratio string
     split = models.JSONField(default=dict)  # party -> amount string
     compensation = models.DecimalField(_("compensation to the guarantor"), **MONEY)
+    compensation_cap = models.DecimalField(_("compensation cap"), default=0, **MONEY)
+    status = models.CharField(_("compensation status"), max_length=10, choices=CompensationStatus.choices,
+                              default=CompensationStatus.SUBMITTED)
+    compensation_paid_on = models.DateField(null=True, blank=True)
     recovered_total = models.DecimalField(default=0, **MONEY)
     policy_snapshot = models.JSONField(default=dict, blank=True)
     entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -364,8 +427,12 @@ class GuaranteePayout(models.Model):
         return f"Payout #{self.pk} · {self.amount}"
 
     @property
-    def owner_org_id(self):
-        return self.guarantee.guarantor_id
+    def maker_id(self):
+        return self.recorded_by_id
+
+    def approval_content(self) -> dict:
+        return {"guarantee": self.guarantee_id, "amount": str(self.amount), "paid_on": str(self.paid_on),
+                "split": self.split, "compensation": str(self.compensation)}
 
 
 class GuaranteeRecovery(models.Model):
@@ -384,3 +451,45 @@ class GuaranteeRecovery(models.Model):
 
     def __str__(self):
         return f"Guarantee recovery #{self.pk} · {self.recovered}"
+
+
+class PremiumSubsidy(models.Model):
+    """担保费补贴: the provincial premium subsidy for one year of an active guarantee, paid through the ledger
+    after maker-checker (``premium_subsidy``: the guarantor applies, department reviewers approve, a third
+    person pays)."""
+
+    TRANSITIONS = COMPENSATION_TRANSITIONS
+
+    guarantee = models.ForeignKey(Guarantee, on_delete=models.PROTECT, related_name="premium_subsidies")
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    amount = models.DecimalField(_("premium subsidy"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    status = models.CharField(max_length=10, choices=CompensationStatus.choices, default=CompensationStatus.SUBMITTED)
+    paid_on = models.DateField(null=True, blank=True)
+    entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    policy_snapshot = models.JSONField(default=dict, blank=True)
+    applied_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    applied_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["guarantee", "period_start", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["guarantee", "period_start"], condition=~Q(status="rejected"),
+                                    name="premium_subsidy_once_per_period"),
+            models.CheckConstraint(name="premium_subsidy_positive", condition=Q(amount__gt=0)),
+            models.CheckConstraint(name="premium_subsidy_period", condition=Q(period_end__gt=F("period_start"))),
+            models.CheckConstraint(name="premium_subsidy_currency_whitelist",
+                                   condition=Q(currency__in=["CNY", "USD", "EUR", "HKD"])),
+        ]
+
+    def __str__(self):
+        return f"Premium subsidy #{self.pk} · {self.amount}"
+
+    @property
+    def maker_id(self):
+        return self.applied_by_id
+
+    def approval_content(self) -> dict:
+        return {"guarantee": self.guarantee_id, "period": [str(self.period_start), str(self.period_end)],
+                "amount": str(self.amount), "currency": self.currency}

@@ -12,9 +12,18 @@ from finance.core.errors import DomainError, NotFound
 from finance.parties.models import Role
 from finance.web.views import history_context
 
-from . import charts, selectors, services, stress
-from .forms import ClaimForm, DecisionForm, EnrolmentForm, GuaranteeForm, PayoutForm, RecoveryForm, StressForm
-from .models import ClaimStatus, Enrolment, EnrolmentStatus
+from . import charts, loan_reads, selectors, services, stress
+from .forms import (
+    ClaimForm,
+    DecisionForm,
+    EnrolmentForm,
+    GuaranteeForm,
+    PayoutForm,
+    PremiumSubsidyForm,
+    RecoveryForm,
+    StressForm,
+)
+from .models import ClaimStatus, CompensationStatus, GuaranteeStatus
 
 POOL_ROLES = (Role.BANK_OFFICER, Role.DEPARTMENT_REVIEWER, Role.AUDITOR, Role.ADMINISTRATOR)
 OVERSIGHT = (Role.DEPARTMENT_REVIEWER, Role.AUDITOR, Role.ADMINISTRATOR)
@@ -45,11 +54,10 @@ def pool_detail(request, pk: int):
     pool = _get(selectors.pool_get, user=request.user, pk=pk)
     figures = selectors.pool_figures(pool)
     pipeline = selectors.claims_pipeline(pool)
-    npl = selectors.npl_by_bank(pool) if request.user.has_role(*OVERSIGHT) else [
-        r for r in selectors.npl_by_bank(pool) if r["bank_id"] == request.user.organisation_id]
+    npl = selectors.npl_by_bank(pool, user=request.user)
     money_chart = charts.bars([_("Funded"), _("Available"), _("Reserved"), pgettext_lazy("pool", "Paid"), _("Returned"), _("Exposure")],
                               [figures["funded"], figures["available"], figures["reserved"], figures["paid"],
-                               figures["returned"], figures["exposure"]], title=_("Pool money (CNY)"))
+                               figures["returned"], figures["exposure"]], title=_("Pool money (%(currency)s)") % {"currency": pool.currency})
     pipeline_chart = charts.bars([p["label"] for p in pipeline], [p["count"] for p in pipeline],
                                  title=_("Claims pipeline"), color="#6f42c1")
     npl_chart = charts.bars([r["bank"][:8] for r in npl], [r["ratio"] for r in npl], title=_("NPL ratio by bank (%)"),
@@ -68,7 +76,11 @@ def pool_stress(request, pk: int):
     pool = _get(selectors.pool_get, user=request.user, pk=pk)
     form = StressForm(request.GET or None)
     result = chart = None
-    inputs = selectors.stress_inputs(pool)
+    try:
+        inputs = selectors.stress_inputs(pool)
+    except DomainError as exc:  # a policy parameter without a value: named, no fallback figure
+        return render(request, "guarantees/pool_stress.html", {"pool": pool, "form": form, "blocked": exc.detail,
+                                                               "loans": 0, "rows": []})
     if form.is_valid() and inputs["exposure"].size:
         d = form.cleaned_data
         table = {c: d[f"pd_{c}"] for c in stress.DEFAULT_PD}
@@ -86,10 +98,7 @@ def pool_stress(request, pk: int):
 @login_required
 def enrolment_new(request):
     _need(request.user, Role.BANK_OFFICER)
-    from loans.models import Loan
-
-    loans = Loan.objects.filter(bank_id=request.user.organisation_id, pool_enrolment__isnull=True,
-                                status__in=services.ENROLLABLE_LOAN_STATUSES)
+    loans = loan_reads.loans_to_enrol(request.user.organisation_id)
     form = EnrolmentForm(request.POST or None, pools=selectors.pool_list(user=request.user), loans=loans)
     if request.method == "POST" and form.is_valid():
         try:
@@ -114,10 +123,7 @@ def claim_list(request):
 @login_required
 def claim_new(request):
     _need(request.user, Role.BANK_OFFICER)
-    from loans.models import Loan
-
-    loans = Loan.objects.filter(bank_id=request.user.organisation_id,
-                                pool_enrolment__status=EnrolmentStatus.ENROLLED)
+    loans = loan_reads.loans_to_claim(request.user.organisation_id)
     form = ClaimForm(request.POST or None, request.FILES or None, loans=loans)
     if request.method == "POST" and form.is_valid():
         try:
@@ -158,8 +164,9 @@ def claim_detail(request, pk: int):
         except DomainError as exc:
             messages.error(request, exc.detail)
         return redirect("guarantees:claim-detail", pk=pk)
+    progress = selectors.approval_progress(claim)
     ctx = {"claim": claim, "documents": claim.documents.all(), "recoveries": claim.recoveries.all(),
-           "decision_form": DecisionForm(), "recovery_form": RecoveryForm(),
+           "decision_form": DecisionForm(), "recovery_form": RecoveryForm(), "approval": progress,
            "can_review": request.user.has_role(Role.DEPARTMENT_REVIEWER),
            "is_bank": request.user.organisation_id == claim.bank_id, **history_context(claim)}
     return render(request, "guarantees/claim_detail.html", ctx)
@@ -180,32 +187,69 @@ def guarantee_new(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            g = services.guarantee_register(loan=d["loan_id"], amount=d["amount"], fee_rate=d["fee_rate"],
-                                            counter_guarantee=d["counter_guarantee"], start_on=d["start_on"],
-                                            end_on=d["end_on"], by=request.user)
+            g = services.guarantee_register(loan=d["loan_id"], bank=d["bank"].pk, amount=d["amount"],
+                                            fee_rate=d["fee_rate"], counter_guarantee=d["counter_guarantee"],
+                                            start_on=d["start_on"], end_on=d["end_on"], by=request.user)
             return redirect("guarantees:guarantee-detail", pk=g.pk)
         except DomainError as exc:
             form.add_error(None, exc.detail)
     return render(request, "guarantees/form.html", {"form": form, "title": _("Register a guarantee")})
 
 
+def _guarantee_action(request, g, payout):
+    """One POSTed action on the guarantee page; the services decide who may take it."""
+    action = request.POST.get("action")
+    comment = request.POST.get("comment", "")
+    if action in ("confirm", "decline"):
+        services.guarantee_confirm(guarantee=g.pk, by=request.user, approve=action == "confirm", reason=comment)
+    elif action == "payout":
+        form = PayoutForm(request.POST)
+        if not form.is_valid():
+            return form
+        services.payout_record(guarantee=g.pk, by=request.user, **form.cleaned_data)
+    elif action in ("payout_approve", "payout_reject") and payout is not None:
+        services.payout_decide(payout=payout.pk, by=request.user, approve=action == "payout_approve",
+                               comment=comment)
+    elif action == "payout_pay" and payout is not None:
+        services.payout_compensation_pay(payout=payout.pk, by=request.user)
+    elif action == "premium_apply":
+        services.premium_subsidy_apply(guarantee=g.pk, year=request.POST.get("year"), by=request.user)
+    elif action in ("premium_approve", "premium_reject", "premium_pay"):
+        row = _get(selectors.premium_subsidy_get, user=request.user, pk=request.POST.get("subsidy") or 0)
+        if action == "premium_pay":
+            services.premium_subsidy_pay(subsidy=row.pk, by=request.user)
+        else:
+            services.premium_subsidy_decide(subsidy=row.pk, by=request.user, approve=action == "premium_approve",
+                                            comment=comment)
+    return None
+
+
 @login_required
 def guarantee_detail(request, pk: int):
     _need(request.user, Role.GUARANTOR_OFFICER, Role.BANK_OFFICER, *OVERSIGHT)
     g = _get(selectors.guarantee_get, user=request.user, pk=pk)
-    form = PayoutForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    payout = selectors.payout_list(user=request.user).filter(guarantee=g).first()
+    form = PayoutForm()
+    if request.method == "POST":
         try:
-            services.payout_record(guarantee=g.pk, by=request.user, **form.cleaned_data)
-            messages.success(request, _("Payout recorded."))
-            return redirect("guarantees:guarantee-detail", pk=pk)
+            bad_form = _guarantee_action(request, g, payout)
+            if bad_form is None:
+                messages.success(request, _("Done."))
+                return redirect("guarantees:guarantee-detail", pk=pk)
+            form = bad_form
         except DomainError as exc:
-            form.add_error(None, exc.detail)
-    payout = getattr(g, "payout", None) if hasattr(g, "payout") else None
-    return render(request, "guarantees/guarantee_detail.html",
-                  {"g": g, "payout": payout, "form": form, "is_guarantor": request.user.organisation_id == g.guarantor_id,
-                   **history_context(g)})
+            messages.error(request, exc.detail)
+            return redirect("guarantees:guarantee-detail", pk=pk)
+    reviewer = request.user.has_role(Role.DEPARTMENT_REVIEWER)
+    return render(request, "guarantees/guarantee_detail.html", {
+        "g": g, "payout": payout, "form": form, "premium_form": PremiumSubsidyForm(),
+        "payout_approval": selectors.approval_progress(payout) if payout else None,
+        "subsidies": g.premium_subsidies.all(), "can_review": reviewer,
+        "is_guarantor": request.user.organisation_id == g.guarantor_id and g.status == GuaranteeStatus.ACTIVE,
+        "can_confirm": (request.user.organisation_id == g.bank_id and request.user.has_role(Role.BANK_OFFICER)
+                        and g.status == GuaranteeStatus.PROPOSED),
+        "SUBMITTED": CompensationStatus.SUBMITTED, "APPROVED": CompensationStatus.APPROVED, **history_context(g)})
 
 
 def enrolments_for_home(user):
-    return Enrolment.objects.filter(bank_id=user.organisation_id).count()
+    return selectors.enrolment_count(user=user)

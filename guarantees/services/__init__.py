@@ -1,0 +1,38 @@
+"""Every write of the pool and guarantee schemes, by workflow; the public names stay importable from here.
+
+- ``pools``: pool creation, sponsors' contributions and withdrawals
+- ``enrolment``: 备案 of a bank's loan in a pool (deadline, currency, leverage, NPL)
+- ``claims``: compensation claims, maker-checker review, payment by a third person
+- ``recoveries``: 追偿回收 after a paid claim
+- ``guarantees``: 鲁科担 guarantees, bank confirmation, payouts, compensation and premium subsidy
+"""
+from ..selectors import bank_npl, leverage_limit, pool_exposure
+from ._common import add_months, claim_triggered, pool_policy
+from .claims import CLAIM_KIND, claim_approve, claim_file, claim_pay, claim_reject, loss_ratios
+from .enrolment import enrolment_create
+from .guarantees import (
+    GUARANTEE_PARTIES,
+    compensation_cap,
+    guarantee_confirm,
+    guarantee_recovery_record,
+    guarantee_register,
+    guarantor_net_assets_record,
+    payout_compensation_pay,
+    payout_decide,
+    payout_record,
+    premium_period,
+    premium_subsidy_apply,
+    premium_subsidy_decide,
+    premium_subsidy_pay,
+)
+from .pools import pool_contribute, pool_create, pool_withdraw
+from .recoveries import recovery_record
+
+__all__ = [
+    "CLAIM_KIND", "GUARANTEE_PARTIES", "add_months", "bank_npl", "claim_approve", "claim_file", "claim_pay",
+    "claim_reject", "claim_triggered", "compensation_cap", "enrolment_create", "guarantee_confirm",
+    "guarantee_recovery_record", "guarantee_register", "guarantor_net_assets_record", "leverage_limit",
+    "loss_ratios", "payout_compensation_pay", "payout_decide", "payout_record", "pool_contribute", "pool_create",
+    "pool_exposure", "pool_policy", "pool_withdraw", "premium_period", "premium_subsidy_apply",
+    "premium_subsidy_decide", "premium_subsidy_pay", "recovery_record",
+]
