@@ -145,7 +145,7 @@ SHARES = {"guarantee.share.bank": D("20"), "guarantee.share.national_fund": D("2
 
 def set_guarantee_shares(**shares):
     for key, value in {**SHARES, **{f"guarantee.share.{k}": v for k, v in shares.items()}}.items():
-        parameter_set(key=key, value=D(value), effective_from=EPOCH, source_note="test")
+        parameter_set(key=key, value=D(value), effective_from=TODAY - dt.timedelta(days=1), source_note="test")
 
 
 def clear_guarantee_shares():
