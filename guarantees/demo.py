@@ -13,9 +13,9 @@ from finance.core.errors import DomainError
 from finance.core.inputs import today
 from finance.parties.models import DeptLevel, Organisation, OrgKind
 from finance.policy.services import parameter_set
-from loans.models import Loan, LoanStatus
 
-from . import services
+from . import loan_reads, services
+from .loan_reads import LoanStatus
 from .models import Claim, ClaimStatus, Enrolment, RiskPool, SponsorLevel
 from .selectors import approval_progress
 
@@ -35,7 +35,7 @@ def _city(name: str, region: str) -> Organisation:
 
 
 def _ensure_loans(world) -> None:
-    if Loan.objects.filter(borrower__tech_sme_number__gt="").exists():
+    if loan_reads.demo_loans(statuses=None, limit=1):
         return
     from loans import services as loan_services
 
@@ -71,9 +71,8 @@ def seed(world) -> None:
         services.pool_contribute(pool=pool, sponsor=city, amount=funding, by=world.users.get("admin"))
         pools.append(pool)
 
-    eligible = list(Loan.objects.filter(borrower__tech_sme_number__gt="",
-                                        status__in=[LoanStatus.ACTIVE, LoanStatus.OVERDUE, LoanStatus.DEFAULTED])
-                    .select_related("bank").order_by("dpd", "pk")[:40])
+    eligible = loan_reads.demo_loans(statuses=[LoanStatus.ACTIVE, LoanStatus.OVERDUE, LoanStatus.DEFAULTED],
+                                     limit=40)
     officers = {bank.pk: world.users[f"bank{i}"] for i, bank in enumerate(world.banks, start=1)}
     # Performing loans first (the NPL check looks at the bank's current ratio), enrolled within the deadline.
     for n, loan in enumerate(eligible):
@@ -131,7 +130,7 @@ def _demo_guarantees(world, officers) -> None:
         return
     services.guarantor_net_assets_record(net_assets=D("200000000.00"), as_of=today() - dt.timedelta(days=60),
                                          by=guarantor)
-    for n, loan in enumerate(Loan.objects.filter(status__in=[LoanStatus.ACTIVE]).order_by("pk")[:4]):
+    for n, loan in enumerate(loan_reads.demo_loans(statuses=[LoanStatus.ACTIVE], limit=4, tech_sme=False)):
         try:
             g = services.guarantee_register(loan=loan, bank=loan.bank_id, amount=loan.principal.amount,
                                             fee_rate=D("0.5") - D("0.1") * (n % 2),

@@ -37,3 +37,15 @@ def loans_to_enrol(bank_id):
 
 def loans_to_claim(bank_id):
     return Loan.objects.filter(bank_id=bank_id, pool_enrolment__status="enrolled")
+
+
+def demo_loans(*, statuses, limit: int, tech_sme: bool = True) -> list:
+    """Loans for the demo world (tech-SME borrowers first by days past due), a few at most."""
+    qs = Loan.objects.select_related("bank")
+    if tech_sme:
+        qs = qs.filter(borrower__tech_sme_number__gt="").order_by("dpd", "pk")
+    else:
+        qs = qs.order_by("pk")
+    if statuses is not None:
+        qs = qs.filter(status__in=statuses)
+    return list(qs[:limit])

@@ -4,7 +4,8 @@
 - ``enrolment``: 备案 of a bank's loan in a pool (deadline, currency, leverage, NPL)
 - ``claims``: compensation claims, maker-checker review, payment by a third person
 - ``recoveries``: 追偿回收 after a paid claim
-- ``guarantees``: 鲁科担 guarantees, bank confirmation, payouts, compensation and premium subsidy
+- ``guarantees``: 鲁科担 guarantees, the bank's confirmation, the guarantor's leverage, payouts, recoveries
+- ``public_money``: the payout's compensation and the premium subsidy through maker-checker
 """
 from ..selectors import bank_npl, leverage_limit, pool_exposure
 from ._common import add_months, claim_triggered, pool_policy
@@ -17,15 +18,17 @@ from .guarantees import (
     guarantee_recovery_record,
     guarantee_register,
     guarantor_net_assets_record,
+    payout_record,
+)
+from .pools import pool_contribute, pool_create, pool_withdraw
+from .public_money import (
     payout_compensation_pay,
     payout_decide,
-    payout_record,
     premium_period,
     premium_subsidy_apply,
     premium_subsidy_decide,
     premium_subsidy_pay,
 )
-from .pools import pool_contribute, pool_create, pool_withdraw
 from .recoveries import recovery_record
 
 __all__ = [

@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from finance.parties.models import OrgKind
 from guarantees.models import Claim, ClaimDocument, Enrolment, Guarantee, GuaranteePayout
 from guarantees.services import claim_pay, enrolment_create
 from loans.models import Loan
