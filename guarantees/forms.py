@@ -1,4 +1,5 @@
 """Forms for the pages; every write still goes through the services."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -67,12 +68,16 @@ class GuaranteeForm(forms.Form):
         from finance.parties.models import Organisation, OrgKind
 
         super().__init__(*args, **kwargs)
-        self.fields["bank"].queryset = Organisation.objects.filter(kind=OrgKind.BANK, is_active=True).order_by("name")
+        self.fields["bank"].queryset = Organisation.objects.filter(
+            kind=OrgKind.BANK, is_active=True
+        ).order_by("name")
 
 
 class PayoutForm(forms.Form):
     amount = forms.CharField(max_length=30, label=_("Payout amount"))
-    paid_on = forms.DateField(label=pgettext_lazy("pool", "Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(
+        label=pgettext_lazy("pool", "Paid on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class PremiumSubsidyForm(forms.Form):
@@ -81,11 +86,15 @@ class PremiumSubsidyForm(forms.Form):
 
 class StressForm(forms.Form):
     pd_normal = forms.FloatField(min_value=0, max_value=1, initial=DEFAULT_PD["normal"], label=_("PD normal"))
-    pd_special_mention = forms.FloatField(min_value=0, max_value=1, initial=DEFAULT_PD["special_mention"],
-                                          label=_("PD special mention"))
-    pd_substandard = forms.FloatField(min_value=0, max_value=1, initial=DEFAULT_PD["substandard"],
-                                      label=_("PD substandard"))
-    pd_doubtful = forms.FloatField(min_value=0, max_value=1, initial=DEFAULT_PD["doubtful"], label=_("PD doubtful"))
+    pd_special_mention = forms.FloatField(
+        min_value=0, max_value=1, initial=DEFAULT_PD["special_mention"], label=_("PD special mention")
+    )
+    pd_substandard = forms.FloatField(
+        min_value=0, max_value=1, initial=DEFAULT_PD["substandard"], label=_("PD substandard")
+    )
+    pd_doubtful = forms.FloatField(
+        min_value=0, max_value=1, initial=DEFAULT_PD["doubtful"], label=_("PD doubtful")
+    )
     pd_loss = forms.FloatField(min_value=0, max_value=1, initial=DEFAULT_PD["loss"], label=_("PD loss"))
     lgd = forms.FloatField(min_value=0, max_value=1, initial=DEFAULT_LGD, label=_("Loss given default"))
     rho = forms.FloatField(min_value=0, max_value=0.99, initial=0.15, label=_("Asset correlation"))

@@ -3,12 +3,21 @@
 Guarantees never writes loans; it reads a bank's loan by id, lists the loans a bank may enrol or claim on,
 and uses the loans app's status and class vocabularies.
 """
+
 from __future__ import annotations
 
 from loans.models import Loan, LoanClass, LoanStatus
 
-__all__ = ["LoanClass", "LoanStatus", "loan_of_bank", "loans_to_enrol", "loans_to_claim", "NPL_CLASSES",
-           "DEFAULT_STATUSES", "ENROLLABLE_STATUSES"]
+__all__ = [
+    "LoanClass",
+    "LoanStatus",
+    "loan_of_bank",
+    "loans_to_enrol",
+    "loans_to_claim",
+    "NPL_CLASSES",
+    "DEFAULT_STATUSES",
+    "ENROLLABLE_STATUSES",
+]
 
 ENROLLABLE_STATUSES = (LoanStatus.ACTIVE, LoanStatus.OVERDUE)
 NPL_CLASSES = (LoanClass.SUBSTANDARD, LoanClass.DOUBTFUL, LoanClass.LOSS)

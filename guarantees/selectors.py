@@ -4,6 +4,7 @@ Pools are public within the platform (banks need them to enrol); claims and enro
 guarantees to their guarantor and to the lending bank; oversight roles (department reviewers, auditors,
 administrators) see all. Selectors never import services: the services import the figures from here.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -52,8 +53,12 @@ def pool_exposure(pool: RiskPool) -> Decimal:
     Summed per currency, never across: a loan in another currency (which enrolment refuses) makes this
     refuse too instead of adding yuan to dollars.
     """
-    rows = (Enrolment.objects.filter(pool=pool, status__in=LIVE_ENROLMENT).order_by()
-            .values_list("loan__principal_currency").annotate(s=Sum("loan__principal_outstanding")))
+    rows = (
+        Enrolment.objects.filter(pool=pool, status__in=LIVE_ENROLMENT)
+        .order_by()
+        .values_list("loan__principal_currency")
+        .annotate(s=Sum("loan__principal_outstanding"))
+    )
     totals = totals_by_currency(rows)
     same_currency(pool.currency, *totals, field="pool")
     return totals.get(pool.currency, ZERO)
@@ -73,14 +78,20 @@ def bank_npl(pool: RiskPool, bank_id: int) -> tuple[Decimal, Decimal, Decimal]:
     Non-performing: classified substandard, doubtful or loss, or defaulted / written off. Compensated loans
     count at their claimed loss (their outstanding may have been written down). Pool currency only.
     """
-    live = (Enrolment.objects.filter(pool=pool, bank_id=bank_id, loan__principal_currency=pool.currency)
-            .exclude(status=EnrolmentStatus.COMPENSATED))
+    live = Enrolment.objects.filter(
+        pool=pool, bank_id=bank_id, loan__principal_currency=pool.currency
+    ).exclude(status=EnrolmentStatus.COMPENSATED)
     agg = live.aggregate(
         total=Sum("loan__principal_outstanding", default=Decimal(0)),
-        npl=Sum("loan__principal_outstanding", default=Decimal(0),
-                filter=Q(loan__loan_class__in=NPL_CLASSES) | Q(loan__status__in=DEFAULT_STATUSES)))
-    comp_total = (Claim.objects.filter(pool=pool, bank_id=bank_id, status=ClaimStatus.PAID)
-                  .aggregate(s=Sum("claimed_loss", default=Decimal(0)))["s"])
+        npl=Sum(
+            "loan__principal_outstanding",
+            default=Decimal(0),
+            filter=Q(loan__loan_class__in=NPL_CLASSES) | Q(loan__status__in=DEFAULT_STATUSES),
+        ),
+    )
+    comp_total = Claim.objects.filter(pool=pool, bank_id=bank_id, status=ClaimStatus.PAID).aggregate(
+        s=Sum("claimed_loss", default=Decimal(0))
+    )["s"]
     total = agg["total"] + comp_total
     npl = agg["npl"] + comp_total
     ratio = fen(npl / total * HUNDRED) if total else ZERO
@@ -96,35 +107,68 @@ def pool_figures(pool: RiskPool) -> dict:
         leverage = None
     limit = leverage_limit(leverage, pool.available) if leverage is not None else None
     used = fen(exposure / limit * 100) if limit else None
-    return {"funded": pool.funded, "withdrawn": pool.withdrawn, "available": pool.available,
-            "reserved": pool.reserved, "paid": pool.paid, "returned": pool.returned, "balance": pool.balance,
-            "exposure": exposure, "leverage_multiple": leverage, "leverage_limit": limit, "leverage_used_pct": used,
-            "currency": pool.currency}
+    return {
+        "funded": pool.funded,
+        "withdrawn": pool.withdrawn,
+        "available": pool.available,
+        "reserved": pool.reserved,
+        "paid": pool.paid,
+        "returned": pool.returned,
+        "balance": pool.balance,
+        "exposure": exposure,
+        "leverage_multiple": leverage,
+        "leverage_limit": limit,
+        "leverage_used_pct": used,
+        "currency": pool.currency,
+    }
 
 
 def claims_pipeline(pool: RiskPool) -> list[dict]:
-    rows = {r["status"]: r for r in Claim.objects.filter(pool=pool).order_by().values("status").annotate(
-        n=Count("id"), loss=Sum("claimed_loss"), gov=Sum("government_amount"))}
-    return [{"status": s, "label": label, "count": rows.get(s, {}).get("n", 0),
-             "loss": rows.get(s, {}).get("loss") or ZERO, "government": rows.get(s, {}).get("gov") or ZERO}
-            for s, label in ClaimStatus.choices]
+    rows = {
+        r["status"]: r
+        for r in Claim.objects.filter(pool=pool)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"), loss=Sum("claimed_loss"), gov=Sum("government_amount"))
+    }
+    return [
+        {
+            "status": s,
+            "label": label,
+            "count": rows.get(s, {}).get("n", 0),
+            "loss": rows.get(s, {}).get("loss") or ZERO,
+            "government": rows.get(s, {}).get("gov") or ZERO,
+        }
+        for s, label in ClaimStatus.choices
+    ]
 
 
 def npl_by_bank(pool: RiskPool, *, user) -> list[dict]:
     """NPL per bank in the pool; a bank sees its own row only (scope_to_caller on the enrolments)."""
     out = []
     enrolments = scope_to_caller(Enrolment.objects.filter(pool=pool), user, "bank")
-    banks = enrolments.order_by().values("bank_id", "bank__name").annotate(n=Count("id")).order_by("bank__name")
+    banks = (
+        enrolments.order_by().values("bank_id", "bank__name").annotate(n=Count("id")).order_by("bank__name")
+    )
     for b in banks:
         npl, total, ratio = bank_npl(pool, b["bank_id"])
-        out.append({"bank_id": b["bank_id"], "bank": b["bank__name"], "enrolments": b["n"], "npl": npl,
-                    "total": total, "ratio": ratio})
+        out.append(
+            {
+                "bank_id": b["bank_id"],
+                "bank": b["bank__name"],
+                "enrolments": b["n"],
+                "npl": npl,
+                "total": total,
+                "ratio": ratio,
+            }
+        )
     return out
 
 
 def recoveries_summary(pool: RiskPool) -> dict:
     agg = Recovery.objects.filter(claim__pool=pool).aggregate(
-        n=Count("id"), recovered=Sum("recovered"), costs=Sum("costs"), returned=Sum("returned_to_pool"))
+        n=Count("id"), recovered=Sum("recovered"), costs=Sum("costs"), returned=Sum("returned_to_pool")
+    )
     return {k: (v if v is not None else (0 if k == "n" else ZERO)) for k, v in agg.items()}
 
 
@@ -145,7 +189,9 @@ def claim_get(*, user, pk: int) -> Claim:
 
 
 def enrolment_list(*, user, pool=None) -> QuerySet[Enrolment]:
-    qs = scope_to_caller(Enrolment.objects.select_related("pool", "loan", "loan__borrower", "bank"), user, "bank")
+    qs = scope_to_caller(
+        Enrolment.objects.select_related("pool", "loan", "loan__borrower", "bank"), user, "bank"
+    )
     return qs.filter(pool=pool) if pool is not None else qs
 
 
@@ -191,14 +237,18 @@ def premium_subsidy_get(*, user, pk: int) -> PremiumSubsidy:
 
 def guarantor_net_assets(guarantor_id: int, *, on) -> GuarantorNetAssets | None:
     """The guarantor's latest net assets dated on or before ``on``."""
-    return (GuarantorNetAssets.objects.filter(guarantor_id=guarantor_id, as_of__lte=on)
-            .order_by("-as_of", "-id").first())
+    return (
+        GuarantorNetAssets.objects.filter(guarantor_id=guarantor_id, as_of__lte=on)
+        .order_by("-as_of", "-id")
+        .first()
+    )
 
 
 def guarantor_outstanding(guarantor_id: int, currency: str) -> Decimal:
     """What the guarantor has at risk: its active guarantees in ``currency``."""
-    return (Guarantee.objects.filter(guarantor_id=guarantor_id, status="active", currency=currency)
-            .aggregate(s=Sum("amount", default=Decimal(0)))["s"])
+    return Guarantee.objects.filter(guarantor_id=guarantor_id, status="active", currency=currency).aggregate(
+        s=Sum("amount", default=Decimal(0))
+    )["s"]
 
 
 def stress_inputs(pool: RiskPool) -> dict:
@@ -216,17 +266,23 @@ def stress_inputs(pool: RiskPool) -> dict:
     def pct(key):
         return float(policy_value(key, on=on, scope=pool.scope)) / 100
 
-    rows = list(Enrolment.objects.filter(pool=pool, status__in=LIVE_ENROLMENT)
-                .values_list("loan__principal_outstanding", "loan__loan_class", "category"))
+    rows = list(
+        Enrolment.objects.filter(pool=pool, status__in=LIVE_ENROLMENT).values_list(
+            "loan__principal_outstanding", "loan__loan_class", "category"
+        )
+    )
     standard = pct("pool.share.province") + pct("pool.share.city")
     rd = None
     if any(r[2] == LoanCategory.RD_CREDIT for r in rows):
         rd = pct("pool.rd_credit.province_share") + pct("pool.rd_credit.city_share")
     cap = float(policy_value("pool.cap_per_loan", on=on, scope=pool.scope))
-    return {"exposure": np.array([float(r[0]) for r in rows], dtype=np.float64),
-            "classes": [r[1] for r in rows],
-            "gov_share": np.array([rd if r[2] == LoanCategory.RD_CREDIT else standard for r in rows]),
-            "cap_per_loan": cap, "balance": float(pool.available)}
+    return {
+        "exposure": np.array([float(r[0]) for r in rows], dtype=np.float64),
+        "classes": [r[1] for r in rows],
+        "gov_share": np.array([rd if r[2] == LoanCategory.RD_CREDIT else standard for r in rows]),
+        "cap_per_loan": cap,
+        "balance": float(pool.available),
+    }
 
 
 def approval_progress(item) -> dict:
@@ -235,11 +291,20 @@ def approval_progress(item) -> dict:
 
     from finance.approvals.models import ApprovalRequest
 
-    request = (ApprovalRequest.objects.filter(item_type=ContentType.objects.get_for_model(item), item_id=item.pk)
-               .order_by("-id").first())
+    request = (
+        ApprovalRequest.objects.filter(item_type=ContentType.objects.get_for_model(item), item_id=item.pk)
+        .order_by("-id")
+        .first()
+    )
     if request is None:
         return {"status": None, "levels_required": 0, "levels_done": 0, "approvers": []}
     decisions = list(request.decisions.filter(approve=True).order_by("level").select_related("approver"))
-    return {"status": request.status, "levels_required": request.levels_required, "levels_done": len(decisions),
-            "approvers": [{"level": d.level, "name": d.approver.get_full_name() or d.approver.username,
-                           "at": d.at} for d in decisions]}
+    return {
+        "status": request.status,
+        "levels_required": request.levels_required,
+        "levels_done": len(decisions),
+        "approvers": [
+            {"level": d.level, "name": d.approver.get_full_name() or d.approver.username, "at": d.at}
+            for d in decisions
+        ],
+    }

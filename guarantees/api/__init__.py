@@ -1,4 +1,5 @@
 """The API of the pool and guarantee schemes, by workflow (routes in ``guarantees.api_urls``)."""
+
 from .guarantees import (  # noqa: F401
     GuaranteeConfirmApi,
     GuaranteeDetailApi,

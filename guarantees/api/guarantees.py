@@ -1,5 +1,6 @@
 """Guarantee endpoints (鲁科担): registration, the bank's confirmation, payouts and their review, the premium
 subsidy, the guarantor's net assets. Explicit serializers, no logic (services decide)."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -18,12 +19,16 @@ from .pools import DecisionIn, RecoveryIn, require
 
 class GuaranteeIn(serializers.Serializer):
     loan_id = serializers.IntegerField(min_value=1)
-    bank_id = serializers.IntegerField(min_value=1, required=False,
-                                       help_text="the lending bank (required when a guarantor registers)")
-    guarantor_id = serializers.IntegerField(min_value=1, required=False,
-                                            help_text="the guarantor (required when the bank registers)")
+    bank_id = serializers.IntegerField(
+        min_value=1, required=False, help_text="the lending bank (required when a guarantor registers)"
+    )
+    guarantor_id = serializers.IntegerField(
+        min_value=1, required=False, help_text="the guarantor (required when the bank registers)"
+    )
     amount = AmountField()
-    fee_rate = serializers.CharField(max_length=20, help_text="percent per year as a decimal string, e.g. 0.5")
+    fee_rate = serializers.CharField(
+        max_length=20, help_text="percent per year as a decimal string, e.g. 0.5"
+    )
     counter_guarantee = serializers.ChoiceField(choices=CounterGuarantee.choices)
     start_on = serializers.DateField()
     end_on = serializers.DateField()
@@ -34,13 +39,29 @@ class PayoutOut(serializers.ModelSerializer):
 
     class Meta:
         model = GuaranteePayout
-        fields = ["id", "guarantee", "amount", "paid_on", "shares", "split", "compensation", "compensation_cap",
-                  "status", "compensation_paid_on", "recovered_total", "policy_snapshot", "approval"]
+        fields = [
+            "id",
+            "guarantee",
+            "amount",
+            "paid_on",
+            "shares",
+            "split",
+            "compensation",
+            "compensation_cap",
+            "status",
+            "compensation_paid_on",
+            "recovered_total",
+            "policy_snapshot",
+            "approval",
+        ]
 
     def get_approval(self, p) -> dict:
         progress = selectors.approval_progress(p)
-        return {"status": progress["status"], "levels_required": progress["levels_required"],
-                "levels_done": progress["levels_done"]}
+        return {
+            "status": progress["status"],
+            "levels_required": progress["levels_required"],
+            "levels_done": progress["levels_done"],
+        }
 
 
 class GuaranteeOut(serializers.ModelSerializer):
@@ -48,9 +69,24 @@ class GuaranteeOut(serializers.ModelSerializer):
 
     class Meta:
         model = Guarantee
-        fields = ["id", "loan", "guarantor", "bank", "currency", "amount", "fee_rate", "counter_guarantee",
-                  "start_on", "end_on", "premium_subsidy_rate", "premium_subsidy_yearly", "status", "confirmed_at",
-                  "policy_snapshot", "payout"]
+        fields = [
+            "id",
+            "loan",
+            "guarantor",
+            "bank",
+            "currency",
+            "amount",
+            "fee_rate",
+            "counter_guarantee",
+            "start_on",
+            "end_on",
+            "premium_subsidy_rate",
+            "premium_subsidy_yearly",
+            "status",
+            "confirmed_at",
+            "policy_snapshot",
+            "payout",
+        ]
 
     def get_payout(self, g) -> dict | None:
         payout = GuaranteePayout.objects.filter(guarantee=g).first()
@@ -64,17 +100,27 @@ class GuaranteeListCreateApi(APIView):
         page = paginator.paginate_queryset(selectors.guarantee_list(user=request.user), request, view=self)
         return paginator.get_paginated_response(GuaranteeOut(page, many=True).data)
 
-    @extend_schema(request=GuaranteeIn, responses={201: GuaranteeOut},
-                   summary="鲁科担: a guarantor proposes a guarantee on a named bank's loan (the bank confirms), "
-                           "or the bank registers one on its own loan")
+    @extend_schema(
+        request=GuaranteeIn,
+        responses={201: GuaranteeOut},
+        summary="鲁科担: a guarantor proposes a guarantee on a named bank's loan (the bank confirms), "
+        "or the bank registers one on its own loan",
+    )
     @idempotent
     def post(self, request):
         require(request.user, Role.GUARANTOR_OFFICER, Role.BANK_OFFICER)
         data = validated(GuaranteeIn, request.data)
-        g = services.guarantee_register(loan=data["loan_id"], bank=data.get("bank_id"),
-                                        guarantor=data.get("guarantor_id"), amount=data["amount"],
-                                        fee_rate=data["fee_rate"], counter_guarantee=data["counter_guarantee"],
-                                        start_on=data["start_on"], end_on=data["end_on"], by=request.user)
+        g = services.guarantee_register(
+            loan=data["loan_id"],
+            bank=data.get("bank_id"),
+            guarantor=data.get("guarantor_id"),
+            amount=data["amount"],
+            fee_rate=data["fee_rate"],
+            counter_guarantee=data["counter_guarantee"],
+            start_on=data["start_on"],
+            end_on=data["end_on"],
+            by=request.user,
+        )
         return Response(GuaranteeOut(g).data, status=status.HTTP_201_CREATED)
 
 
@@ -90,14 +136,21 @@ class ConfirmIn(serializers.Serializer):
 
 
 class GuaranteeConfirmApi(APIView):
-    @extend_schema(request=ConfirmIn, responses=GuaranteeOut,
-                   summary="The lending bank confirms (or declines) a guarantor's proposal; only then it counts")
+    @extend_schema(
+        request=ConfirmIn,
+        responses=GuaranteeOut,
+        summary="The lending bank confirms (or declines) a guarantor's proposal; only then it counts",
+    )
     @idempotent
     def post(self, request, pk: int):
         require(request.user, Role.BANK_OFFICER)
         data = validated(ConfirmIn, request.data)
-        g = services.guarantee_confirm(guarantee=selectors.guarantee_get(user=request.user, pk=pk).pk,
-                                       by=request.user, approve=data["approve"], reason=data["reason"])
+        g = services.guarantee_confirm(
+            guarantee=selectors.guarantee_get(user=request.user, pk=pk).pk,
+            by=request.user,
+            approve=data["approve"],
+            reason=data["reason"],
+        )
         return Response(GuaranteeOut(g).data)
 
 
@@ -107,27 +160,41 @@ class PayoutIn(serializers.Serializer):
 
 
 class PayoutCreateApi(APIView):
-    @extend_schema(request=PayoutIn, responses={201: PayoutOut},
-                   summary="代偿: record the guarantor's payout on default (risk split; compensation goes to review)")
+    @extend_schema(
+        request=PayoutIn,
+        responses={201: PayoutOut},
+        summary="代偿: record the guarantor's payout on default (risk split; compensation goes to review)",
+    )
     @idempotent
     def post(self, request, pk: int):
         require(request.user, Role.GUARANTOR_OFFICER)
         data = validated(PayoutIn, request.data)
-        payout = services.payout_record(guarantee=selectors.guarantee_get(user=request.user, pk=pk).pk,
-                                        amount=data["amount"], paid_on=data["paid_on"], by=request.user)
+        payout = services.payout_record(
+            guarantee=selectors.guarantee_get(user=request.user, pk=pk).pk,
+            amount=data["amount"],
+            paid_on=data["paid_on"],
+            by=request.user,
+        )
         return Response(PayoutOut(payout).data, status=status.HTTP_201_CREATED)
 
 
 class PayoutApproveApi(APIView):
     approve = True
 
-    @extend_schema(request=DecisionIn, responses=PayoutOut,
-                   summary="Department review of a payout's compensation (one level)")
+    @extend_schema(
+        request=DecisionIn,
+        responses=PayoutOut,
+        summary="Department review of a payout's compensation (one level)",
+    )
     @idempotent
     def post(self, request, pk: int):
         data = validated(DecisionIn, request.data)
-        payout = services.payout_decide(payout=selectors.payout_get(user=request.user, pk=pk).pk, by=request.user,
-                                        approve=self.approve, comment=data["comment"])
+        payout = services.payout_decide(
+            payout=selectors.payout_get(user=request.user, pk=pk).pk,
+            by=request.user,
+            approve=self.approve,
+            comment=data["comment"],
+        )
         return Response(PayoutOut(payout).data)
 
 
@@ -136,27 +203,40 @@ class PayoutRejectApi(PayoutApproveApi):
 
 
 class PayoutPayApi(APIView):
-    @extend_schema(request=None, responses=PayoutOut,
-                   summary="Pay an approved compensation (by someone who neither recorded nor approved it)")
+    @extend_schema(
+        request=None,
+        responses=PayoutOut,
+        summary="Pay an approved compensation (by someone who neither recorded nor approved it)",
+    )
     @idempotent
     def post(self, request, pk: int):
-        payout = services.payout_compensation_pay(payout=selectors.payout_get(user=request.user, pk=pk).pk,
-                                                  by=request.user)
+        payout = services.payout_compensation_pay(
+            payout=selectors.payout_get(user=request.user, pk=pk).pk, by=request.user
+        )
         return Response(PayoutOut(payout).data)
 
 
 class PayoutRecoveryApi(APIView):
-    @extend_schema(request=RecoveryIn, responses={201: PayoutOut},
-                   summary="Report a recovery after a payout; the net goes back to the parties in proportion")
+    @extend_schema(
+        request=RecoveryIn,
+        responses={201: PayoutOut},
+        summary="Report a recovery after a payout; the net goes back to the parties in proportion",
+    )
     @idempotent
     def post(self, request, pk: int):
         require(request.user, Role.GUARANTOR_OFFICER)
         data = validated(RecoveryIn, request.data)
         payout = selectors.payout_get(user=request.user, pk=pk)
-        services.guarantee_recovery_record(payout=payout.pk, recovered=data["recovered"], costs=data["costs"],
-                                           recovered_on=data["recovered_on"], by=request.user)
-        return Response(PayoutOut(selectors.payout_get(user=request.user, pk=pk)).data,
-                        status=status.HTTP_201_CREATED)
+        services.guarantee_recovery_record(
+            payout=payout.pk,
+            recovered=data["recovered"],
+            costs=data["costs"],
+            recovered_on=data["recovered_on"],
+            by=request.user,
+        )
+        return Response(
+            PayoutOut(selectors.payout_get(user=request.user, pk=pk)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class PremiumSubsidyOut(serializers.ModelSerializer):
@@ -170,27 +250,38 @@ class PremiumSubsidyIn(serializers.Serializer):
 
 
 class PremiumSubsidyCreateApi(APIView):
-    @extend_schema(request=PremiumSubsidyIn, responses={201: PremiumSubsidyOut},
-                   summary="担保费补贴: apply for one guarantee year's premium subsidy (maker-checker, then paid)")
+    @extend_schema(
+        request=PremiumSubsidyIn,
+        responses={201: PremiumSubsidyOut},
+        summary="担保费补贴: apply for one guarantee year's premium subsidy (maker-checker, then paid)",
+    )
     @idempotent
     def post(self, request, pk: int):
         require(request.user, Role.GUARANTOR_OFFICER)
         data = validated(PremiumSubsidyIn, request.data)
-        row = services.premium_subsidy_apply(guarantee=selectors.guarantee_get(user=request.user, pk=pk).pk,
-                                             year=data["year"], by=request.user)
+        row = services.premium_subsidy_apply(
+            guarantee=selectors.guarantee_get(user=request.user, pk=pk).pk, year=data["year"], by=request.user
+        )
         return Response(PremiumSubsidyOut(row).data, status=status.HTTP_201_CREATED)
 
 
 class PremiumSubsidyDecideApi(APIView):
     approve = True
 
-    @extend_schema(request=DecisionIn, responses=PremiumSubsidyOut,
-                   summary="Department review of a premium subsidy (one level)")
+    @extend_schema(
+        request=DecisionIn,
+        responses=PremiumSubsidyOut,
+        summary="Department review of a premium subsidy (one level)",
+    )
     @idempotent
     def post(self, request, pk: int):
         data = validated(DecisionIn, request.data)
-        row = services.premium_subsidy_decide(subsidy=selectors.premium_subsidy_get(user=request.user, pk=pk).pk,
-                                              by=request.user, approve=self.approve, comment=data["comment"])
+        row = services.premium_subsidy_decide(
+            subsidy=selectors.premium_subsidy_get(user=request.user, pk=pk).pk,
+            by=request.user,
+            approve=self.approve,
+            comment=data["comment"],
+        )
         return Response(PremiumSubsidyOut(row).data)
 
 
@@ -199,12 +290,16 @@ class PremiumSubsidyRejectApi(PremiumSubsidyDecideApi):
 
 
 class PremiumSubsidyPayApi(APIView):
-    @extend_schema(request=None, responses=PremiumSubsidyOut,
-                   summary="Pay an approved premium subsidy (by someone who neither applied nor approved)")
+    @extend_schema(
+        request=None,
+        responses=PremiumSubsidyOut,
+        summary="Pay an approved premium subsidy (by someone who neither applied nor approved)",
+    )
     @idempotent
     def post(self, request, pk: int):
-        row = services.premium_subsidy_pay(subsidy=selectors.premium_subsidy_get(user=request.user, pk=pk).pk,
-                                           by=request.user)
+        row = services.premium_subsidy_pay(
+            subsidy=selectors.premium_subsidy_get(user=request.user, pk=pk).pk, by=request.user
+        )
         return Response(PremiumSubsidyOut(row).data)
 
 
@@ -221,12 +316,16 @@ class NetAssetsOut(serializers.ModelSerializer):
 
 
 class NetAssetsCreateApi(APIView):
-    @extend_schema(request=NetAssetsIn, responses={201: NetAssetsOut},
-                   summary="The guarantor's net assets (audited), the base of its leverage cap")
+    @extend_schema(
+        request=NetAssetsIn,
+        responses={201: NetAssetsOut},
+        summary="The guarantor's net assets (audited), the base of its leverage cap",
+    )
     @idempotent
     def post(self, request):
         require(request.user, Role.GUARANTOR_OFFICER)
         data = validated(NetAssetsIn, request.data)
-        row = services.guarantor_net_assets_record(net_assets=data["net_assets"], currency=data["currency"],
-                                                   as_of=data["as_of"], by=request.user)
+        row = services.guarantor_net_assets_record(
+            net_assets=data["net_assets"], currency=data["currency"], as_of=data["as_of"], by=request.user
+        )
         return Response(NetAssetsOut(row).data, status=status.HTTP_201_CREATED)

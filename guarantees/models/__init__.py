@@ -3,6 +3,7 @@
 Money in a pool lives in the ledger (``finance.ledger``); the pool row caches the figures under its row lock.
 All workflows are in ``guarantees.services``.
 """
+
 from .guarantees import (  # noqa: F401
     COMPENSATION_TRANSITIONS,
     SCHEME_COUNTER_GUARANTEES,

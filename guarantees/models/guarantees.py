@@ -1,4 +1,8 @@
-"""Guarantees (鲁科担): fields and constraints only; every workflow is in ``guarantees.services.guarantees``."""
+"""Guarantees (鲁科担): fields and constraints only.
+
+Every workflow is in ``guarantees.services`` (guarantees, payouts, public_money).
+"""
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -46,8 +50,9 @@ class GuarantorNetAssets(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["guarantor", "as_of"], name="net_assets_once_per_date"),
             models.CheckConstraint(name="net_assets_positive", condition=Q(net_assets__gt=0)),
-            models.CheckConstraint(name="net_assets_currency_whitelist",
-                                   condition=Q(currency__in=CURRENCIES)),
+            models.CheckConstraint(
+                name="net_assets_currency_whitelist", condition=Q(currency__in=CURRENCIES)
+            ),
         ]
 
     def __str__(self):
@@ -74,7 +79,9 @@ class Guarantee(models.Model):
     end_on = models.DateField()
     premium_subsidy_rate = models.DecimalField(max_digits=7, decimal_places=4)
     premium_subsidy_yearly = models.DecimalField(_("premium subsidy per year"), **MONEY)
-    status = models.CharField(max_length=10, choices=GuaranteeStatus.choices, default=GuaranteeStatus.PROPOSED)
+    status = models.CharField(
+        max_length=10, choices=GuaranteeStatus.choices, default=GuaranteeStatus.PROPOSED
+    )
     policy_snapshot = models.JSONField(default=dict, blank=True)
     registered_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     confirmed_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -88,11 +95,11 @@ class Guarantee(models.Model):
             models.CheckConstraint(name="guarantee_amount_positive", condition=Q(amount__gt=0)),
             models.CheckConstraint(name="guarantee_fee_rate_range", condition=Q(fee_rate__gte=0)),
             models.CheckConstraint(name="guarantee_dates", condition=Q(end_on__gt=F("start_on"))),
-            models.CheckConstraint(name="guarantee_currency_whitelist",
-                                   condition=Q(currency__in=CURRENCIES)),
-            models.CheckConstraint(name="guarantee_active_is_confirmed",
-                                   condition=Q(status="proposed") | Q(status="declined")
-                                   | Q(confirmed_at__isnull=False)),
+            models.CheckConstraint(name="guarantee_currency_whitelist", condition=Q(currency__in=CURRENCIES)),
+            models.CheckConstraint(
+                name="guarantee_active_is_confirmed",
+                condition=Q(status="proposed") | Q(status="declined") | Q(confirmed_at__isnull=False),
+            ),
         ]
 
     def __str__(self):
@@ -128,20 +135,30 @@ class GuaranteePayout(models.Model):
     split = models.JSONField(default=dict)  # party -> amount string
     compensation = models.DecimalField(_("compensation to the guarantor"), **MONEY)
     compensation_cap = models.DecimalField(_("compensation cap"), default=0, **MONEY)
-    status = models.CharField(_("compensation status"), max_length=10, choices=CompensationStatus.choices,
-                              default=CompensationStatus.SUBMITTED)
+    status = models.CharField(
+        _("compensation status"),
+        max_length=10,
+        choices=CompensationStatus.choices,
+        default=CompensationStatus.SUBMITTED,
+    )
     compensation_paid_on = models.DateField(null=True, blank=True)
     recovered_total = models.DecimalField(default=0, **MONEY)
     policy_snapshot = models.JSONField(default=dict, blank=True)
-    entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    entry = models.ForeignKey(
+        "ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.CheckConstraint(name="payout_positive", condition=Q(amount__gt=0) & Q(compensation__gte=0)),
-            models.CheckConstraint(name="payout_recovered_within",
-                                   condition=Q(recovered_total__gte=0) & Q(recovered_total__lte=F("amount"))),
+            models.CheckConstraint(
+                name="payout_positive", condition=Q(amount__gt=0) & Q(compensation__gte=0)
+            ),
+            models.CheckConstraint(
+                name="payout_recovered_within",
+                condition=Q(recovered_total__gte=0) & Q(recovered_total__lte=F("amount")),
+            ),
         ]
 
     def __str__(self):
@@ -152,8 +169,13 @@ class GuaranteePayout(models.Model):
         return self.recorded_by_id
 
     def approval_content(self) -> dict:
-        return {"guarantee": self.guarantee_id, "amount": str(self.amount), "paid_on": str(self.paid_on),
-                "split": self.split, "compensation": str(self.compensation)}
+        return {
+            "guarantee": self.guarantee_id,
+            "amount": str(self.amount),
+            "paid_on": str(self.paid_on),
+            "split": self.split,
+            "compensation": str(self.compensation),
+        }
 
 
 class GuaranteeRecovery(models.Model):
@@ -167,8 +189,12 @@ class GuaranteeRecovery(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.CheckConstraint(name="guarantee_recovery_positive",
-                                              condition=Q(recovered__gt=0) & Q(costs__gte=0) & Q(net__gte=0))]
+        constraints = [
+            models.CheckConstraint(
+                name="guarantee_recovery_positive",
+                condition=Q(recovered__gt=0) & Q(costs__gte=0) & Q(net__gte=0),
+            )
+        ]
 
     def __str__(self):
         return f"Guarantee recovery #{self.pk} · {self.recovered}"
@@ -186,9 +212,13 @@ class PremiumSubsidy(models.Model):
     period_end = models.DateField(_("period end"))
     amount = models.DecimalField(_("premium subsidy"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
-    status = models.CharField(max_length=10, choices=CompensationStatus.choices, default=CompensationStatus.SUBMITTED)
+    status = models.CharField(
+        max_length=10, choices=CompensationStatus.choices, default=CompensationStatus.SUBMITTED
+    )
     paid_on = models.DateField(null=True, blank=True)
-    entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    entry = models.ForeignKey(
+        "ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     policy_snapshot = models.JSONField(default=dict, blank=True)
     applied_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     applied_at = models.DateTimeField(auto_now_add=True)
@@ -196,12 +226,18 @@ class PremiumSubsidy(models.Model):
     class Meta:
         ordering = ["guarantee", "period_start", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["guarantee", "period_start"], condition=~Q(status="rejected"),
-                                    name="premium_subsidy_once_per_period"),
+            models.UniqueConstraint(
+                fields=["guarantee", "period_start"],
+                condition=~Q(status="rejected"),
+                name="premium_subsidy_once_per_period",
+            ),
             models.CheckConstraint(name="premium_subsidy_positive", condition=Q(amount__gt=0)),
-            models.CheckConstraint(name="premium_subsidy_period", condition=Q(period_end__gt=F("period_start"))),
-            models.CheckConstraint(name="premium_subsidy_currency_whitelist",
-                                   condition=Q(currency__in=CURRENCIES)),
+            models.CheckConstraint(
+                name="premium_subsidy_period", condition=Q(period_end__gt=F("period_start"))
+            ),
+            models.CheckConstraint(
+                name="premium_subsidy_currency_whitelist", condition=Q(currency__in=CURRENCIES)
+            ),
         ]
 
     def __str__(self):
@@ -212,5 +248,9 @@ class PremiumSubsidy(models.Model):
         return self.applied_by_id
 
     def approval_content(self) -> dict:
-        return {"guarantee": self.guarantee_id, "period": [str(self.period_start), str(self.period_end)],
-                "amount": str(self.amount), "currency": self.currency}
+        return {
+            "guarantee": self.guarantee_id,
+            "period": [str(self.period_start), str(self.period_end)],
+            "amount": str(self.amount),
+            "currency": self.currency,
+        }

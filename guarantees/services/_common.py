@@ -5,6 +5,7 @@ first, then the claim, then the approval request (``approval_decide``), and lets
 ledger accounts last in pk order. Guarantee services lock the guarantor's organisation (leverage), then the
 guarantee, then its payout.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -21,10 +22,21 @@ from ..models import RiskPool
 HUNDRED = Decimal(100)
 ZERO = Decimal("0.00")
 
-POOL_KEYS = ("pool.share.province", "pool.share.city", "pool.share.bank", "pool.rd_credit.province_share",
-             "pool.rd_credit.city_share", "pool.rd_credit.government_share_max", "pool.leverage_multiple",
-             "pool.enrolment_deadline_months", "pool.claim_trigger_dpd", "pool.cap_per_loan", "pool.cap_per_bank",
-             "pool.cap_per_year", "pool.npl_suspension_ratio")
+POOL_KEYS = (
+    "pool.share.province",
+    "pool.share.city",
+    "pool.share.bank",
+    "pool.rd_credit.province_share",
+    "pool.rd_credit.city_share",
+    "pool.rd_credit.government_share_max",
+    "pool.leverage_multiple",
+    "pool.enrolment_deadline_months",
+    "pool.claim_trigger_dpd",
+    "pool.cap_per_loan",
+    "pool.cap_per_bank",
+    "pool.cap_per_year",
+    "pool.npl_suspension_ratio",
+)
 
 
 def pool_policy(*, on: dt.date, scope: str) -> PolicyUse:
@@ -45,8 +57,9 @@ def lock_pool(pool_id: int) -> RiskPool:
 
 def require_role(user, *roles):
     if not user.has_role(*roles):
-        raise PermissionDenied(f"需要角色：{'/'.join(roles)}", f"this needs the role {'/'.join(roles)}",
-                               code="role_required")
+        raise PermissionDenied(
+            f"需要角色：{'/'.join(roles)}", f"this needs the role {'/'.join(roles)}", code="role_required"
+        )
 
 
 def own_loan(loan_or_id, by):

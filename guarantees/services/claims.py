@@ -13,6 +13,7 @@ calendar year of filing. When the ratio split is above a cap, the pool pays up t
 their proportion) and the bank bears the rest; a claim with no headroom left is refused. Cumulative caps
 count claims approved or paid and are checked again under the pool lock at approval.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,7 +22,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
 
 from finance.approvals.services import (
     approval_check_payer,
@@ -32,15 +32,13 @@ from finance.approvals.services import (
     state_change,
     state_change_record,
 )
-from finance.calc import allocate, split_loss
 from finance.core.errors import Conflict, DomainError, InvalidTransition
 from finance.core.inputs import parse_amount, parse_date, parse_text, today
 from finance.core.locks import lock, lock_first
-from finance.core.money import fen, money_of, percent_to_fraction
+from finance.core.money import money_of
 from finance.ledger.models import Account
 from finance.ledger.services import credit, debit, entry_post
 from finance.parties.models import Role
-from finance.policy.selectors import PolicyUse
 
 from ..models import (
     Claim,
@@ -48,110 +46,33 @@ from ..models import (
     ClaimStatus,
     Enrolment,
     EnrolmentStatus,
-    LoanCategory,
     PoolSponsor,
     RiskPool,
-    SponsorLevel,
 )
-from ._common import HUNDRED, ZERO, claim_triggered, lock_pool, own_loan, pool_policy, require_role
+from ._common import lock_pool, own_loan, pool_policy, require_role
+from .claim_rules import _cap_headroom, _pool_pays, _require_trigger, _sponsor_parts, loss_ratios  # noqa: F401
 from .pools import insufficient
 
 CLAIM_KIND = "claim"  # the maker-checker kind: approval.claim.second_level_from decides the second level
-
-
-def loss_ratios(use: PolicyUse, category: str) -> dict[str, Decimal]:
-    if category == LoanCategory.RD_CREDIT:
-        p, c = use("pool.rd_credit.province_share"), use("pool.rd_credit.city_share")
-        cap = use("pool.rd_credit.government_share_max")
-        if p + c > cap:
-            raise DomainError(f"研发信用贷款政府分担 {p + c}% 超过上限 {cap}%",
-                              f"R&D credit government share {p + c}% is above the cap {cap}%",
-                              code="policy_inconsistent", status=422)
-        ratios = {"province": p, "city": c, "bank": HUNDRED - p - c}
-    else:
-        ratios = {"province": use("pool.share.province"), "city": use("pool.share.city"),
-                  "bank": use("pool.share.bank")}
-    if sum(ratios.values()) != HUNDRED or any(v < 0 for v in ratios.values()):
-        raise DomainError(f"分担比例合计应为 100%：{ratios}", f"loss shares must sum to 100%: {ratios}",
-                          code="policy_inconsistent", status=422)
-    return ratios
-
-
-def _committed(pool: RiskPool, *, bank_id=None, year=None, exclude=None) -> Decimal:
-    qs = Claim.objects.filter(pool=pool, status__in=[ClaimStatus.APPROVED, ClaimStatus.PAID])
-    if bank_id is not None:
-        qs = qs.filter(bank_id=bank_id)
-    if year is not None:
-        qs = qs.filter(filed_on__year=year)
-    if exclude is not None:
-        qs = qs.exclude(pk=exclude)
-    return qs.aggregate(s=Sum("government_amount"))["s"] or ZERO
-
-
-def _cap_headroom(use: PolicyUse, pool: RiskPool, bank_id: int, year: int,
-                  exclude=None) -> list[tuple[str, Decimal]]:
-    per_loan = use("pool.cap_per_loan")
-    per_bank = use("pool.cap_per_bank") - _committed(pool, bank_id=bank_id, exclude=exclude)
-    per_year = use("pool.cap_per_year") - _committed(pool, year=year, exclude=exclude)
-    return [("pool.cap_per_loan", fen(per_loan)), ("pool.cap_per_bank", fen(per_bank)),
-            ("pool.cap_per_year", fen(per_year))]
-
-
-def _sponsor_parts(pool: RiskPool, pay_province: Decimal, pay_city: Decimal) -> dict[str, str]:
-    parts: dict[str, str] = {}
-    for level, amount in ((SponsorLevel.PROVINCE, pay_province), (SponsorLevel.CITY, pay_city)):
-        sponsors = list(pool.sponsors.filter(level=level).order_by("pk"))
-        if amount <= 0:
-            for s in sponsors:
-                parts[str(s.pk)] = "0.00"
-            continue
-        for s, a in zip(sponsors, allocate(amount, [s.funding_share for s in sponsors]), strict=True):
-            parts[str(s.pk)] = str(a)
-    return parts
 
 
 def _store_documents(claim: Claim, documents, by) -> None:
     for doc in documents or ():
         size = getattr(doc, "size", 0) or 0
         if size > settings.KEJIN_MAX_UPLOAD_BYTES:
-            raise DomainError(f"文件 {doc.name} 过大", f"file {doc.name} is too large", code="file_too_large",
-                              field="documents")
+            raise DomainError(
+                f"文件 {doc.name} 过大",
+                f"file {doc.name} is too large",
+                code="file_too_large",
+                field="documents",
+            )
         digest = hashlib.sha256()
         for chunk in doc.chunks():
             digest.update(chunk)
         doc.seek(0)
-        ClaimDocument.objects.create(claim=claim, file=doc, name=doc.name[:200], sha256=digest.hexdigest(),
-                                     size=size, uploaded_by=by)
-
-
-def _require_trigger(use: PolicyUse, loan) -> None:
-    trigger = use("pool.claim_trigger_dpd")
-    if not claim_triggered(loan, trigger):
-        raise DomainError(f"贷款逾期 {loan.dpd} 天，未达到补偿触发条件（逾期超过 {trigger} 天）",
-                          f"the loan is {loan.dpd} days past due; a claim needs more than {trigger} days past due",
-                          code="claim_not_triggered", field="loan_id", status=409,
-                          extra={"dpd": loan.dpd, "trigger": str(trigger)})
-
-
-def _pool_pays(use: PolicyUse, pool: RiskPool, loan, loss: Decimal, category: str, on: dt.date):
-    ratios = loss_ratios(use, category)
-    split = split_loss(loss, {k: percent_to_fraction(v) for k, v in ratios.items()})
-    government = split["province"] + split["city"]
-    pay = government
-    capped_by = []
-    for key, headroom in _cap_headroom(use, pool, loan.bank_id, on.year):
-        if headroom < pay:
-            pay = max(headroom, ZERO)
-            capped_by.append(key)
-    if pay <= 0:
-        raise DomainError(f"补偿上限已用尽（{', '.join(capped_by)}）",
-                          f"compensation cap exhausted ({', '.join(capped_by)})",
-                          code="cap_exhausted", status=409, extra={"caps": capped_by})
-    if pay < government:
-        pay_province, pay_city = allocate(pay, [split["province"], split["city"]])
-    else:
-        pay_province, pay_city = split["province"], split["city"]
-    return ratios, split, pay_province, pay_city, capped_by
+        ClaimDocument.objects.create(
+            claim=claim, file=doc, name=doc.name[:200], sha256=digest.hexdigest(), size=size, uploaded_by=by
+        )
 
 
 @transaction.atomic
@@ -162,31 +83,64 @@ def claim_file(*, loan, claimed_loss, by, documents=(), on: dt.date | None = Non
     loss = parse_amount(claimed_loss, "claimed_loss")
     enrolment = lock_first(Enrolment, loan=loan)
     if enrolment is None:
-        raise DomainError("该贷款未在资金池备案，不能申请补偿", "the loan is not enrolled in a pool; no claim is possible",
-                          code="loan_not_enrolled", field="loan_id", status=409)
+        raise DomainError(
+            "该贷款未在资金池备案，不能申请补偿",
+            "the loan is not enrolled in a pool; no claim is possible",
+            code="loan_not_enrolled",
+            field="loan_id",
+            status=409,
+        )
     live = Claim.objects.filter(loan=loan).exclude(status=ClaimStatus.REJECTED).first()
     if live is not None:
-        raise Conflict(f"该贷款已有补偿申请 #{live.pk}（{live.get_status_display()}），一笔贷款只补偿一次",
-                       f"the loan already has claim #{live.pk} ({live.status}); a loan is compensated once",
-                       code="already_claimed", field="loan_id")
+        raise Conflict(
+            f"该贷款已有补偿申请 #{live.pk}（{live.get_status_display()}），一笔贷款只补偿一次",
+            f"the loan already has claim #{live.pk} ({live.status}); a loan is compensated once",
+            code="already_claimed",
+            field="loan_id",
+        )
     pool = enrolment.pool
     use = pool_policy(on=on, scope=pool.scope)
     _require_trigger(use, loan)
     if loss > loan.principal_outstanding:
-        raise DomainError(f"申报本金损失 {loss} 超过未偿本金 {loan.principal_outstanding}",
-                          f"claimed loss {loss} is above the outstanding principal {loan.principal_outstanding}",
-                          code="loss_above_outstanding", field="claimed_loss")
-    ratios, split, pay_province, pay_city, capped_by = _pool_pays(use, pool, loan, loss, enrolment.category, on)
+        raise DomainError(
+            f"申报本金损失 {loss} 超过未偿本金 {loan.principal_outstanding}",
+            f"claimed loss {loss} is above the outstanding principal {loan.principal_outstanding}",
+            code="loss_above_outstanding",
+            field="claimed_loss",
+        )
+    ratios, split, pay_province, pay_city, capped_by = _pool_pays(
+        use, pool, loan, loss, enrolment.category, on
+    )
     claim = Claim.objects.create(
-        pool=pool, enrolment=enrolment, loan=loan, bank_id=loan.bank_id, category=enrolment.category, filed_on=on,
-        claimed_loss=loss, ratio_province=ratios["province"], ratio_city=ratios["city"], ratio_bank=ratios["bank"],
-        split_province=split["province"], split_city=split["city"], split_bank=split["bank"],
-        pay_province=pay_province, pay_city=pay_city, government_amount=pay_province + pay_city,
-        capped_by=capped_by, sponsor_parts=_sponsor_parts(pool, pay_province, pay_city),
-        policy_snapshot=use.snapshot, filed_by=by)
+        pool=pool,
+        enrolment=enrolment,
+        loan=loan,
+        bank_id=loan.bank_id,
+        category=enrolment.category,
+        filed_on=on,
+        claimed_loss=loss,
+        ratio_province=ratios["province"],
+        ratio_city=ratios["city"],
+        ratio_bank=ratios["bank"],
+        split_province=split["province"],
+        split_city=split["city"],
+        split_bank=split["bank"],
+        pay_province=pay_province,
+        pay_city=pay_city,
+        government_amount=pay_province + pay_city,
+        capped_by=capped_by,
+        sponsor_parts=_sponsor_parts(pool, pay_province, pay_city),
+        policy_snapshot=use.snapshot,
+        filed_by=by,
+    )
     _store_documents(claim, documents, by)
-    approval_submit(item=claim, kind=CLAIM_KIND, amount=claim.government_amount, maker=by,
-                    default_role=Role.DEPARTMENT_REVIEWER)
+    approval_submit(
+        item=claim,
+        kind=CLAIM_KIND,
+        amount=claim.government_amount,
+        maker=by,
+        default_role=Role.DEPARTMENT_REVIEWER,
+    )
     state_change(enrolment, to=EnrolmentStatus.CLAIMED, by=by, reason=f"claim #{claim.pk} filed")
     state_change_record(claim, from_state="", to_state=ClaimStatus.SUBMITTED, by=by, reason="claim filed")
     return claim
@@ -203,10 +157,14 @@ def lock_claim(claim) -> tuple[RiskPool, Enrolment, Claim]:
 
 def sponsor_parts_of(pool: RiskPool, claim: Claim) -> list[tuple[PoolSponsor, Decimal]]:
     """The claim's per-sponsor amounts (sponsor pk order), positive ones only."""
-    sponsors = {s.pk: s for s in pool.sponsors.select_related("organisation", "available_account",
-                                                              "reserved_account")}
-    return [(sponsors[int(k)], Decimal(v)) for k, v in sorted(claim.sponsor_parts.items(), key=lambda kv: int(kv[0]))
-            if Decimal(v) > 0]
+    sponsors = {
+        s.pk: s for s in pool.sponsors.select_related("organisation", "available_account", "reserved_account")
+    }
+    return [
+        (sponsors[int(k)], Decimal(v))
+        for k, v in sorted(claim.sponsor_parts.items(), key=lambda kv: int(kv[0]))
+        if Decimal(v) > 0
+    ]
 
 
 def _reserve(pool: RiskPool, claim: Claim, by, comment: str) -> None:
@@ -214,12 +172,17 @@ def _reserve(pool: RiskPool, claim: Claim, by, comment: str) -> None:
     use = pool_policy(on=claim.filed_on, scope=pool.scope)
     for key, headroom in _cap_headroom(use, pool, claim.bank_id, claim.filed_on.year, exclude=claim.pk):
         if headroom < claim.government_amount:
-            raise DomainError(f"补偿上限 {key} 余量 {headroom} 不足以支付 {claim.government_amount}",
-                              f"cap {key} has {headroom} left, less than {claim.government_amount}",
-                              code="cap_exhausted", status=409, extra={"cap": key, "headroom": str(headroom)})
+            raise DomainError(
+                f"补偿上限 {key} 余量 {headroom} 不足以支付 {claim.government_amount}",
+                f"cap {key} has {headroom} left, less than {claim.government_amount}",
+                code="cap_exhausted",
+                status=409,
+                extra={"cap": key, "headroom": str(headroom)},
+            )
     parts = sponsor_parts_of(pool, claim)
-    balances = dict(Account.objects.filter(pk__in=[s.available_account_id for s, _ in parts])
-                    .values_list("pk", "balance"))
+    balances = dict(
+        Account.objects.filter(pk__in=[s.available_account_id for s, _ in parts]).values_list("pk", "balance")
+    )
     if pool.available < claim.government_amount:
         raise insufficient(pool, claim.government_amount)
     for sponsor, amount in parts:
@@ -228,10 +191,18 @@ def _reserve(pool: RiskPool, claim: Claim, by, comment: str) -> None:
             raise insufficient(pool, amount, sponsor, have)
     lines = []
     for sponsor, amount in parts:
-        lines += [debit(sponsor.available_account, money_of(pool, amount)),
-                  credit(sponsor.reserved_account, money_of(pool, amount))]
-    entry_post(lines=lines, value_date=today(), memo=f"补偿预留 reserve · claim #{claim.pk}", source=claim,
-               idempotency_ref=f"claim:{claim.pk}:reserve", by=by)
+        lines += [
+            debit(sponsor.available_account, money_of(pool, amount)),
+            credit(sponsor.reserved_account, money_of(pool, amount)),
+        ]
+    entry_post(
+        lines=lines,
+        value_date=today(),
+        memo=f"补偿预留 reserve · claim #{claim.pk}",
+        source=claim,
+        idempotency_ref=f"claim:{claim.pk}:reserve",
+        by=by,
+    )
     pool.available -= claim.government_amount
     pool.reserved += claim.government_amount
     pool.save(update_fields=["available", "reserved"])
@@ -244,20 +215,30 @@ def claim_approve(*, claim: Claim, by, comment: str = "") -> Claim:
     comment = parse_text(comment, "comment", max_length=2000, required=False)
     pool, _enrolment, claim = lock_claim(claim)
     if claim.status != ClaimStatus.SUBMITTED:
-        raise InvalidTransition(f"申请状态为「{claim.get_status_display()}」，不能审批",
-                                f"the claim is {claim.status}; it cannot be approved", field="status")
+        raise InvalidTransition(
+            f"申请状态为「{claim.get_status_display()}」，不能审批",
+            f"the claim is {claim.status}; it cannot be approved",
+            field="status",
+        )
     _require_trigger(pool_policy(on=today(), scope=pool.scope), claim.loan)
     request = approval_current(claim)
     if request is None or request.status != "pending":
-        raise DomainError("该申请没有待审批的流程", "the claim has no pending approval", code="approval_closed",
-                          status=409)
-    request = approval_decide(request=request, approver=by, approve=True, comment=comment,
-                              default_role=Role.DEPARTMENT_REVIEWER)
+        raise DomainError(
+            "该申请没有待审批的流程", "the claim has no pending approval", code="approval_closed", status=409
+        )
+    request = approval_decide(
+        request=request, approver=by, approve=True, comment=comment, default_role=Role.DEPARTMENT_REVIEWER
+    )
     level = request.decisions.count()
     if request.status != "approved":
-        state_change_record(claim, from_state=f"level {level - 1}", to_state=f"level {level}", by=by,
-                            reason=comment or f"approved at level {level} of {request.levels_required}",
-                            field="approval")
+        state_change_record(
+            claim,
+            from_state=f"level {level - 1}",
+            to_state=f"level {level}",
+            by=by,
+            reason=comment or f"approved at level {level} of {request.levels_required}",
+            field="approval",
+        )
         return claim
     _reserve(pool, claim, by, comment)
     return claim
@@ -268,21 +249,36 @@ def claim_reject(*, claim: Claim, by, reason: str) -> Claim:
     """Refuse a claim under review, or cancel an approved one (its reservation goes back to available)."""
     reason = parse_text(reason, "reason", max_length=2000, required=False)
     if not reason:
-        raise DomainError("请说明驳回理由", "give a reason for the rejection", code="required", field="reason")
+        raise DomainError(
+            "请说明驳回理由", "give a reason for the rejection", code="required", field="reason"
+        )
     pool, enrolment, claim = lock_claim(claim)
     require_role(by, Role.DEPARTMENT_REVIEWER)
     if claim.status == ClaimStatus.SUBMITTED:
         request = approval_current(claim)
         if request is not None and request.status == "pending":
-            approval_decide(request=request, approver=by, approve=False, comment=reason,
-                            default_role=Role.DEPARTMENT_REVIEWER)
+            approval_decide(
+                request=request,
+                approver=by,
+                approve=False,
+                comment=reason,
+                default_role=Role.DEPARTMENT_REVIEWER,
+            )
     elif claim.status == ClaimStatus.APPROVED:
         lines = []
         for sponsor, amount in sponsor_parts_of(pool, claim):
-            lines += [debit(sponsor.reserved_account, money_of(pool, amount)),
-                      credit(sponsor.available_account, money_of(pool, amount))]
-        entry_post(lines=lines, value_date=today(), memo=f"释放预留 release · claim #{claim.pk}", source=claim,
-                   idempotency_ref=f"claim:{claim.pk}:release", by=by)
+            lines += [
+                debit(sponsor.reserved_account, money_of(pool, amount)),
+                credit(sponsor.available_account, money_of(pool, amount)),
+            ]
+        entry_post(
+            lines=lines,
+            value_date=today(),
+            memo=f"释放预留 release · claim #{claim.pk}",
+            source=claim,
+            idempotency_ref=f"claim:{claim.pk}:release",
+            by=by,
+        )
         pool.available += claim.government_amount
         pool.reserved -= claim.government_amount
         pool.save(update_fields=["available", "reserved"])
@@ -298,17 +294,33 @@ def claim_pay(*, claim: Claim, by, on: dt.date | None = None) -> Claim:
     pool, enrolment, claim = lock_claim(claim)
     require_role(by, Role.DEPARTMENT_REVIEWER)
     if claim.status != ClaimStatus.APPROVED:
-        raise InvalidTransition(f"申请状态为「{claim.get_status_display()}」，不能支付",
-                                f"the claim is {claim.status}; only approved claims are paid", field="status")
+        raise InvalidTransition(
+            f"申请状态为「{claim.get_status_display()}」，不能支付",
+            f"the claim is {claim.status}; only approved claims are paid",
+            field="status",
+        )
     approval_check_payer(claim, by)
     if not approval_is_valid(claim):
-        raise DomainError("审批已失效（申请在审批后被修改）", "the approval is no longer valid (the claim changed)",
-                          code="approval_stale", status=409)
+        raise DomainError(
+            "审批已失效（申请在审批后被修改）",
+            "the approval is no longer valid (the claim changed)",
+            code="approval_stale",
+            status=409,
+        )
     _require_trigger(pool_policy(on=on, scope=pool.scope), claim.loan)
-    lines = [debit(sponsor.reserved_account, money_of(pool, amount)) for sponsor, amount in sponsor_parts_of(pool, claim)]
+    lines = [
+        debit(sponsor.reserved_account, money_of(pool, amount))
+        for sponsor, amount in sponsor_parts_of(pool, claim)
+    ]
     lines.append(credit(pool.cash_account, money_of(pool, claim.government_amount)))
-    entry_post(lines=lines, value_date=on, memo=f"补偿支付 payment · claim #{claim.pk} · loan {claim.loan_id}",
-               source=claim, idempotency_ref=f"claim:{claim.pk}:pay", by=by)
+    entry_post(
+        lines=lines,
+        value_date=on,
+        memo=f"补偿支付 payment · claim #{claim.pk} · loan {claim.loan_id}",
+        source=claim,
+        idempotency_ref=f"claim:{claim.pk}:pay",
+        by=by,
+    )
     pool.reserved -= claim.government_amount
     pool.paid += claim.government_amount
     pool.save(update_fields=["reserved", "paid"])

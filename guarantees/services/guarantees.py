@@ -15,6 +15,7 @@ and the guarantor's leverage.
   applies, department reviewers approve (a second one from ``approval.<kind>.second_level_from``), a third
   person pays through the ledger (Dr expense / Cr the scheme treasury, in the guarantee's currency).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,11 +25,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from finance.approvals.services import (
-    approval_submit,
     state_change,
     state_change_record,
 )
-from finance.calc import split_loss
 from finance.core.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
 from finance.core.inputs import (
     check_currency,
@@ -47,16 +46,13 @@ from finance.policy.selectors import PolicyUse
 from .. import loan_reads
 from ..models import (
     SCHEME_COUNTER_GUARANTEES,
-    CompensationStatus,
     CounterGuarantee,
     Guarantee,
-    GuaranteePayout,
-    GuaranteeRecovery,
     GuaranteeStatus,
     GuarantorNetAssets,
 )
 from ..selectors import guarantor_net_assets, guarantor_outstanding
-from ._common import HUNDRED, ZERO, claim_triggered, require_role
+from ._common import HUNDRED, require_role
 
 GUARANTEE_PARTIES = ("bank", "guarantor", "reguarantor", "national_fund")
 PAYOUT_KIND = "guarantee_payout"
@@ -75,11 +71,14 @@ def _org_kind(org_id, kind: str, what_zh: str, what_en: str, field: str) -> Orga
 
 
 @transaction.atomic
-def guarantor_net_assets_record(*, net_assets, as_of, by, currency: str = "CNY",
-                                guarantor=None) -> GuarantorNetAssets:
+def guarantor_net_assets_record(
+    *, net_assets, as_of, by, currency: str = "CNY", guarantor=None
+) -> GuarantorNetAssets:
     """The guarantor's net assets from its audited statements (its officer, or an administrator for it)."""
     if by.has_role(Role.ADMINISTRATOR) and guarantor is not None:
-        org = _org_kind(getattr(guarantor, "pk", guarantor), OrgKind.GUARANTOR, "担保机构", "guarantor", "guarantor")
+        org = _org_kind(
+            getattr(guarantor, "pk", guarantor), OrgKind.GUARANTOR, "担保机构", "guarantor", "guarantor"
+        )
     else:
         require_role(by, Role.GUARANTOR_OFFICER)
         org = by.organisation
@@ -87,10 +86,15 @@ def guarantor_net_assets_record(*, net_assets, as_of, by, currency: str = "CNY",
     as_of = parse_date(as_of, "as_of", not_future=True)
     currency = check_currency(currency)
     if GuarantorNetAssets.objects.filter(guarantor=org, as_of=as_of).exists():
-        raise Conflict(f"{as_of} 的净资产已登记", f"net assets as of {as_of} are already recorded", code="duplicate",
-                       field="as_of")
-    return GuarantorNetAssets.objects.create(guarantor=org, net_assets=net_assets, currency=currency, as_of=as_of,
-                                             recorded_by=by)
+        raise Conflict(
+            f"{as_of} 的净资产已登记",
+            f"net assets as of {as_of} are already recorded",
+            code="duplicate",
+            field="as_of",
+        )
+    return GuarantorNetAssets.objects.create(
+        guarantor=org, net_assets=net_assets, currency=currency, as_of=as_of, recorded_by=by
+    )
 
 
 def _check_leverage(use: PolicyUse, guarantor_id: int, currency: str, amount: Decimal, on: dt.date) -> dict:
@@ -98,59 +102,96 @@ def _check_leverage(use: PolicyUse, guarantor_id: int, currency: str, amount: De
     lock(Organisation, guarantor_id)
     report = guarantor_net_assets(guarantor_id, on=on)
     if report is None:
-        raise DomainError(f"担保机构在 {on} 前没有登记净资产，无法检查放大倍数（guarantee.leverage_max）",
-                          f"the guarantor has no net assets recorded on or before {on}; the leverage cap "
-                          "(guarantee.leverage_max) cannot be checked", code="net_assets_missing",
-                          field="net_assets", status=409)
+        raise DomainError(
+            f"担保机构在 {on} 前没有登记净资产，无法检查放大倍数（guarantee.leverage_max）",
+            f"the guarantor has no net assets recorded on or before {on}; the leverage cap "
+            "(guarantee.leverage_max) cannot be checked",
+            code="net_assets_missing",
+            field="net_assets",
+            status=409,
+        )
     same_currency(report.currency, currency, field="amount")
     leverage = use("guarantee.leverage_max")
     limit = fen(leverage * report.net_assets)
     outstanding = guarantor_outstanding(guarantor_id, currency)
     if outstanding + amount > limit:
         raise DomainError(
-            f"超过担保放大倍数：在保余额 {outstanding} + 本笔 {amount} > {leverage} × 净资产 {report.net_assets} = {limit}",
-            f"guarantor leverage exceeded: outstanding {outstanding} + this {amount} > {leverage} × net assets "
-            f"{report.net_assets} = {limit}", code="guarantor_leverage_exceeded", field="amount", status=409,
-            extra={"outstanding": str(outstanding), "limit": str(limit), "leverage": str(leverage)})
-    return {"net_assets": str(report.net_assets), "net_assets_as_of": str(report.as_of), "limit": str(limit),
-            "outstanding_before": str(outstanding)}
+            f"超过担保放大倍数：在保余额 {outstanding} + 本笔 {amount} > "
+            f"{leverage} × 净资产 {report.net_assets} = {limit}",
+            f"guarantor leverage exceeded: outstanding {outstanding} + this {amount} > {leverage} × net "
+            "assets "
+            f"{report.net_assets} = {limit}",
+            code="guarantor_leverage_exceeded",
+            field="amount",
+            status=409,
+            extra={"outstanding": str(outstanding), "limit": str(limit), "leverage": str(leverage)},
+        )
+    return {
+        "net_assets": str(report.net_assets),
+        "net_assets_as_of": str(report.as_of),
+        "limit": str(limit),
+        "outstanding_before": str(outstanding),
+    }
 
 
 def _terms(amount, fee_rate, counter_guarantee, start_on, end_on):
     amount = parse_amount(amount, "amount")
     fee_rate = parse_rate(fee_rate, "fee_rate", max_value=HUNDRED, places=4)
     if counter_guarantee not in CounterGuarantee.values:
-        raise DomainError(f"反担保方式无效：{str(counter_guarantee)[:20]}", f"invalid counter-guarantee: "
-                          f"{str(counter_guarantee)[:20]}", code="invalid_choice", field="counter_guarantee")
+        raise DomainError(
+            f"反担保方式无效：{str(counter_guarantee)[:20]}",
+            f"invalid counter-guarantee: {str(counter_guarantee)[:20]}",
+            code="invalid_choice",
+            field="counter_guarantee",
+        )
     start_on = parse_date(start_on, "start_on")
     end_on = parse_date(end_on, "end_on")
     if end_on <= start_on:
-        raise DomainError("担保到期日须晚于起始日", "the end date must be after the start date",
-                          code="invalid_date", field="end_on")
+        raise DomainError(
+            "担保到期日须晚于起始日",
+            "the end date must be after the start date",
+            code="invalid_date",
+            field="end_on",
+        )
     return amount, fee_rate, counter_guarantee, start_on, end_on
 
 
 def _scheme_rules(use: PolicyUse, fee_rate: Decimal, counter_guarantee: str) -> None:
     if counter_guarantee not in SCHEME_COUNTER_GUARANTEES:
-        raise DomainError("鲁科担仅支持知识产权、许可使用权反担保或无反担保",
-                          "the scheme accepts IP or licence-right counter-guarantees, or none",
-                          code="counter_guarantee_not_eligible", field="counter_guarantee")
+        raise DomainError(
+            "鲁科担仅支持知识产权、许可使用权反担保或无反担保",
+            "the scheme accepts IP or licence-right counter-guarantees, or none",
+            code="counter_guarantee_not_eligible",
+            field="counter_guarantee",
+        )
     fee_max = use("guarantee.fee_rate_max")
     if fee_rate > fee_max:
-        raise DomainError(f"担保费率 {fee_rate}%/年 超过上限 {fee_max}%/年", f"fee rate {fee_rate}%/yr is above "
-                          f"the {fee_max}%/yr cap", code="fee_rate_above_cap", field="fee_rate",
-                          extra={"fee_rate_max": str(fee_max)})
+        raise DomainError(
+            f"担保费率 {fee_rate}%/年 超过上限 {fee_max}%/年",
+            f"fee rate {fee_rate}%/yr is above the {fee_max}%/yr cap",
+            code="fee_rate_above_cap",
+            field="fee_rate",
+            extra={"fee_rate_max": str(fee_max)},
+        )
 
 
 def _loan_figures(loan, amount: Decimal) -> None:
     """Checks on the loan's own figures: only ever reported to the lending bank."""
     if loan.status not in loan_reads.GUARANTEEABLE_STATUSES:
-        raise DomainError("只能为未逾期的贷款提供担保", "only performing loans can be guaranteed",
-                          code="loan_not_eligible", field="loan_id", status=409)
+        raise DomainError(
+            "只能为未逾期的贷款提供担保",
+            "only performing loans can be guaranteed",
+            code="loan_not_eligible",
+            field="loan_id",
+            status=409,
+        )
     if amount > loan.principal.amount:
-        raise DomainError(f"担保金额 {amount} 超过贷款本金 {loan.principal.amount}",
-                          f"guaranteed amount {amount} is above the loan principal {loan.principal.amount}",
-                          code="amount_above_principal", field="amount")
+        raise DomainError(
+            f"担保金额 {amount} 超过贷款本金 {loan.principal.amount}",
+            f"guaranteed amount {amount} is above the loan principal {loan.principal.amount}",
+            code="amount_above_principal",
+            field="amount",
+        )
 
 
 def _parties(by, loan, bank, guarantor):
@@ -170,23 +211,29 @@ def _parties(by, loan, bank, guarantor):
             raise NotFound("贷款", "loan")
         if guarantor is None:
             raise DomainError("请指明担保机构", "name the guarantor", code="required", field="guarantor_id")
-        g_org = _org_kind(getattr(guarantor, "pk", guarantor), OrgKind.GUARANTOR, "担保机构", "guarantor",
-                          "guarantor_id")
+        g_org = _org_kind(
+            getattr(guarantor, "pk", guarantor), OrgKind.GUARANTOR, "担保机构", "guarantor", "guarantor_id"
+        )
         return found, by.organisation_id, g_org.pk, True
-    raise PermissionDenied("只有担保机构或贷款银行可以登记担保", "only guarantors and lending banks register "
-                           "guarantees", code="role_required")
+    raise PermissionDenied(
+        "只有担保机构或贷款银行可以登记担保",
+        "only guarantors and lending banks register guarantees",
+        code="role_required",
+    )
 
 
 @transaction.atomic
-def guarantee_register(*, loan, amount, fee_rate, counter_guarantee: str, start_on, end_on, by, bank=None,
-                       guarantor=None) -> Guarantee:
+def guarantee_register(
+    *, loan, amount, fee_rate, counter_guarantee: str, start_on, end_on, by, bank=None, guarantor=None
+) -> Guarantee:
     """Register a scheme guarantee: IP / licence / no counter-guarantee and fee ≤ the cap, within leverage.
 
     A guarantor's registration names the bank and waits for its confirmation; a bank's counts at once.
     """
     loan, bank_id, guarantor_id, by_bank = _parties(by, loan, bank, guarantor)
-    amount, fee_rate, counter_guarantee, start_on, end_on = _terms(amount, fee_rate, counter_guarantee, start_on,
-                                                                  end_on)
+    amount, fee_rate, counter_guarantee, start_on, end_on = _terms(
+        amount, fee_rate, counter_guarantee, start_on, end_on
+    )
     currency = str(loan.principal.currency)
     use = PolicyUse(on=start_on)
     _scheme_rules(use, fee_rate, counter_guarantee)
@@ -194,17 +241,36 @@ def guarantee_register(*, loan, amount, fee_rate, counter_guarantee: str, start_
         _loan_figures(loan, amount)
     leverage = _check_leverage(use, guarantor_id, currency, amount, today())
     if Guarantee.objects.filter(loan=loan, guarantor_id=guarantor_id).exists():
-        raise Conflict("该担保已登记", "this guarantee is already registered", code="duplicate", field="loan_id")
+        raise Conflict(
+            "该担保已登记", "this guarantee is already registered", code="duplicate", field="loan_id"
+        )
     subsidy_rate = min(fee_rate, use("guarantee.premium_subsidy_rate"))
     status = GuaranteeStatus.ACTIVE if by_bank else GuaranteeStatus.PROPOSED
     guarantee = Guarantee.objects.create(
-        loan=loan, guarantor_id=guarantor_id, bank_id=bank_id, currency=currency, amount=amount, fee_rate=fee_rate,
-        counter_guarantee=counter_guarantee, start_on=start_on, end_on=end_on, premium_subsidy_rate=subsidy_rate,
-        premium_subsidy_yearly=fen(amount * percent_to_fraction(subsidy_rate)), status=status,
-        policy_snapshot={**use.snapshot, "leverage": leverage}, registered_by=by,
-        confirmed_by=by if by_bank else None, confirmed_at=timezone.now() if by_bank else None)
-    state_change_record(guarantee, from_state="", to_state=status, by=by,
-                        reason="registered by the lending bank" if by_bank else "proposed by the guarantor")
+        loan=loan,
+        guarantor_id=guarantor_id,
+        bank_id=bank_id,
+        currency=currency,
+        amount=amount,
+        fee_rate=fee_rate,
+        counter_guarantee=counter_guarantee,
+        start_on=start_on,
+        end_on=end_on,
+        premium_subsidy_rate=subsidy_rate,
+        premium_subsidy_yearly=fen(amount * percent_to_fraction(subsidy_rate)),
+        status=status,
+        policy_snapshot={**use.snapshot, "leverage": leverage},
+        registered_by=by,
+        confirmed_by=by if by_bank else None,
+        confirmed_at=timezone.now() if by_bank else None,
+    )
+    state_change_record(
+        guarantee,
+        from_state="",
+        to_state=status,
+        by=by,
+        reason="registered by the lending bank" if by_bank else "proposed by the guarantor",
+    )
     return guarantee
 
 
@@ -214,7 +280,9 @@ def _bank_guarantee(guarantee, by) -> Guarantee:
     owner = Guarantee.objects.filter(pk=gid).values_list("bank_id", "guarantor_id").first()
     if owner is None or owner[0] != by.organisation_id or not by.has_role(Role.BANK_OFFICER):
         raise NotFound("担保", "guarantee")
-    lock(Organisation, owner[1])  # the guarantor's leverage is serialised on its row (ORDER: before guarantees)
+    lock(
+        Organisation, owner[1]
+    )  # the guarantor's leverage is serialised on its row (ORDER: before guarantees)
     return lock(Guarantee, gid, related=("loan",))
 
 
@@ -224,19 +292,29 @@ def guarantee_confirm(*, guarantee, by, approve: bool = True, reason: str = "") 
     reason = parse_text(reason, "reason", max_length=2000, required=False)
     g = _bank_guarantee(guarantee, by)
     if g.status != GuaranteeStatus.PROPOSED:
-        raise InvalidTransition(f"担保状态为「{g.get_status_display()}」，不能确认",
-                                f"the guarantee is {g.status}; only proposals are confirmed", field="status")
+        raise InvalidTransition(
+            f"担保状态为「{g.get_status_display()}」，不能确认",
+            f"the guarantee is {g.status}; only proposals are confirmed",
+            field="status",
+        )
     if not approve:
         if not reason:
             raise DomainError("请说明拒绝理由", "give a reason", code="required", field="reason")
         return state_change(g, to=GuaranteeStatus.DECLINED, by=by, reason=reason)
     _loan_figures(g.loan, g.amount)
     use = PolicyUse(on=g.start_on)
-    g.policy_snapshot = {**g.policy_snapshot, "leverage": _check_leverage(use, g.guarantor_id, g.currency, g.amount,
-                                                                          today())}
+    g.policy_snapshot = {
+        **g.policy_snapshot,
+        "leverage": _check_leverage(use, g.guarantor_id, g.currency, g.amount, today()),
+    }
     g.confirmed_by, g.confirmed_at = by, timezone.now()
-    return state_change(g, to=GuaranteeStatus.ACTIVE, by=by, reason=reason or "confirmed by the lending bank",
-                        also=("confirmed_by", "confirmed_at", "policy_snapshot"))
+    return state_change(
+        g,
+        to=GuaranteeStatus.ACTIVE,
+        by=by,
+        reason=reason or "confirmed by the lending bank",
+        also=("confirmed_by", "confirmed_at", "policy_snapshot"),
+    )
 
 
 def _own_guarantee(guarantee, by) -> Guarantee:
@@ -246,90 +324,3 @@ def _own_guarantee(guarantee, by) -> Guarantee:
     if owner is None or owner != by.organisation_id or not by.has_role(Role.GUARANTOR_OFFICER):
         raise NotFound("担保", "guarantee")
     return lock(Guarantee, gid, related=("loan", "guarantor"))
-
-
-def compensation_cap(guarantee: Guarantee, use: PolicyUse) -> Decimal:
-    """The most the guarantor is compensated for a payout: a share of the guaranteed amount (no risk share)."""
-    return fen(guarantee.amount * percent_to_fraction(use("guarantee.payout_compensation_share")))
-
-
-def _risk_shares(use: PolicyUse) -> dict[str, Decimal]:
-    shares = {p: use(f"guarantee.share.{p}") for p in GUARANTEE_PARTIES}
-    if sum(shares.values()) != HUNDRED:
-        raise DomainError(f"担保风险分担比例合计应为 100%：{shares}", f"risk shares must sum to 100%: {shares}",
-                          code="policy_inconsistent", status=422)
-    return shares
-
-
-@transaction.atomic
-def payout_record(*, guarantee, amount, paid_on, by) -> GuaranteePayout:
-    """代偿 on default: share the loss (guarantee.share.*) and submit the guarantor's compensation for review."""
-    amount = parse_amount(amount, "amount")
-    paid_on = parse_date(paid_on, "paid_on", not_future=True)
-    g = _own_guarantee(guarantee, by)
-    if g.status != GuaranteeStatus.ACTIVE:
-        raise DomainError(f"担保状态为「{g.get_status_display()}」，不能代偿",
-                          f"the guarantee is {g.status}; only active (bank-confirmed) guarantees pay out",
-                          code="guarantee_not_active", status=409)
-    if paid_on < g.start_on:
-        raise DomainError("代偿日期早于担保起始日", "the payout is dated before the guarantee started",
-                          code="invalid_date", field="paid_on")
-    if amount > g.amount:
-        raise DomainError(f"代偿金额 {amount} 超过担保金额 {g.amount}", f"payout {amount} is above the guaranteed "
-                          f"amount {g.amount}", code="payout_above_guarantee", field="amount")
-    use = PolicyUse(on=paid_on)
-    loan = g.loan
-    if not claim_triggered(loan, use("pool.claim_trigger_dpd")):
-        raise DomainError(f"贷款未违约（逾期 {loan.dpd} 天），不能代偿", f"the loan is not in default ({loan.dpd} "
-                          "days past due); no payout", code="loan_not_defaulted", field="guarantee_id", status=409)
-    cap = compensation_cap(g, use)
-    shares = _risk_shares(use)
-    split = split_loss(amount, {k: percent_to_fraction(v) for k, v in shares.items()})
-    compensation = min(split["guarantor"], cap)
-    payout = GuaranteePayout.objects.create(
-        guarantee=g, amount=amount, paid_on=paid_on, shares={k: str(v) for k, v in shares.items()},
-        split={k: str(v) for k, v in split.items()}, compensation=compensation, compensation_cap=cap,
-        policy_snapshot=use.snapshot, recorded_by=by,
-        status=CompensationStatus.SUBMITTED if compensation > 0 else CompensationStatus.PAID)
-    if compensation > 0:
-        approval_submit(item=payout, kind=PAYOUT_KIND, amount=compensation, maker=by,
-                        default_role=Role.DEPARTMENT_REVIEWER)
-    state_change(g, to=GuaranteeStatus.PAID_OUT, by=by, reason=f"payout {amount}")
-    return payout
-
-
-def _payout_locked(payout) -> tuple[Guarantee, GuaranteePayout]:
-    pid = getattr(payout, "pk", payout)
-    gid = GuaranteePayout.objects.filter(pk=pid).values_list("guarantee_id", flat=True).first()
-    if gid is None:
-        raise NotFound("代偿", "payout")
-    return lock(Guarantee, gid), lock(GuaranteePayout, pid)
-
-
-@transaction.atomic
-def guarantee_recovery_record(*, payout, recovered, costs, recovered_on, by) -> GuaranteeRecovery:
-    """Recoveries after a payout go back to the four parties in the payout's proportions."""
-    pid = getattr(payout, "pk", payout)
-    owner = GuaranteePayout.objects.filter(pk=pid).values_list("guarantee__guarantor_id", flat=True).first()
-    if owner is None or owner != by.organisation_id:
-        raise NotFound("代偿", "payout")
-    recovered = parse_amount(recovered, "recovered")
-    costs = parse_amount(costs, "costs", allow_zero=True)
-    recovered_on = parse_date(recovered_on, "recovered_on", not_future=True)
-    _g, payout = _payout_locked(pid)
-    if recovered_on < payout.paid_on:
-        raise DomainError("回收日期早于代偿日", "the recovery date is before the payout", code="invalid_date",
-                          field="recovered_on")
-    if payout.recovered_total + recovered > payout.amount:
-        raise DomainError(f"累计回收 {payout.recovered_total + recovered} 超过代偿金额 {payout.amount}",
-                          f"total recovered {payout.recovered_total + recovered} would exceed the payout "
-                          f"{payout.amount}", code="recovery_above_compensated", field="recovered")
-    net = max(recovered - costs, ZERO)
-    shares = {k: percent_to_fraction(Decimal(v)) for k, v in payout.shares.items()}
-    split = split_loss(net, shares) if net > 0 else {}
-    rec = GuaranteeRecovery.objects.create(payout=payout, recovered=recovered, costs=costs, net=net,
-                                           split={k: str(v) for k, v in split.items()}, recovered_on=recovered_on,
-                                           recorded_by=by)
-    payout.recovered_total += recovered
-    payout.save(update_fields=["recovered_total"])
-    return rec

@@ -1,8 +1,10 @@
-"""追偿回收 after compensation: the net (recovered − costs) goes back to the sponsors in the claim's proportions.
+"""追偿回收 after compensation: the net (recovered − costs) goes back to the sponsors in the claim's
+proportions.
 
 What goes back is split by ``finance.calc.allocate`` over what each sponsor still has to get back (paid −
 returned so far): the parts sum exactly and no sponsor ever gets back more than it paid.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,14 +33,20 @@ def _returned_by_sponsor(claim: Claim) -> dict[str, Decimal]:
     return out
 
 
-def _back_to_pool(claim: Claim, recovered: Decimal, costs: Decimal) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+def _back_to_pool(
+    claim: Claim, recovered: Decimal, costs: Decimal
+) -> tuple[Decimal, Decimal, Decimal, Decimal]:
     """(cumulative recovered, cumulative costs, this recovery's net, what goes back to the pool now)."""
     cum_recovered = claim.recovered_total + recovered
     if cum_recovered > claim.claimed_loss:
         raise DomainError(
-            f"累计回收 {cum_recovered} 超过已补偿的本金损失 {claim.claimed_loss}（此前已回收 {claim.recovered_total}）",
+            f"累计回收 {cum_recovered} 超过已补偿的本金损失 {claim.claimed_loss}"
+            f"（此前已回收 {claim.recovered_total}）",
             f"total recovered {cum_recovered} would exceed the compensated loss {claim.claimed_loss} "
-            f"(already recovered {claim.recovered_total})", code="recovery_above_compensated", field="recovered")
+            f"(already recovered {claim.recovered_total})",
+            code="recovery_above_compensated",
+            field="recovered",
+        )
     cum_costs = claim.costs_total + costs
     cum_net = max(cum_recovered - cum_costs, Decimal(0))
     target = min(claim.paid_amount, fen(cum_net * claim.paid_amount / claim.claimed_loss))
@@ -59,11 +67,19 @@ def recovery_record(*, claim, recovered, costs, recovered_on: dt.date, by) -> Re
     recovered_on = parse_date(recovered_on, "recovered_on", not_future=True)
     pool, _enrolment, claim = lock_claim(claim_id)
     if claim.status != ClaimStatus.PAID:
-        raise DomainError("只有已支付补偿的贷款才能登记追偿回收", "recoveries are recorded on paid claims only",
-                          code="claim_not_paid", status=409)
+        raise DomainError(
+            "只有已支付补偿的贷款才能登记追偿回收",
+            "recoveries are recorded on paid claims only",
+            code="claim_not_paid",
+            status=409,
+        )
     if recovered_on < claim.paid_on:
-        raise DomainError("回收日期早于补偿支付日", "the recovery date is before the compensation was paid",
-                          code="invalid_date", field="recovered_on")
+        raise DomainError(
+            "回收日期早于补偿支付日",
+            "the recovery date is before the compensation was paid",
+            code="invalid_date",
+            field="recovered_on",
+        )
     cum_recovered, cum_costs, net, back = _back_to_pool(claim, recovered, costs)
     parts_out: dict[str, str] = {}
     lines = []
@@ -76,12 +92,26 @@ def recovery_record(*, claim, recovered, costs, recovered_on: dt.date, by) -> Re
             if amount > 0:
                 lines.append(credit(sponsor.available_account, money_of(pool, amount)))
                 parts_out[str(sponsor.pk)] = str(amount)
-    rec = Recovery.objects.create(claim=claim, recovered=recovered, costs=costs, net=net, returned_to_pool=back,
-                                  kept_by_bank=net - back, sponsor_parts=parts_out, recovered_on=recovered_on,
-                                  recorded_by=by)
+    rec = Recovery.objects.create(
+        claim=claim,
+        recovered=recovered,
+        costs=costs,
+        net=net,
+        returned_to_pool=back,
+        kept_by_bank=net - back,
+        sponsor_parts=parts_out,
+        recovered_on=recovered_on,
+        recorded_by=by,
+    )
     if back > 0:
-        rec.entry = entry_post(lines=lines, value_date=recovered_on, memo=f"追偿回收 recovery · claim #{claim.pk}",
-                               source=rec, idempotency_ref=f"recovery:{rec.pk}:return", by=by)
+        rec.entry = entry_post(
+            lines=lines,
+            value_date=recovered_on,
+            memo=f"追偿回收 recovery · claim #{claim.pk}",
+            source=rec,
+            idempotency_ref=f"recovery:{rec.pk}:return",
+            by=by,
+        )
         rec.save(update_fields=["entry"])
         pool.returned += back
         pool.available += back
@@ -90,7 +120,12 @@ def recovery_record(*, claim, recovered, costs, recovered_on: dt.date, by) -> Re
     claim.costs_total = cum_costs
     claim.returned_total += back
     claim.save(update_fields=["recovered_total", "costs_total", "returned_total"])
-    state_change_record(claim, from_state=str(claim.returned_total - back), to_state=str(claim.returned_total),
-                        by=by, reason=f"recovery #{rec.pk}: recovered {recovered}, costs {costs}, returned {back}",
-                        field="returned_total")
+    state_change_record(
+        claim,
+        from_state=str(claim.returned_total - back),
+        to_state=str(claim.returned_total),
+        by=by,
+        reason=f"recovery #{rec.pk}: recovered {recovered}, costs {costs}, returned {back}",
+        field="returned_total",
+    )
     return rec
