@@ -1,4 +1,5 @@
 """API routes under /api/v1/."""
+
 from django.urls import path
 
 from . import api
@@ -15,6 +16,29 @@ urlpatterns = [
     path("claims/<int:pk>/recoveries/", api.RecoveryCreateApi.as_view(), name="api-claim-recoveries"),
     path("guarantees/", api.GuaranteeListCreateApi.as_view(), name="api-guarantees"),
     path("guarantees/<int:pk>/", api.GuaranteeDetailApi.as_view(), name="api-guarantee"),
+    path("guarantees/<int:pk>/confirm/", api.GuaranteeConfirmApi.as_view(), name="api-guarantee-confirm"),
     path("guarantees/<int:pk>/payouts/", api.PayoutCreateApi.as_view(), name="api-guarantee-payouts"),
+    path(
+        "guarantees/<int:pk>/premium-subsidies/",
+        api.PremiumSubsidyCreateApi.as_view(),
+        name="api-guarantee-premium-subsidies",
+    ),
+    path("payouts/<int:pk>/approve/", api.PayoutApproveApi.as_view(), name="api-payout-approve"),
+    path("payouts/<int:pk>/reject/", api.PayoutRejectApi.as_view(), name="api-payout-reject"),
+    path("payouts/<int:pk>/pay/", api.PayoutPayApi.as_view(), name="api-payout-pay"),
     path("payouts/<int:pk>/recoveries/", api.PayoutRecoveryApi.as_view(), name="api-payout-recoveries"),
+    path(
+        "premium-subsidies/<int:pk>/approve/",
+        api.PremiumSubsidyDecideApi.as_view(),
+        name="api-premium-subsidy-approve",
+    ),
+    path(
+        "premium-subsidies/<int:pk>/reject/",
+        api.PremiumSubsidyRejectApi.as_view(),
+        name="api-premium-subsidy-reject",
+    ),
+    path(
+        "premium-subsidies/<int:pk>/pay/", api.PremiumSubsidyPayApi.as_view(), name="api-premium-subsidy-pay"
+    ),
+    path("guarantor-net-assets/", api.NetAssetsCreateApi.as_view(), name="api-guarantor-net-assets"),
 ]

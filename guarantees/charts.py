@@ -1,4 +1,5 @@
 """Server-side SVG charts (matplotlib Agg; no CDN, no JavaScript)."""
+
 from __future__ import annotations
 
 import io
@@ -19,7 +20,7 @@ def _svg(fig) -> str:
     fig.savefig(buf, format="svg", bbox_inches="tight")
     plt.close(fig)
     svg = buf.getvalue()
-    return svg[svg.index("<svg"):]
+    return svg[svg.index("<svg") :]
 
 
 def bars(labels, values, *, title: str = "", color: str = "#0d6efd", fmt: str = "{:,.0f}") -> str:

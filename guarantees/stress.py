@@ -1,4 +1,5 @@
-"""Monte Carlo stress test of a risk-compensation pool: pure numpy, no Django (testable and benchmarkable alone).
+"""Monte Carlo stress test of a risk-compensation pool: pure numpy, no Django (testable and benchmarkable
+alone).
 
 Model (one-factor Gaussian copula, the Basel/Vasicek model):
   each loan i has an annual default probability ``pd_i`` (from its five-category class), a loss given default
@@ -13,6 +14,7 @@ Scenarios run in chunks (memory ∝ chunk × loans, float32), each chunk with it
 the seed, so a run is reproducible for the same (seed, chunk size). Floats live only here: results are
 statistics, never booked money.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -25,31 +27,56 @@ PERCENTILES = (50.0, 90.0, 95.0, 99.0, 99.9)
 
 
 def norm_ppf(p: np.ndarray) -> np.ndarray:
-    """Inverse standard normal CDF (Acklam's rational approximation, |relative error| < 1.2e-9); ±inf at 0 and 1."""
+    """Inverse standard normal CDF (Acklam's rational approximation, |relative error| < 1.2e-9).
+
+    ±inf at 0 and 1.
+    """
     p = np.asarray(p, dtype=np.float64)
-    a = (-3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02, 1.383577518672690e02,
-         -3.066479806614716e01, 2.506628277459239e00)
-    b = (-5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02, 6.680131188771972e01,
-         -1.328068155288572e01)
-    c = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00, -2.549732539343734e00,
-         4.374664141464968e00, 2.938163982698783e00)
+    a = (
+        -3.969683028665376e01,
+        2.209460984245205e02,
+        -2.759285104469687e02,
+        1.383577518672690e02,
+        -3.066479806614716e01,
+        2.506628277459239e00,
+    )
+    b = (
+        -5.447609879822406e01,
+        1.615858368580409e02,
+        -1.556989798598866e02,
+        6.680131188771972e01,
+        -1.328068155288572e01,
+    )
+    c = (
+        -7.784894002430293e-03,
+        -3.223964580411365e-01,
+        -2.400758277161838e00,
+        -2.549732539343734e00,
+        4.374664141464968e00,
+        2.938163982698783e00,
+    )
     d = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00, 3.754408661907416e00)
     out = np.empty_like(p)
     lo, hi = 0.02425, 1 - 0.02425
     with np.errstate(divide="ignore", invalid="ignore"):
         m = p < lo
         q = np.sqrt(-2 * np.log(p[m]))
-        out[m] = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / \
-                 ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+        out[m] = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / (
+            (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1
+        )
         m = (p >= lo) & (p <= hi)
         q = p[m] - 0.5
         r = q * q
-        out[m] = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / \
-                 (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+        out[m] = (
+            (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5])
+            * q
+            / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+        )
         m = p > hi
         q = np.sqrt(-2 * np.log1p(-p[m]))
-        out[m] = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / \
-            ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+        out[m] = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / (
+            (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1
+        )
     out[p <= 0] = -np.inf
     out[p >= 1] = np.inf
     return out
@@ -71,16 +98,26 @@ class StressResult:
     def table(self) -> list[dict]:
         rows = []
         for h in self.horizons:
-            rows.append({"horizon": h, "exhaustion_probability": self.exhaustion_probability[h], "mean": self.mean[h],
-                         **{f"p{p:g}".replace(".", "_"): v for p, v in self.percentiles[h].items()},
-                         "es99": self.expected_shortfall_99[h], "expected_defaults": self.expected_defaults[h]})
+            rows.append(
+                {
+                    "horizon": h,
+                    "exhaustion_probability": self.exhaustion_probability[h],
+                    "mean": self.mean[h],
+                    **{f"p{p:g}".replace(".", "_"): v for p, v in self.percentiles[h].items()},
+                    "es99": self.expected_shortfall_99[h],
+                    "expected_defaults": self.expected_defaults[h],
+                }
+            )
         return rows
 
 
 def loan_weights(exposure, lgd, gov_share, cap_per_loan: float | None = None) -> np.ndarray:
     """What the pool pays if each loan defaults: exposure × LGD × pool share, capped per loan."""
-    w = np.asarray(exposure, dtype=np.float64) * np.asarray(lgd, dtype=np.float64) * np.asarray(gov_share,
-                                                                                                dtype=np.float64)
+    w = (
+        np.asarray(exposure, dtype=np.float64)
+        * np.asarray(lgd, dtype=np.float64)
+        * np.asarray(gov_share, dtype=np.float64)
+    )
     if cap_per_loan is not None:
         w = np.minimum(w, cap_per_loan)
     return w
@@ -92,9 +129,20 @@ def thresholds(pd_annual, horizons) -> np.ndarray:
     return np.stack([norm_ppf(1.0 - (1.0 - pd_annual) ** h) for h in horizons])
 
 
-def simulate(*, exposure, pd_annual, lgd, gov_share, balance: float, scenarios: int = 10_000,
-             horizons=(1, 3), rho: float = 0.15, seed: int = 20241121, chunk: int | None = None,
-             cap_per_loan: float | None = None) -> StressResult:
+def simulate(
+    *,
+    exposure,
+    pd_annual,
+    lgd,
+    gov_share,
+    balance: float,
+    scenarios: int = 10_000,
+    horizons=(1, 3),
+    rho: float = 0.15,
+    seed: int = 20241121,
+    chunk: int | None = None,
+    cap_per_loan: float | None = None,
+) -> StressResult:
     """Run the Monte Carlo; every argument per loan may be an array or a scalar broadcast to the loans."""
     exposure = np.asarray(exposure, dtype=np.float64)
     n = exposure.shape[0]
@@ -126,26 +174,40 @@ def simulate(*, exposure, pd_annual, lgd, gov_share, balance: float, scenarios: 
         xs += (a * z)[:, None]
         for i, h in enumerate(horizons):
             np.less(xs, t[i], out=hs)
-            payouts[h][start:start + m] = hs.astype(np.float32) @ w
-            defaults[h][start:start + m] = hs.sum(axis=1)
+            payouts[h][start : start + m] = hs.astype(np.float32) @ w
+            defaults[h][start : start + m] = hs.sum(axis=1)
     return summarise(payouts, balance=balance, loans=n, defaults=defaults)
 
 
-def summarise(payouts: dict[int, np.ndarray], *, balance: float, loans: int,
-              defaults: dict[int, np.ndarray] | None = None) -> StressResult:
+def summarise(
+    payouts: dict[int, np.ndarray],
+    *,
+    balance: float,
+    loans: int,
+    defaults: dict[int, np.ndarray] | None = None,
+) -> StressResult:
     horizons = tuple(payouts)
     pct, es, mean, exh, dflt = {}, {}, {}, {}, {}
     for h, p in payouts.items():
         pct[h] = dict(zip(PERCENTILES, (float(v) for v in np.percentile(p, PERCENTILES)), strict=True))
-        tail = np.sort(p)[int(np.floor(0.99 * p.size)):]
+        tail = np.sort(p)[int(np.floor(0.99 * p.size)) :]
         es[h] = float(tail.mean()) if tail.size else float(p.max())
         mean[h] = float(p.mean())
         exh[h] = float((p > balance).mean())
         dflt[h] = float(defaults[h].mean()) if defaults is not None else float("nan")
     scenarios = next(iter(payouts.values())).size
-    return StressResult(horizons=horizons, scenarios=scenarios, loans=loans, balance=float(balance),
-                        exhaustion_probability=exh, mean=mean, percentiles=pct, expected_shortfall_99=es,
-                        expected_defaults=dflt, payouts=payouts)
+    return StressResult(
+        horizons=horizons,
+        scenarios=scenarios,
+        loans=loans,
+        balance=float(balance),
+        exhaustion_probability=exh,
+        mean=mean,
+        percentiles=pct,
+        expected_shortfall_99=es,
+        expected_defaults=dflt,
+        payouts=payouts,
+    )
 
 
 def pd_for_classes(classes, table: dict[str, float] | None = None) -> np.ndarray:

@@ -1,4 +1,5 @@
 """Thin Celery tasks: they call services or log; no logic here."""
+
 import logging
 
 from celery import shared_task

@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from finance.parties.models import OrgKind, Role
+from finance.parties.models import Role
 from guarantees.models import Claim, ClaimStatus, Guarantee
 from guarantees.services import claim_file, enrolment_create
 from tests.guarantees.conftest import TODAY, default
@@ -30,12 +30,16 @@ def test_dashboard_with_charts_and_history(client, reviewer, pool, claim):
     assert len(r.context["rows"]) == 2
 
 
-def test_review_page_approves_and_pays(client, reviewer, claim):
+def test_review_page_approves_and_another_person_pays(client, reviewer, payer, claim):
     client.force_login(reviewer)
     r = client.get(f"/guarantees/claims/{claim.pk}/")
     assert r.status_code == 200 and "350,000.00" in r.content.decode()  # the province pays 35% of 1,000,000
     client.post(f"/guarantees/claims/{claim.pk}/", {"action": "approve", "comment": "ok"})
     assert Claim.objects.get(pk=claim.pk).status == ClaimStatus.APPROVED
+    r = client.post(f"/guarantees/claims/{claim.pk}/", {"action": "pay"}, follow=True)
+    assert Claim.objects.get(pk=claim.pk).status == ClaimStatus.APPROVED  # the approver cannot pay
+    assert "付款须由经办人和审批人以外的人员执行" in r.content.decode()
+    client.force_login(payer)
     client.post(f"/guarantees/claims/{claim.pk}/", {"action": "pay"})
     assert Claim.objects.get(pk=claim.pk).status == ClaimStatus.PAID
     r = client.get(f"/guarantees/claims/{claim.pk}/")
@@ -58,20 +62,26 @@ def test_bank_pages_and_scoping(client, bank_officer, other_bank, make_user, poo
     assert client.get(f"/guarantees/claims/{claim.pk}/").status_code == 404
 
 
-def test_guarantor_pages(client, orgs, make_user, make_loan):
-    guarantor = make_user(orgs.make(OrgKind.GUARANTOR), Role.GUARANTOR_OFFICER)
-    client.force_login(guarantor)
+def test_guarantor_pages(client, guarantor_officer, bank, bank_officer, make_loan):
+    client.force_login(guarantor_officer)
     loan = make_loan()
     r = client.post("/guarantees/guarantees/new/", {
-        "loan_id": loan.pk, "amount": "500000.00", "fee_rate": "0.9", "counter_guarantee": "ip",
+        "bank": bank.pk, "loan_id": loan.pk, "amount": "500000.00", "fee_rate": "0.9", "counter_guarantee": "ip",
         "start_on": TODAY, "end_on": TODAY + dt.timedelta(days=365)})
     assert r.status_code == 200 and "fee rate" in r.content.decode() and Guarantee.objects.count() == 0
     r = client.post("/guarantees/guarantees/new/", {
-        "loan_id": loan.pk, "amount": "500000.00", "fee_rate": "0.5", "counter_guarantee": "ip",
+        "bank": bank.pk, "loan_id": loan.pk, "amount": "500000.00", "fee_rate": "0.5", "counter_guarantee": "ip",
         "start_on": TODAY, "end_on": TODAY + dt.timedelta(days=365)})
     assert r.status_code == 302
     g = Guarantee.objects.get()
+    assert g.status == "proposed"
     assert client.get(f"/guarantees/guarantees/{g.pk}/").status_code == 200
+    client.force_login(bank_officer)
+    html = client.get(f"/guarantees/guarantees/{g.pk}/").content.decode()
+    assert 'value="confirm"' in html
+    client.post(f"/guarantees/guarantees/{g.pk}/", {"action": "confirm"})
+    assert Guarantee.objects.get().status == "active"
+    client.force_login(guarantor_officer)
     assert client.get("/guarantees/guarantees/").status_code == 200
     assert client.get("/").status_code == 200
 

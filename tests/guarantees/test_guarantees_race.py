@@ -24,7 +24,7 @@ N = 16
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_sixteen_claims_against_a_pool_for_five(make_pool, make_loan, bank_officer, reviewer):
+def test_sixteen_claims_against_a_pool_for_five(make_pool, make_loan, bank_officer, reviewer, payer):
     # Each claim: loss 1,000,000 → the pool pays 700,000 (350,000 each from province and city).
     pool = make_pool(funded_province="1750000.00", funded_city="1750000.00")
     loans = [make_loan(principal="1000000.00") for _ in range(N)]
@@ -40,7 +40,7 @@ def test_sixteen_claims_against_a_pool_for_five(make_pool, make_loan, bank_offic
             barrier.wait(timeout=30)
             claim = claim_file(loan=loans[i].pk, claimed_loss="1000000.00", by=bank_officer)
             claim = claim_approve(claim=claim, by=reviewer)
-            claim = claim_pay(claim=claim, by=reviewer)
+            claim = claim_pay(claim=claim, by=payer)  # four eyes: paid by someone who did not approve
             results[i] = ("paid", claim.pk)
         except DomainError as exc:
             results[i] = (exc.code, exc.detail)

@@ -1,5 +1,8 @@
 """Hypothesis state machine over enrol, default, claim, approve, reject, pay, recover, contribute, withdraw.
 
+Four eyes: the bank's officer files, a reviewer approves, a third person pays; the rule ``pay_by_approver``
+tries to pay with the approver (or the maker) and must always be refused, changing nothing.
+
 Invariants after every step: no sponsor's available money (so no pool) below zero; debits equal credits;
 the pool row's cached figures equal the ledger and this model's own running totals; no claim pays more
 than its ratio of the loss or any cap; recoveries never return more than was paid.
@@ -144,9 +147,26 @@ class PoolMachine(RuleBasedStateMachine):
     def pay_rule(self, claim_id):
         self.pay(claim_id)
 
+    @rule(claim_id=claims, who=st.sampled_from(["reviewer", "officer"]))
+    def pay_by_approver(self, claim_id, who):
+        """The approver (or the maker) never pays: refused, nothing moves, whatever the claim's state."""
+        before = Claim.objects.get(pk=claim_id)
+        try:
+            claim_pay(claim=Claim(pk=claim_id), by=self.ctx[who])
+        except DomainError as exc:
+            expected = {"reviewer": "payer_is_approver", "officer": "role_required"}[who]
+            if before.status == ClaimStatus.APPROVED:
+                assert exc.code == expected, exc.code
+                self._count("refused:" + exc.code)
+            else:
+                assert exc.code in (expected, "invalid_transition"), exc.code
+        else:
+            raise AssertionError(f"{who} paid claim {claim_id}")
+        assert Claim.objects.get(pk=claim_id).status == before.status
+
     def pay(self, claim_id):
         try:
-            claim = claim_pay(claim=Claim(pk=claim_id), by=self.ctx["reviewer"])
+            claim = claim_pay(claim=Claim(pk=claim_id), by=self.ctx["payer"])
             self.expected["reserved"] -= claim.government_amount
             self.expected["paid"] += claim.government_amount
             self.ctx["stats"]["paid"] += 1
@@ -203,14 +223,15 @@ class PoolMachine(RuleBasedStateMachine):
 
 
 @pytest.mark.django_db
-def test_pool_state_machine(make_pool, make_loan, bank_officer, reviewer, province, city):
+def test_pool_state_machine(make_pool, make_loan, bank_officer, reviewer, payer, province, city):
     PoolMachine.ctx = {"make_pool": make_pool, "make_loan": make_loan, "officer": bank_officer,
-                       "reviewer": reviewer, "province": province, "city": city,
+                       "reviewer": reviewer, "payer": payer, "province": province, "city": city,
                        "stats": {"paid": 0, "recovered": 0}}
     run_state_machine_as_test(PoolMachine, settings=settings(
-        max_examples=60, stateful_step_count=40, deadline=None, derandomize=True, database=None,
+        max_examples=80, stateful_step_count=40, deadline=None, derandomize=True, database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
     stats = PoolMachine.ctx["stats"]
     # The machine reached the interesting states (not only refusals).
     assert stats["paid"] > 0 and stats["recovered"] > 0, stats
     assert stats.get("insufficient_pool_balance", 0) + stats.get("cap_exhausted", 0) > 0, stats
+    assert stats.get("refused:payer_is_approver", 0) > 0, stats  # the four-eyes rule was exercised

@@ -6,6 +6,8 @@ Money in a pool lives in the ledger (``finance.ledger``): per pool one cash acco
 ``available ≥ 0`` and ``available = funded − withdrawn − reserved − paid + returned`` on every write path.
 All workflows are in ``guarantees.services``.
 """
+
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,8 @@ from django.utils.translation import pgettext_lazy
 from finance.parties.models import Organisation, User
 
 MONEY = dict(max_digits=18, decimal_places=2)
+# The one currency whitelist (settings.CURRENCIES), enforced by a constraint wherever money is stored.
+CURRENCIES = list(settings.CURRENCIES)
 
 
 class PoolStatus(models.TextChoices):
@@ -22,10 +26,14 @@ class PoolStatus(models.TextChoices):
 
 
 class RiskPool(models.Model):
+    TRANSITIONS = {PoolStatus.ACTIVE: {PoolStatus.CLOSED}}
+
     name = models.CharField(_("name"), max_length=200, unique=True)
     region = models.CharField(_("region"), max_length=50, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
-    status = models.CharField(_("status"), max_length=10, choices=PoolStatus.choices, default=PoolStatus.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=10, choices=PoolStatus.choices, default=PoolStatus.ACTIVE
+    )
     # Cached figures, maintained by the services under the pool's row lock (the ledger is the truth).
     funded = models.DecimalField(_("funded"), default=0, **MONEY)
     withdrawn = models.DecimalField(_("withdrawn"), default=0, **MONEY)
@@ -33,8 +41,9 @@ class RiskPool(models.Model):
     paid = models.DecimalField(_("paid"), default=0, **MONEY)
     returned = models.DecimalField(_("returned by recoveries"), default=0, **MONEY)
     available = models.DecimalField(_("available"), default=0, **MONEY)
-    cash_account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+")
+    cash_account = models.ForeignKey(
+        "ledger.Account", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -45,9 +54,11 @@ class RiskPool(models.Model):
             models.CheckConstraint(name="pool_reserved_not_negative", condition=Q(reserved__gte=0)),
             models.CheckConstraint(
                 name="pool_available_identity",
-                condition=Q(available=F("funded") - F("withdrawn") - F("reserved") - F("paid") + F("returned"))),
-            models.CheckConstraint(name="pool_currency_whitelist",
-                                   condition=Q(currency__in=["CNY", "USD", "EUR", "HKD"])),
+                condition=Q(
+                    available=F("funded") - F("withdrawn") - F("reserved") - F("paid") + F("returned")
+                ),
+            ),
+            models.CheckConstraint(name="pool_currency_whitelist", condition=Q(currency__in=CURRENCIES)),
         ]
 
     def __str__(self):
@@ -80,8 +91,9 @@ class PoolSponsor(models.Model):
         ordering = ["pool", "level", "id"]
         constraints = [
             models.UniqueConstraint(fields=["pool", "organisation"], name="pool_sponsor_once"),
-            models.CheckConstraint(name="pool_sponsor_share_range",
-                                   condition=Q(funding_share__gt=0) & Q(funding_share__lte=100)),
+            models.CheckConstraint(
+                name="pool_sponsor_share_range", condition=Q(funding_share__gt=0) & Q(funding_share__lte=100)
+            ),
         ]
 
     def __str__(self):
@@ -124,17 +136,28 @@ class EnrolmentStatus(models.TextChoices):
     COMPENSATED = "compensated", _("Compensated")
 
 
+ENROLMENT_TRANSITIONS = {
+    EnrolmentStatus.ENROLLED: {EnrolmentStatus.CLAIMED},
+    EnrolmentStatus.CLAIMED: {EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPENSATED},
+}
+
+
 class Enrolment(models.Model):
     """备案: a bank's loan covered by a pool. A loan is enrolled in one pool at most."""
+
+    TRANSITIONS = ENROLMENT_TRANSITIONS
 
     pool = models.ForeignKey(RiskPool, on_delete=models.PROTECT, related_name="enrolments")
     loan = models.OneToOneField("loans.Loan", on_delete=models.PROTECT, related_name="pool_enrolment")
     bank = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="pool_enrolments")
-    category = models.CharField(_("category"), max_length=12, choices=LoanCategory.choices,
-                                default=LoanCategory.STANDARD)
+    category = models.CharField(
+        _("category"), max_length=12, choices=LoanCategory.choices, default=LoanCategory.STANDARD
+    )
     enrolled_on = models.DateField(_("enrolled on"))
     principal = models.DecimalField(_("principal covered"), **MONEY)
-    status = models.CharField(max_length=12, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ENROLLED)
+    status = models.CharField(
+        max_length=12, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ENROLLED
+    )
     policy_snapshot = models.JSONField(default=dict, blank=True)
     figures = models.JSONField(default=dict, blank=True)  # exposure / leverage / NPL ratio seen at enrolment
     enrolled_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -142,15 +165,13 @@ class Enrolment(models.Model):
 
     class Meta:
         ordering = ["-enrolled_on", "-id"]
-        constraints = [models.CheckConstraint(name="enrolment_principal_positive", condition=Q(principal__gt=0))]
+        constraints = [
+            models.CheckConstraint(name="enrolment_principal_positive", condition=Q(principal__gt=0))
+        ]
         indexes = [models.Index(fields=["pool", "bank", "status"])]
 
     def __str__(self):
         return f"{self.pool} · {self.loan_id}"
-
-    @property
-    def owner_org_id(self):
-        return self.bank_id
 
 
 class ClaimStatus(models.TextChoices):
@@ -168,6 +189,8 @@ CLAIM_TRANSITIONS = {
 
 class Claim(models.Model):
     """A bank's compensation claim on an enrolled loan. A loan is compensated at most once."""
+
+    TRANSITIONS = CLAIM_TRANSITIONS
 
     pool = models.ForeignKey(RiskPool, on_delete=models.PROTECT, related_name="claims")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="claims")
@@ -187,7 +210,8 @@ class Claim(models.Model):
     pay_city = models.DecimalField(_("city pays"), **MONEY)
     government_amount = models.DecimalField(_("pool pays"), **MONEY)
     capped_by = models.JSONField(default=list, blank=True)
-    # Per sponsor: {"<sponsor id>": "amount"} (province part over province sponsors, city part over city ones).
+    # Per sponsor: {"<sponsor id>": "amount"} (province part over province sponsors, city part over city
+    # ones).
     sponsor_parts = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.SUBMITTED)
     paid_amount = models.DecimalField(default=0, **MONEY)
@@ -202,21 +226,36 @@ class Claim(models.Model):
     class Meta:
         ordering = ["-filed_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["loan"], condition=~Q(status="rejected"), name="claim_one_live_per_loan"),
+            models.UniqueConstraint(
+                fields=["loan"], condition=~Q(status="rejected"), name="claim_one_live_per_loan"
+            ),
             models.CheckConstraint(name="claim_loss_positive", condition=Q(claimed_loss__gt=0)),
-            models.CheckConstraint(name="claim_split_sums",
-                                   condition=Q(claimed_loss=F("split_province") + F("split_city") + F("split_bank"))),
-            models.CheckConstraint(name="claim_pay_within_split",
-                                   condition=Q(pay_province__gte=0) & Q(pay_city__gte=0)
-                                   & Q(pay_province__lte=F("split_province")) & Q(pay_city__lte=F("split_city"))),
-            models.CheckConstraint(name="claim_government_sum",
-                                   condition=Q(government_amount=F("pay_province") + F("pay_city"))),
-            models.CheckConstraint(name="claim_paid_within_government",
-                                   condition=Q(paid_amount__gte=0) & Q(paid_amount__lte=F("government_amount"))),
-            models.CheckConstraint(name="claim_returned_within_paid",
-                                   condition=Q(returned_total__gte=0) & Q(returned_total__lte=F("paid_amount"))),
-            models.CheckConstraint(name="claim_recovered_within_loss",
-                                   condition=Q(recovered_total__gte=0) & Q(recovered_total__lte=F("claimed_loss"))),
+            models.CheckConstraint(
+                name="claim_split_sums",
+                condition=Q(claimed_loss=F("split_province") + F("split_city") + F("split_bank")),
+            ),
+            models.CheckConstraint(
+                name="claim_pay_within_split",
+                condition=Q(pay_province__gte=0)
+                & Q(pay_city__gte=0)
+                & Q(pay_province__lte=F("split_province"))
+                & Q(pay_city__lte=F("split_city")),
+            ),
+            models.CheckConstraint(
+                name="claim_government_sum", condition=Q(government_amount=F("pay_province") + F("pay_city"))
+            ),
+            models.CheckConstraint(
+                name="claim_paid_within_government",
+                condition=Q(paid_amount__gte=0) & Q(paid_amount__lte=F("government_amount")),
+            ),
+            models.CheckConstraint(
+                name="claim_returned_within_paid",
+                condition=Q(returned_total__gte=0) & Q(returned_total__lte=F("paid_amount")),
+            ),
+            models.CheckConstraint(
+                name="claim_recovered_within_loss",
+                condition=Q(recovered_total__gte=0) & Q(recovered_total__lte=F("claimed_loss")),
+            ),
         ]
         indexes = [models.Index(fields=["pool", "status"]), models.Index(fields=["bank", "status"])]
 
@@ -224,17 +263,18 @@ class Claim(models.Model):
         return f"Claim #{self.pk} · {self.loan_id}"
 
     @property
-    def owner_org_id(self):
-        return self.bank_id
-
-    @property
     def maker_id(self):
         return self.filed_by_id
 
     def approval_content(self) -> dict:
-        return {"loan": self.loan_id, "pool": self.pool_id, "claimed_loss": str(self.claimed_loss),
-                "split": [str(self.split_province), str(self.split_city), str(self.split_bank)],
-                "pay": [str(self.pay_province), str(self.pay_city)], "parts": self.sponsor_parts}
+        return {
+            "loan": self.loan_id,
+            "pool": self.pool_id,
+            "claimed_loss": str(self.claimed_loss),
+            "split": [str(self.split_province), str(self.split_city), str(self.split_bank)],
+            "pay": [str(self.pay_province), str(self.pay_city)],
+            "parts": self.sponsor_parts,
+        }
 
 
 def claim_document_path(instance, filename):
@@ -265,7 +305,9 @@ class Recovery(models.Model):
     kept_by_bank = models.DecimalField(**MONEY)
     sponsor_parts = models.JSONField(default=dict, blank=True)
     recovered_on = models.DateField()
-    entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    entry = models.ForeignKey(
+        "ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -273,114 +315,14 @@ class Recovery(models.Model):
         ordering = ["recovered_on", "id"]
         constraints = [
             models.CheckConstraint(name="recovery_positive", condition=Q(recovered__gt=0) & Q(costs__gte=0)),
-            models.CheckConstraint(name="recovery_net_parts",
-                                   condition=Q(net=F("returned_to_pool") + F("kept_by_bank")) & Q(net__gte=0)
-                                   & Q(returned_to_pool__gte=0) & Q(kept_by_bank__gte=0)),
+            models.CheckConstraint(
+                name="recovery_net_parts",
+                condition=Q(net=F("returned_to_pool") + F("kept_by_bank"))
+                & Q(net__gte=0)
+                & Q(returned_to_pool__gte=0)
+                & Q(kept_by_bank__gte=0),
+            ),
         ]
 
     def __str__(self):
         return f"Recovery #{self.pk} · claim {self.claim_id} · {self.recovered}"
-
-    @property
-    def owner_org_id(self):
-        return self.claim.bank_id
-
-
-# ---------------------------------------------------------------- guarantees (鲁科担)
-
-
-class CounterGuarantee(models.TextChoices):
-    NONE = "none", _("None")
-    IP = "ip", _("IP pledge")
-    LICENCE = "licence", _("Licence right")
-    PROPERTY = "property", _("Real estate / other collateral")
-
-
-SCHEME_COUNTER_GUARANTEES = (CounterGuarantee.NONE, CounterGuarantee.IP, CounterGuarantee.LICENCE)
-
-
-class GuaranteeStatus(models.TextChoices):
-    ACTIVE = "active", pgettext_lazy("pool", "Active")
-    PAID_OUT = "paid_out", _("Paid out (代偿)")
-    RELEASED = "released", _("Released")
-
-
-class Guarantee(models.Model):
-    loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="guarantees")
-    guarantor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="guarantees_given")
-    bank = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="guarantees_received")
-    amount = models.DecimalField(_("guaranteed amount"), **MONEY)
-    fee_rate = models.DecimalField(_("fee rate (%/yr)"), max_digits=7, decimal_places=4)
-    counter_guarantee = models.CharField(max_length=10, choices=CounterGuarantee.choices)
-    start_on = models.DateField()
-    end_on = models.DateField()
-    premium_subsidy_rate = models.DecimalField(max_digits=7, decimal_places=4)
-    premium_subsidy_yearly = models.DecimalField(_("premium subsidy per year"), **MONEY)
-    status = models.CharField(max_length=10, choices=GuaranteeStatus.choices, default=GuaranteeStatus.ACTIVE)
-    policy_snapshot = models.JSONField(default=dict, blank=True)
-    registered_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-start_on", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["loan", "guarantor"], name="guarantee_once_per_loan_guarantor"),
-            models.CheckConstraint(name="guarantee_amount_positive", condition=Q(amount__gt=0)),
-            models.CheckConstraint(name="guarantee_fee_rate_range", condition=Q(fee_rate__gte=0)),
-            models.CheckConstraint(name="guarantee_dates", condition=Q(end_on__gt=F("start_on"))),
-        ]
-
-    def __str__(self):
-        return f"Guarantee #{self.pk} · {self.amount}"
-
-    @property
-    def owner_org_id(self):
-        return self.guarantor_id
-
-
-class GuaranteePayout(models.Model):
-    """代偿: the guarantor pays the bank on default; the loss is shared and the guarantor compensated (≤20%)."""
-
-    guarantee = models.OneToOneField(Guarantee, on_delete=models.PROTECT, related_name="payout")
-    amount = models.DecimalField(**MONEY)
-    paid_on = models.DateField()
-    shares = models.JSONField(default=dict)  # party -> ratio string
-    split = models.JSONField(default=dict)  # party -> amount string
-    compensation = models.DecimalField(_("compensation to the guarantor"), **MONEY)
-    recovered_total = models.DecimalField(default=0, **MONEY)
-    policy_snapshot = models.JSONField(default=dict, blank=True)
-    entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(name="payout_positive", condition=Q(amount__gt=0) & Q(compensation__gte=0)),
-            models.CheckConstraint(name="payout_recovered_within",
-                                   condition=Q(recovered_total__gte=0) & Q(recovered_total__lte=F("amount"))),
-        ]
-
-    def __str__(self):
-        return f"Payout #{self.pk} · {self.amount}"
-
-    @property
-    def owner_org_id(self):
-        return self.guarantee.guarantor_id
-
-
-class GuaranteeRecovery(models.Model):
-    payout = models.ForeignKey(GuaranteePayout, on_delete=models.PROTECT, related_name="recoveries")
-    recovered = models.DecimalField(**MONEY)
-    costs = models.DecimalField(default=0, **MONEY)
-    net = models.DecimalField(**MONEY)
-    split = models.JSONField(default=dict)
-    recovered_on = models.DateField()
-    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.CheckConstraint(name="guarantee_recovery_positive",
-                                              condition=Q(recovered__gt=0) & Q(costs__gte=0) & Q(net__gte=0))]
-
-    def __str__(self):
-        return f"Guarantee recovery #{self.pk} · {self.recovered}"
