@@ -3,6 +3,8 @@
 Fields and constraints only: every write goes through ``funds.services``. Money is ``Decimal`` with two places
 (CNY unless the sub-fund says otherwise); a paid or posted amount is also a ledger entry.
 """
+import uuid
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -48,9 +50,13 @@ class GuidanceFund(models.Model):
 
 
 class FeeBasis(models.TextChoices):
-    COMMITTED = "committed", _("Committed capital")
+    COMMITTED = "committed", _("Committed capital")  # historical accruals only: no fund may use it (domain.md)
     PAID_IN = "paid_in", _("Paid-in capital")
     INVESTED = "invested", _("Invested capital")
+
+
+#: The management fee is charged on paid-in or invested capital only (domain.md), never on commitments.
+ALLOWED_FEE_BASES = (FeeBasis.PAID_IN, FeeBasis.INVESTED)
 
 
 class SubFund(models.Model):
@@ -79,10 +85,16 @@ class SubFund(models.Model):
     policy = models.JSONField(default=dict, blank=True)  # parameters used by the last set-up check
     created_at = models.DateTimeField(auto_now_add=True)
 
+    TRANSITIONS = {FundStatus.FUNDRAISING: {FundStatus.INVESTING, FundStatus.CLOSED},
+                   FundStatus.INVESTING: {FundStatus.HARVESTING, FundStatus.CLOSED},
+                   FundStatus.HARVESTING: {FundStatus.CLOSED}}
+
     class Meta:
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(name="subfund_size_positive", condition=Q(size__gt=0)),
+            models.CheckConstraint(name="subfund_fee_basis_paid_in_or_invested",
+                                   condition=Q(fee_basis__in=["paid_in", "invested"])),
             models.CheckConstraint(name="subfund_currency_whitelist", condition=Q(currency__in=CURRENCY_WHITELIST)),
             models.CheckConstraint(name="subfund_shares_fractions",
                                    condition=Q(hurdle_rate__gte=0, hurdle_rate__lte=1, carry_share__gte=0,
@@ -126,7 +138,8 @@ class Commitment(models.Model):
         ordering = ["sub_fund", "id"]
         constraints = [
             models.CheckConstraint(name="commitment_amount_positive", condition=Q(amount__gt=0)),
-            models.CheckConstraint(name="commitment_called_within", condition=Q(called__gte=0, called__lte=models.F("amount"))),
+            models.CheckConstraint(name="commitment_called_within",
+                                   condition=Q(called__gte=0, called__lte=models.F("amount"))),
             models.CheckConstraint(name="commitment_has_lp",
                                    condition=Q(organisation__isnull=False) | ~Q(investor_name="")),
             models.UniqueConstraint(fields=["sub_fund"], condition=Q(lp_kind="guidance"),
@@ -155,7 +168,16 @@ class CallPurpose(models.TextChoices):
     EXPENSES = "expenses", _("Fund expenses")
 
 
+class CallStatus(models.TextChoices):
+    PENDING_APPROVAL = "pending_approval", _("Awaiting approval")
+    ISSUED = "issued", _("Issued")
+    REJECTED = "rejected", _("Rejected")
+
+
 class CapitalCall(models.Model):
+    """A call on the LPs. Below the four-eyes threshold it is issued at once; from it, drafted by the manager
+    and issued (notices out, payable) only once approved by others (``finance.approvals``, kind capital_call)."""
+
     sub_fund = models.ForeignKey(SubFund, on_delete=models.PROTECT, related_name="calls")
     number = models.PositiveIntegerField()
     call_date = models.DateField(_("call date"))
@@ -163,8 +185,11 @@ class CapitalCall(models.Model):
     purpose = models.CharField(_("purpose"), max_length=16, choices=CallPurpose.choices)
     amount = models.DecimalField(_("amount"), **MONEY)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=CallStatus.choices, default=CallStatus.ISSUED)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    TRANSITIONS = {CallStatus.PENDING_APPROVAL: {CallStatus.ISSUED, CallStatus.REJECTED}}
 
     class Meta:
         ordering = ["sub_fund", "number"]
@@ -180,6 +205,16 @@ class CapitalCall(models.Model):
     @property
     def owner_org_id(self):
         return self.sub_fund.manager_id
+
+    @property
+    def maker_id(self):
+        return self.created_by_id
+
+    def approval_content(self) -> dict:
+        """What the approvers see: the call and its split per LP."""
+        return {"sub_fund": self.sub_fund_id, "number": self.number, "amount": str(self.amount),
+                "call_date": self.call_date, "due_date": self.due_date, "purpose": self.purpose,
+                "lines": [[ln.commitment_id, str(ln.amount)] for ln in self.lines.order_by("commitment_id")]}
 
 
 class CapitalCallLine(models.Model):
@@ -364,11 +399,11 @@ class IndexLevel(models.Model):
         constraints = [models.UniqueConstraint(fields=["series", "on"], name="index_level_unique"),
                        models.CheckConstraint(name="index_level_positive", condition=Q(level__gt=0))]
 
-
-# ---------------------------------------------------------------- deals
-
     def __str__(self):
         return f"{self.on}: {self.level}"
+
+
+# ---------------------------------------------------------------- deals
 
 
 class Instrument(models.TextChoices):
@@ -421,6 +456,16 @@ class Deal(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    TRANSITIONS = {
+        DealStatus.SOURCED: {DealStatus.SCREENING, DealStatus.REJECTED},
+        DealStatus.SCREENING: {DealStatus.DUE_DILIGENCE, DealStatus.REJECTED},
+        DealStatus.DUE_DILIGENCE: {DealStatus.COMMITTEE, DealStatus.REJECTED},
+        DealStatus.COMMITTEE: {DealStatus.APPROVED, DealStatus.REJECTED, DealStatus.DUE_DILIGENCE},
+        DealStatus.APPROVED: {DealStatus.CONTRACTED, DealStatus.COMMITTEE},
+        DealStatus.CONTRACTED: {DealStatus.FUNDED, DealStatus.COMMITTEE},
+        DealStatus.FUNDED: {DealStatus.EXITED},
+    }
+
     class Meta:
         ordering = ["-id"]
         constraints = [
@@ -457,10 +502,19 @@ class ChecklistItem(models.Model):
         return self.label
 
 
+def document_path(instance, filename: str) -> str:
+    """A generated name (never the uploader's): deals/<deal>/<random>.<whitelisted extension>."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"deals/{instance.deal_id}/{uuid.uuid4().hex}.{ext[:5]}"
+
+
 class DealDocument(models.Model):
+    """Served only through the scoped download view, as an attachment (never from MEDIA_URL)."""
+
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(_("title"), max_length=200)
-    file = models.FileField(upload_to="deals/%Y/%m/")
+    file = models.FileField(upload_to=document_path, max_length=200)
+    original_name = models.CharField(_("original file name"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -473,7 +527,6 @@ class DealDocument(models.Model):
 
 class Condition(models.Model):
     """A condition precedent to funding."""
-
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="conditions")
     description = models.CharField(_("condition"), max_length=300)

@@ -68,9 +68,9 @@ def test_bad_call_input_is_a_bilingual_problem(api, fund):
     assert body["code"] == "validation_error"
     (error,) = body["errors"]
     assert (error["field"], error["code"]) == ("amount", "invalid_amount")
-    assert error["detail_zh"] == "amount 必须大于零" and error["detail_en"] == "amount must be greater than zero"
-    assert body["detail_zh"] == "输入有误：amount 必须大于零"
-    assert body["detail_en"] == "invalid input: amount must be greater than zero"
+    assert error["detail_zh"] == "amount：必须大于零" and error["detail_en"] == "amount: must be greater than zero"
+    assert body["detail_zh"] == "输入有误：amount：必须大于零"
+    assert body["detail_en"] == "invalid input: amount: must be greater than zero"
     r = api.post(f"/api/v1/funds/sub-funds/{fund.pk}/calls/", {"amount": "200.00", "call_date": "2020-03-01"},
                  format="json")
     assert r.status_code == 409 and r.json()["code"] == "over_call"
