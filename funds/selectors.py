@@ -12,11 +12,16 @@ from fractions import Fraction
 import pandas as pd
 from django.db.models import QuerySet, Sum
 
-from finance.approvals.models import Meeting, MeetingStatus
+from finance.approvals.models import ApprovalStatus, Meeting, MeetingStatus
+from finance.approvals.services import approval_current
+from finance.calc import allocate
+from finance.core.inputs import today
+from finance.parties.models import Role
 from finance.parties.selectors import scope_to_caller
-from finance.policy.services import PolicyUse
+from finance.policy.selectors import PolicyUse
 
 from .models import (
+    CallStatus,
     CapitalCallLine,
     Commitment,
     Deal,
@@ -85,11 +90,12 @@ def capital_accounts(fund: SubFund, *, as_of: dt.date | None = None) -> list[dic
     paid = dict(lines.filter(paid_on__isnull=False).values_list("commitment_id").annotate(s=Sum("amount")))
     dist = dict(dl.values_list("commitment_id").annotate(s=Sum("amount")))
     nav = latest_nav(fund)
-    total_paid = sum(paid.values(), D(0))
+    commitments = list(fund.commitments.select_related("organisation").order_by("pk"))
+    weights = [paid.get(c.pk, D(0)) for c in commitments]
+    # The NAV split pro rata to paid-in through allocate: the shares sum exactly to the NAV.
+    shares = allocate(nav.nav, weights) if nav and sum(weights, D(0)) > 0 else [D("0.00")] * len(commitments)
     rows = []
-    for c in fund.commitments.select_related("organisation").order_by("pk"):
-        p = paid.get(c.pk, D(0))
-        share = (nav.nav * p / total_paid).quantize(D("0.01")) if nav and total_paid else D("0.00")
+    for c, p, share in zip(commitments, weights, shares, strict=True):
         rows.append({"commitment": c, "lp": c.lp_name, "kind": c.get_lp_kind_display(), "committed": c.amount,
                      "called": c.called, "paid_in": p, "unfunded": c.amount - c.called,
                      "distributed": dist.get(c.pk, D("0.00")), "nav_share": share,
@@ -97,8 +103,31 @@ def capital_accounts(fund: SubFund, *, as_of: dt.date | None = None) -> list[dic
     return rows
 
 
+def _navs(qs):
+    """NAVs that are facts: dated up to today (a NAV stored with a later date, from before the rule, is ignored)."""
+    return qs.filter(as_of__lte=today())
+
+
+def nav_list(fund: SubFund) -> list[NavReport]:
+    return list(_navs(fund.navs.all()).order_by("as_of"))
+
+
 def latest_nav(fund: SubFund) -> NavReport | None:
-    return fund.navs.order_by("-as_of").first()
+    return _navs(fund.navs.all()).order_by("-as_of").first()
+
+
+def call_approvals(fund: SubFund, *, user) -> dict[int, dict]:
+    """Per call awaiting approval: levels done and needed, and whether ``user`` may decide the next level."""
+    out = {}
+    for call in fund.calls.filter(status=CallStatus.PENDING_APPROVAL).order_by("number"):
+        request = approval_current(call)
+        if request is None or request.status != ApprovalStatus.PENDING:
+            continue
+        deciders = set(request.decisions.values_list("approver_id", flat=True))
+        can = (user.has_role(Role.FUND_MANAGER) and user.organisation_id == fund.manager_id
+               and user.pk != request.maker_id and user.pk not in deciders)
+        out[call.pk] = {"done": len(deciders), "needed": request.levels_required, "can_decide": can}
+    return out
 
 
 # ---------------------------------------------------------------- frames for performance and compliance
@@ -118,8 +147,8 @@ def frames(fund_ids) -> dict[str, pd.DataFrame]:
     rows = [(f, d, -a) for f, d, a in calls] + [(f, d, a) for f, d, a in dists]
     flows = pd.DataFrame(rows, columns=["fund", "date", "amount"])
     flows["amount"] = _fen(flows["amount"]) if len(flows) else flows["amount"].astype("int64")
-    navs = pd.DataFrame(list(NavReport.objects.filter(sub_fund_id__in=fund_ids).values_list("sub_fund_id", "as_of", "nav")),
-                        columns=["fund", "date", "nav"])
+    nav_rows = _navs(NavReport.objects.filter(sub_fund_id__in=fund_ids))
+    navs = pd.DataFrame(list(nav_rows.values_list("sub_fund_id", "as_of", "nav")), columns=["fund", "date", "nav"])
     navs["nav"] = _fen(navs["nav"]) if len(navs) else navs["nav"].astype("int64")
     holdings = list(Holding.objects.filter(sub_fund_id__in=fund_ids).values_list(
         "pk", "sub_fund_id", "invested_on", "amount", "exited_on", "proceeds", "in_shandong", "converts_fiscal_result"))
@@ -130,8 +159,8 @@ def frames(fund_ids) -> dict[str, pd.DataFrame]:
                         columns=["fund", "amount", "in_shandong", "converts", "exited_on"])
     hold["amount"] = _fen(hold["amount"]) if len(hold) else hold["amount"].astype("int64")
     # Holding value at each fund's latest NAV date (the NAV's holdings part).
-    values = pd.DataFrame(list(NavReport.objects.filter(sub_fund_id__in=fund_ids).values_list(
-        "sub_fund_id", "as_of", "holdings_value")), columns=["fund", "date", "value"])
+    values = pd.DataFrame(list(nav_rows.values_list("sub_fund_id", "as_of", "holdings_value")),
+                          columns=["fund", "date", "value"])
     values["value"] = _fen(values["value"]) if len(values) else values["value"].astype("int64")
     return {"flows": flows, "navs": navs, "gross": gross, "values": values, "holdings": hold}
 
@@ -207,7 +236,7 @@ def guidance_performance(guidance: GuidanceFund, *, index: IndexSeries | None = 
 
 def compliance(funds, *, on: dt.date | None = None) -> dict[int, dict]:
     """Compliance figures and flags per sub-fund, with the policy values used."""
-    on = on or dt.date.today()
+    on = on or today()
     funds = list(funds)
     ids = [f.pk for f in funds]
     use = PolicyUse(on=on)
@@ -235,9 +264,12 @@ def compliance(funds, *, on: dt.date | None = None) -> dict[int, dict]:
 
 
 def frames_holdings(ids) -> pd.DataFrame:
-    rows = list(Holding.objects.filter(sub_fund_id__in=ids).values_list("sub_fund_id", "amount", "in_shandong",
-                                                                        "converts_fiscal_result"))
-    hold = pd.DataFrame(rows, columns=["fund", "amount", "in_shandong", "converts"])
+    """Holdings at cost with the company they are in (the organisation, or the name for a holding without one):
+    the single-deal rule adds up every holding in one company."""
+    rows = [(f, f"org:{org}" if org else f"name:{name}", a, s, c) for f, org, name, a, s, c in
+            Holding.objects.filter(sub_fund_id__in=ids).values_list("sub_fund_id", "company_id", "company_name",
+                                                                     "amount", "in_shandong", "converts_fiscal_result")]
+    hold = pd.DataFrame(rows, columns=["fund", "company", "amount", "in_shandong", "converts"])
     hold["amount"] = _fen(hold["amount"]) if len(hold) else hold["amount"].astype("int64")
     return hold
 
