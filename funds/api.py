@@ -89,10 +89,12 @@ def _fund(request, pk):
 
 
 class SubFundListApi(APIView):
-    @extend_schema(responses=SubFundOut(many=True), summary="Sub-funds visible to the caller, with performance (paginated)")
+    @extend_schema(responses=SubFundOut(many=True),
+                   summary="Sub-funds visible to the caller, with performance (paginated)")
     def get(self, request):
         paginator = Pagination()
-        funds = list(paginator.paginate_queryset(selectors.sub_fund_list(user=request.user).order_by("pk"), request,
+        funds = list(paginator.paginate_queryset(selectors.sub_fund_list(user=request.user).order_by("pk"),
+                                                 request,
                                                  view=self))
         perf = selectors.performance(funds)
         for f in funds:
@@ -101,7 +103,8 @@ class SubFundListApi(APIView):
 
 
 class SubFundDetailApi(APIView):
-    @extend_schema(responses=SubFundDetailOut, summary="A sub-fund: performance, LP capital accounts, compliance")
+    @extend_schema(responses=SubFundDetailOut,
+                   summary="A sub-fund: performance, LP capital accounts, compliance")
     def get(self, request, pk: int):
         fund = _fund(request, pk)
         fund.performance = selectors.performance([fund])[fund.pk]
@@ -132,26 +135,30 @@ class CallOut(serializers.Serializer):
     id = serializers.IntegerField(allow_null=True)
     number = serializers.IntegerField(allow_null=True)
     status = serializers.ChoiceField(choices=CallStatus.choices, allow_null=True,
-                                     help_text="pending_approval: a large call waits for approval before it is issued")
+                                     help_text="pending_approval: a large call waits for approval "
+                                               "before it is issued")
     amount = serializers.DecimalField(max_digits=18, decimal_places=2)
     currency = serializers.CharField()
     lines = CallLineOut(many=True)
 
 
 class CallPreviewApi(APIView):
-    @extend_schema(request=CallPreviewIn, responses=CallOut, summary="The split a capital call would make (nothing written)")
+    @extend_schema(request=CallPreviewIn, responses=CallOut,
+                   summary="The split a capital call would make (nothing written)")
     def post(self, request, pk: int):
         fund = get_object_or_404(selectors.sub_fund_managed(user=request.user), pk=pk)
         data = validated(CallPreviewIn, request.data)
         split = services.call_preview(sub_fund=fund, amount=data["amount"])
-        return Response(CallOut({"id": None, "number": None, "status": None, "amount": sum(p for _, p in split),
+        return Response(CallOut({"id": None, "number": None, "status": None,
+                                 "amount": sum(p for _, p in split),
                                  "currency": fund.currency,
                                  "lines": [{"lp": c.lp_name, "amount": p, "unfunded_after": c.unfunded - p}
                                            for c, p in split]}).data)
 
 
 class CallCreateApi(APIView):
-    @extend_schema(request=CallIn, responses={201: CallOut}, summary="Issue a capital call split pro rata across LPs")
+    @extend_schema(request=CallIn, responses={201: CallOut},
+                   summary="Issue a capital call split pro rata across LPs")
     @idempotent
     def post(self, request, pk: int):
         _manager_only(request.user)
@@ -182,7 +189,8 @@ class CallApproveApi(APIView):
         fund = get_object_or_404(selectors.sub_fund_managed(user=request.user), pk=pk)
         obj = get_object_or_404(fund.calls, pk=call)
         data = validated(CallApproveIn, request.data)
-        obj = services.call_approve(call=obj, by=request.user, approve=data["approve"], comment=data["comment"])
+        obj = services.call_approve(call=obj, by=request.user, approve=data["approve"],
+                                    comment=data["comment"])
         return Response(_call_out(obj))
 
 
@@ -241,12 +249,14 @@ class TransitionIn(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
     committee = serializers.IntegerField(required=False, help_text="committee id, when moving to 'committee'")
     on = serializers.DateField(required=False, help_text="funding date, when moving to 'funded'")
-    approve = serializers.BooleanField(required=False, default=True, help_text="sign-off decision ('approved')")
+    approve = serializers.BooleanField(required=False, default=True,
+                                       help_text="sign-off decision ('approved')")
 
 
 class DealTransitionApi(APIView):
     @extend_schema(request=TransitionIn, responses=DealDetailOut,
-                   summary="Move a deal: screening, due_diligence, committee, approved (sign-off), contracted, funded, rejected")
+                   summary="Move a deal: screening, due_diligence, committee, approved (sign-off), "
+                           "contracted, funded, rejected")
     @idempotent
     def post(self, request, pk: int):
         deal = get_object_or_404(selectors.deal_list(user=request.user), pk=pk)

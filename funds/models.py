@@ -38,7 +38,8 @@ class GuidanceFund(models.Model):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(name="guidance_size_positive", condition=Q(size__gt=0)),
-            models.CheckConstraint(name="guidance_currency_whitelist", condition=Q(currency__in=CURRENCY_WHITELIST)),
+            models.CheckConstraint(name="guidance_currency_whitelist",
+                                   condition=Q(currency__in=CURRENCY_WHITELIST)),
         ]
 
     def __str__(self):
@@ -50,7 +51,7 @@ class GuidanceFund(models.Model):
 
 
 class FeeBasis(models.TextChoices):
-    COMMITTED = "committed", _("Committed capital")  # historical accruals only: no fund may use it (domain.md)
+    COMMITTED = "committed", _("Committed capital")  # old accruals only: no fund may use it (domain.md)
     PAID_IN = "paid_in", _("Paid-in capital")
     INVESTED = "invested", _("Invested capital")
 
@@ -71,7 +72,8 @@ class SubFund(models.Model):
     investment_period_years = models.PositiveSmallIntegerField(_("investment period (years)"), default=5)
     strategy = models.CharField(_("strategy"), max_length=200, blank=True)
     region = models.CharField(_("region"), max_length=50, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=FundStatus.choices, default=FundStatus.INVESTING)
+    status = models.CharField(_("status"), max_length=12, choices=FundStatus.choices,
+                              default=FundStatus.INVESTING)
     # Waterfall terms (fractions: 0.08 = 8 %).
     hurdle_rate = models.DecimalField(_("hurdle rate"), max_digits=6, decimal_places=4, default=0)
     hurdle_compounding = models.CharField(max_length=8, default="simple",
@@ -79,7 +81,8 @@ class SubFund(models.Model):
     catch_up_share = models.DecimalField(_("GP catch-up share"), max_digits=6, decimal_places=4, default=0)
     carry_share = models.DecimalField(_("carried interest share"), max_digits=6, decimal_places=4, default=0)
     profit_concession = models.BooleanField(_("government LP concedes profit (让利)"), default=False)
-    fee_rate = models.DecimalField(_("management fee rate per year (%)"), max_digits=6, decimal_places=4, default=0)
+    fee_rate = models.DecimalField(_("management fee rate per year (%)"), max_digits=6, decimal_places=4,
+                                   default=0)
     fee_basis = models.CharField(_("management fee basis"), max_length=10, choices=FeeBasis.choices,
                                  default=FeeBasis.PAID_IN)
     policy = models.JSONField(default=dict, blank=True)  # parameters used by the last set-up check
@@ -95,10 +98,12 @@ class SubFund(models.Model):
             models.CheckConstraint(name="subfund_size_positive", condition=Q(size__gt=0)),
             models.CheckConstraint(name="subfund_fee_basis_paid_in_or_invested",
                                    condition=Q(fee_basis__in=["paid_in", "invested"])),
-            models.CheckConstraint(name="subfund_currency_whitelist", condition=Q(currency__in=CURRENCY_WHITELIST)),
+            models.CheckConstraint(name="subfund_currency_whitelist",
+                                   condition=Q(currency__in=CURRENCY_WHITELIST)),
             models.CheckConstraint(name="subfund_shares_fractions",
                                    condition=Q(hurdle_rate__gte=0, hurdle_rate__lte=1, carry_share__gte=0,
-                                               carry_share__lte=1, catch_up_share__gte=0, catch_up_share__lte=1)),
+                                               carry_share__lte=1, catch_up_share__gte=0,
+                                               catch_up_share__lte=1)),
             models.UniqueConstraint(fields=["guidance_fund", "name"], name="subfund_name_unique"),
         ]
 
@@ -122,7 +127,8 @@ PROVINCIAL_KINDS = (LPKind.GUIDANCE, LPKind.PROVINCIAL)
 
 
 class Commitment(models.Model):
-    """An LP's commitment to a sub-fund: an organisation (department, enterprise) or a named social investor."""
+    """An LP's commitment to a sub-fund: an organisation (department, enterprise) or a named social
+    investor."""
 
     sub_fund = models.ForeignKey(SubFund, on_delete=models.PROTECT, related_name="commitments")
     lp_kind = models.CharField(_("LP kind"), max_length=10, choices=LPKind.choices)
@@ -176,7 +182,8 @@ class CallStatus(models.TextChoices):
 
 class CapitalCall(models.Model):
     """A call on the LPs. Below the four-eyes threshold it is issued at once; from it, drafted by the manager
-    and issued (notices out, payable) only once approved by others (``finance.approvals``, kind capital_call)."""
+    and issued (notices out, payable) only once approved by others (``finance.approvals``, kind
+    capital_call)."""
 
     sub_fund = models.ForeignKey(SubFund, on_delete=models.PROTECT, related_name="calls")
     number = models.PositiveIntegerField()
@@ -185,7 +192,8 @@ class CapitalCall(models.Model):
     purpose = models.CharField(_("purpose"), max_length=16, choices=CallPurpose.choices)
     amount = models.DecimalField(_("amount"), **MONEY)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=CallStatus.choices, default=CallStatus.ISSUED)
+    status = models.CharField(_("status"), max_length=16, choices=CallStatus.choices,
+                              default=CallStatus.ISSUED)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -195,7 +203,8 @@ class CapitalCall(models.Model):
         ordering = ["sub_fund", "number"]
         constraints = [
             models.CheckConstraint(name="call_amount_positive", condition=Q(amount__gt=0)),
-            models.CheckConstraint(name="call_due_after_call", condition=Q(due_date__gte=models.F("call_date"))),
+            models.CheckConstraint(name="call_due_after_call",
+                                   condition=Q(due_date__gte=models.F("call_date"))),
             models.UniqueConstraint(fields=["sub_fund", "number"], name="call_number_unique"),
         ]
 
@@ -242,7 +251,7 @@ class Distribution(models.Model):
     amount = models.DecimalField(_("distributable amount"), **MONEY)
     lp_amount = models.DecimalField(_("to LPs"), **MONEY)
     gp_amount = models.DecimalField(_("to GP (carry)"), **MONEY)
-    tiers = models.JSONField(default=dict)  # cumulative waterfall after this distribution and this one's share
+    tiers = models.JSONField(default=dict)  # cumulative waterfall after this distribution, and its share
     policy = models.JSONField(default=dict)
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True)
@@ -273,7 +282,8 @@ class DistributionLine(models.Model):
 
     class Meta:
         ordering = ["distribution", "commitment"]
-        constraints = [models.UniqueConstraint(fields=["distribution", "commitment"], name="distribution_line_unique"),
+        constraints = [models.UniqueConstraint(fields=["distribution", "commitment"],
+                                               name="distribution_line_unique"),
                        models.CheckConstraint(name="distribution_line_nonneg", condition=Q(amount__gte=0))]
 
     def __str__(self):
@@ -289,7 +299,8 @@ class Stage(models.TextChoices):
 
 class Holding(models.Model):
     sub_fund = models.ForeignKey(SubFund, on_delete=models.PROTECT, related_name="holdings")
-    company = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    company = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+")
     company_name = models.CharField(_("company"), max_length=200)
     invested_on = models.DateField(_("invested on"))
     amount = models.DecimalField(_("amount invested"), **MONEY)
@@ -297,7 +308,8 @@ class Holding(models.Model):
     stage = models.CharField(_("stage"), max_length=8, choices=Stage.choices, default=Stage.EARLY)
     in_shandong = models.BooleanField(_("in Shandong"), default=True)
     converts_fiscal_result = models.BooleanField(_("converts a fiscally funded result"), default=False)
-    deal = models.OneToOneField("Deal", on_delete=models.PROTECT, null=True, blank=True, related_name="holding")
+    deal = models.OneToOneField("Deal", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="holding")
     exited_on = models.DateField(_("exited on"), null=True, blank=True)
     proceeds = models.DecimalField(_("exit proceeds"), default=0, **MONEY)
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -364,7 +376,8 @@ class FeeAccrual(models.Model):
     class Meta:
         ordering = ["sub_fund", "period_start"]
         constraints = [models.UniqueConstraint(fields=["sub_fund", "period_start"], name="fee_accrual_once"),
-                       models.CheckConstraint(name="fee_period_order", condition=Q(period_end__gt=models.F("period_start")))]
+                       models.CheckConstraint(name="fee_period_order",
+                                              condition=Q(period_end__gt=models.F("period_start")))]
 
     def __str__(self):
         return f"fee {self.sub_fund_id} {self.period_start}–{self.period_end}: {self.amount}"
@@ -446,9 +459,11 @@ class Deal(models.Model):
     in_shandong = models.BooleanField(_("in Shandong"), default=True)
     converts_fiscal_result = models.BooleanField(_("converts a fiscally funded result"), default=False)
     terms = models.TextField(_("terms"), blank=True)
-    status = models.CharField(_("stage"), max_length=16, choices=DealStatus.choices, default=DealStatus.SOURCED)
+    status = models.CharField(_("stage"), max_length=16, choices=DealStatus.choices,
+                              default=DealStatus.SOURCED)
     maker = models.ForeignKey(User, on_delete=models.PROTECT, related_name="deals_made")
-    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     policy = models.JSONField(default=dict, blank=True)  # parameters used by the approval / funding decisions
     funded_on = models.DateField(null=True, blank=True)

@@ -42,7 +42,8 @@ D = Decimal
 def sub_fund_list(*, user) -> QuerySet[SubFund]:
     """Funds the caller manages (as GP or as the guidance fund's manager); oversight sees all."""
     qs = SubFund.objects.select_related("manager", "guidance_fund")
-    return (scope_to_caller(qs, user, "manager") | scope_to_caller(qs, user, "guidance_fund__manager")).distinct()
+    mine = scope_to_caller(qs, user, "manager") | scope_to_caller(qs, user, "guidance_fund__manager")
+    return mine.distinct()
 
 
 def sub_fund_managed(*, user) -> QuerySet[SubFund]:
@@ -63,7 +64,8 @@ def commitments_of_caller(*, user) -> QuerySet[Commitment]:
     """An LP's own commitments (department or enterprise users)."""
     if not user.organisation_id:
         return Commitment.objects.none()
-    return Commitment.objects.filter(organisation_id=user.organisation_id).select_related("sub_fund", "organisation")
+    return (Commitment.objects.filter(organisation_id=user.organisation_id)
+            .select_related("sub_fund", "organisation"))
 
 
 def index_series_list(*, user) -> QuerySet[IndexSeries]:
@@ -104,7 +106,8 @@ def capital_accounts(fund: SubFund, *, as_of: dt.date | None = None) -> list[dic
 
 
 def _navs(qs):
-    """NAVs that are facts: dated up to today (a NAV stored with a later date, from before the rule, is ignored)."""
+    """NAVs that are facts: dated up to today (a NAV stored with a later date, from before the rule, is
+    ignored)."""
     return qs.filter(as_of__lte=today())
 
 
@@ -148,10 +151,12 @@ def frames(fund_ids) -> dict[str, pd.DataFrame]:
     flows = pd.DataFrame(rows, columns=["fund", "date", "amount"])
     flows["amount"] = _fen(flows["amount"]) if len(flows) else flows["amount"].astype("int64")
     nav_rows = _navs(NavReport.objects.filter(sub_fund_id__in=fund_ids))
-    navs = pd.DataFrame(list(nav_rows.values_list("sub_fund_id", "as_of", "nav")), columns=["fund", "date", "nav"])
+    navs = pd.DataFrame(list(nav_rows.values_list("sub_fund_id", "as_of", "nav")),
+                        columns=["fund", "date", "nav"])
     navs["nav"] = _fen(navs["nav"]) if len(navs) else navs["nav"].astype("int64")
     holdings = list(Holding.objects.filter(sub_fund_id__in=fund_ids).values_list(
-        "pk", "sub_fund_id", "invested_on", "amount", "exited_on", "proceeds", "in_shandong", "converts_fiscal_result"))
+        "pk", "sub_fund_id", "invested_on", "amount", "exited_on", "proceeds", "in_shandong",
+        "converts_fiscal_result"))
     g = [(f, d, -a) for _, f, d, a, *_ in holdings] + [(f, x, p) for _, f, _, _, x, p, *_ in holdings if x]
     gross = pd.DataFrame(g, columns=["fund", "date", "amount"])
     gross["amount"] = _fen(gross["amount"]) if len(gross) else gross["amount"].astype("int64")
@@ -173,7 +178,8 @@ def index_series(series: IndexSeries | None) -> pd.Series | None:
 
 
 def performance(funds, *, index: IndexSeries | None = None) -> dict[int, dict]:
-    """Performance of sub-funds: {fund id: {pic, distributed, nav, dpi, rvpi, tvpi, net_irr, gross_irr, ks_pme}}."""
+    """Performance of sub-funds: {fund id: {pic, distributed, nav, dpi, rvpi, tvpi, net_irr, gross_irr,
+    ks_pme}}."""
     ids = [f.pk for f in funds]
     fr = frames(ids)
     perf = fund_performance(fr["flows"], fr["navs"], gross_flows=fr["gross"], gross_values=fr["values"],
@@ -184,7 +190,8 @@ def performance(funds, *, index: IndexSeries | None = None) -> dict[int, dict]:
 def _row(row) -> dict:
     return {"pic": to_decimal_fen(row["pic"]), "distributed": to_decimal_fen(row["distributed"]),
             "nav": to_decimal_fen(row["nav"]), "dpi": ratio(row["dpi"]), "rvpi": ratio(row["rvpi"]),
-            "tvpi": ratio(row["tvpi"]), "net_irr": ratio(row["net_irr"]), "gross_irr": ratio(row["gross_irr"]),
+            "tvpi": ratio(row["tvpi"]), "net_irr": ratio(row["net_irr"]),
+            "gross_irr": ratio(row["gross_irr"]),
             "ks_pme": ratio(row["ks_pme"])}
 
 
@@ -205,10 +212,12 @@ def guidance_performance(guidance: GuidanceFund, *, index: IndexSeries | None = 
                 .values_list("call__sub_fund_id").annotate(s=Sum("amount")))
     all_paid = dict(CapitalCallLine.objects.filter(call__sub_fund_id__in=ids, paid_on__isnull=False)
                     .values_list("call__sub_fund_id").annotate(s=Sum("amount")))
-    # The guidance fund's look-through share of each sub-fund (exact fractions; rounded once, half-up, to the fen).
-    share = {f: Fraction(paid.get(f, 0)) / Fraction(all_paid[f]) if all_paid.get(f) else Fraction(0) for f in ids}
-    rows = [(0, d, -a) for d, a in CapitalCallLine.objects.filter(commitment__in=g_lines, paid_on__isnull=False)
-            .values_list("paid_on", "amount")]
+    # The guidance fund's look-through share of each sub-fund (exact fractions; rounded once, half-up, to
+    # the fen).
+    share = {f: Fraction(paid.get(f, 0)) / Fraction(all_paid[f]) if all_paid.get(f) else Fraction(0)
+             for f in ids}
+    paid_lines = CapitalCallLine.objects.filter(commitment__in=g_lines, paid_on__isnull=False)
+    rows = [(0, d, -a) for d, a in paid_lines.values_list("paid_on", "amount")]
     rows += [(0, d, a) for d, a in DistributionLine.objects.filter(commitment__in=g_lines)
              .values_list("distribution__paid_on", "amount")]
     flows = pd.DataFrame(rows, columns=["fund", "date", "amount"])
@@ -218,7 +227,8 @@ def guidance_performance(guidance: GuidanceFund, *, index: IndexSeries | None = 
     nav_date = navs["date"].max() if len(navs) else None
     gross = fr["gross"].copy()
     if len(gross):
-        gross["amount"] = [_fen_half_up(int(a) * share[f]) for a, f in zip(gross["amount"], gross["fund"], strict=True)]
+        gross["amount"] = [_fen_half_up(int(a) * share[f])
+                           for a, f in zip(gross["amount"], gross["fund"], strict=True)]
         gross["amount"] = gross["amount"].astype("int64")
         gross["fund"] = 0
     values = fr["values"].sort_values("date").groupby("fund").tail(1)
@@ -240,7 +250,8 @@ def compliance(funds, *, on: dt.date | None = None) -> dict[int, dict]:
     funds = list(funds)
     ids = [f.pk for f in funds]
     use = PolicyUse(on=on)
-    params = dict(reinvestment_ratio=use("fund.reinvestment_ratio"), use_multiple=use("fund.use_multiple_of_guidance_min"),
+    params = dict(reinvestment_ratio=use("fund.reinvestment_ratio"),
+                  use_multiple=use("fund.use_multiple_of_guidance_min"),
                   use_share=use("fund.use_share_of_size_min"), single_deal_max=use("fund.single_deal_max"),
                   near_margin=use("fund.near_breach_margin"))
     guidance = dict(Commitment.objects.filter(sub_fund_id__in=ids, lp_kind=LPKind.GUIDANCE)
@@ -253,9 +264,11 @@ def compliance(funds, *, on: dt.date | None = None) -> dict[int, dict]:
     for fid, row in frame.iterrows():
         out[fid] = {
             "invested": to_decimal_fen(row["invested"]),
-            "in_province": to_decimal_fen(row["in_province"]), "reinvest_required": to_decimal_fen(row["reinvest_required"]),
+            "in_province": to_decimal_fen(row["in_province"]),
+            "reinvest_required": to_decimal_fen(row["reinvest_required"]),
             "reinvest_status": row["reinvest_status"],
-            "conversion": to_decimal_fen(row["conversion"]), "use_required": to_decimal_fen(row["use_required"]),
+            "conversion": to_decimal_fen(row["conversion"]),
+            "use_required": to_decimal_fen(row["use_required"]),
             "use_status": row["use_status"],
             "largest": to_decimal_fen(row["largest"]), "single_cap": to_decimal_fen(row["single_cap"]),
             "single_status": row["single_status"], "policy": dict(use.snapshot),
@@ -264,11 +277,12 @@ def compliance(funds, *, on: dt.date | None = None) -> dict[int, dict]:
 
 
 def frames_holdings(ids) -> pd.DataFrame:
-    """Holdings at cost with the company they are in (the organisation, or the name for a holding without one):
-    the single-deal rule adds up every holding in one company."""
+    """Holdings at cost with the company they are in (the organisation, or the name for a holding
+    without one): the single-deal rule adds up every holding in one company."""
     rows = [(f, f"org:{org}" if org else f"name:{name}", a, s, c) for f, org, name, a, s, c in
-            Holding.objects.filter(sub_fund_id__in=ids).values_list("sub_fund_id", "company_id", "company_name",
-                                                                     "amount", "in_shandong", "converts_fiscal_result")]
+            Holding.objects.filter(sub_fund_id__in=ids).values_list(
+                "sub_fund_id", "company_id", "company_name", "amount", "in_shandong",
+                "converts_fiscal_result")]
     hold = pd.DataFrame(rows, columns=["fund", "company", "amount", "in_shandong", "converts"])
     hold["amount"] = _fen(hold["amount"]) if len(hold) else hold["amount"].astype("int64")
     return hold

@@ -60,7 +60,8 @@ def subfund_list(request):
     perf = selectors.performance(funds)
     comp = selectors.compliance(funds)
     rows = [{"fund": f, "perf": perf[f.pk], "comp": comp[f.pk]} for f in funds]
-    guidance = [(g, selectors.guidance_performance(g)) for g in selectors.guidance_fund_list(user=request.user)]
+    guidance = [(g, selectors.guidance_performance(g))
+                for g in selectors.guidance_fund_list(user=request.user)]
     return render(request, "funds/subfund_list.html", {"rows": rows, "guidance": guidance})
 
 
@@ -118,7 +119,8 @@ def call_wizard(request, pk: int):
                     messages.success(request, _("Capital call #%(n)s issued.") % {"n": call.number})
                 return redirect("funds:subfund-detail", pk=fund.pk)
             ctx["split"] = [{"lp": c.lp_name, "amount": p, "unfunded_after": c.unfunded - p}
-                            for c, p in services.call_preview(sub_fund=fund, amount=request.POST.get("amount"))]
+                            for c, p in services.call_preview(sub_fund=fund,
+                                                              amount=request.POST.get("amount"))]
         except DomainError as exc:
             _error(request, exc)
     return render(request, "funds/call_wizard.html", ctx)
@@ -132,11 +134,13 @@ def distribution_wizard(request, pk: int):
         try:
             paid_on = request.POST.get("paid_on")
             if request.POST.get("confirm"):
-                d = services.distribution_create(sub_fund=fund, amount=request.POST.get("amount"), paid_on=paid_on,
+                d = services.distribution_create(sub_fund=fund, amount=request.POST.get("amount"),
+                                                 paid_on=paid_on,
                                                  by=request.user)
                 messages.success(request, _("Distribution #%(n)s recorded.") % {"n": d.number})
                 return redirect("funds:subfund-detail", pk=fund.pk)
-            ctx["plan"] = services.distribution_plan(sub_fund=fund, amount=request.POST.get("amount"), paid_on=paid_on)
+            ctx["plan"] = services.distribution_plan(sub_fund=fund, amount=request.POST.get("amount"),
+                                                     paid_on=paid_on)
         except DomainError as exc:
             _error(request, exc)
     return render(request, "funds/distribution_wizard.html", ctx)
@@ -244,9 +248,11 @@ def deal_create(request):
             fund = get_object_or_404(funds, pk=parse_id(request.POST.get("sub_fund"), "sub_fund"))
             ent = get_object_or_404(enterprises, pk=parse_id(request.POST.get("enterprise"), "enterprise"))
             deal = services.deal_create(sub_fund=fund, enterprise=ent, title=request.POST.get("title", ""),
-                                        instrument=request.POST.get("instrument"), amount=request.POST.get("amount"),
+                                        instrument=request.POST.get("instrument"),
+                                        amount=request.POST.get("amount"),
                                         pre_money=request.POST.get("pre_money") or None,
-                                        stake=request.POST.get("stake") or 0, stage=request.POST.get("stage", "early"),
+                                        stake=request.POST.get("stake") or 0,
+                                        stage=request.POST.get("stage", "early"),
                                         in_shandong=bool(request.POST.get("in_shandong")),
                                         converts_fiscal_result=bool(request.POST.get("converts_fiscal_result")),
                                         terms=request.POST.get("terms", ""), by=request.user)
@@ -254,7 +260,8 @@ def deal_create(request):
         except DomainError as exc:
             _error(request, exc)
     return render(request, "funds/deal_form.html", {"funds": funds, "enterprises": enterprises,
-                                                    "instruments": Instrument.choices, "stages": Stage.choices,
+                                                    "instruments": Instrument.choices,
+                                                    "stages": Stage.choices,
                                                     "form": request.POST or {}})
 
 
@@ -270,7 +277,8 @@ def deal_detail(request, pk: int):
         "votes": meeting.votes.select_related("member") if meeting else [],
         "recusals": meeting.recusals.select_related("member") if meeting else [],
         "committees": committees, "approval": approval_current(deal),
-        "is_manager": request.user.has_role(Role.FUND_MANAGER) and deal.owner_org_id == request.user.organisation_id,
+        "is_manager": (request.user.has_role(Role.FUND_MANAGER)
+                       and deal.sub_fund.manager_id == request.user.organisation_id),
         "today": today().isoformat(), **history_context(deal)})
 
 
@@ -316,11 +324,14 @@ def _satisfy(deal, p, user):
 
 #: The deal page's actions: each parses its own fields (ids through parse_id) and calls one service.
 DEAL_ACTIONS = {
-    "move": lambda deal, p, user: services.deal_move(deal=deal, to=p.get("to"), by=user, reason=p.get("reason", "")),
+    "move": lambda deal, p,
+    user: services.deal_move(deal=deal, to=p.get("to"), by=user, reason=p.get("reason", "")),
     "submit": _committee,
-    "decide": lambda deal, p, user: services.deal_committee_decide(deal=deal, by=user, memo=p.get("memo", "")),
+    "decide": lambda deal, p,
+    user: services.deal_committee_decide(deal=deal, by=user, memo=p.get("memo", "")),
     "reopen": lambda deal, p, user: services.deal_meeting_reopen(deal=deal, by=user),
-    "signoff": lambda deal, p, user: services.deal_signoff(deal=deal, by=user, approve=p.get("approve") == "1",
+    "signoff": lambda deal, p,
+    user: services.deal_signoff(deal=deal, by=user, approve=p.get("approve") == "1",
                                                            comment=p.get("comment", "")),
     "fund": lambda deal, p, user: services.deal_fund(deal=deal, funded_on=p.get("on") or today(), by=user),
     "edit": _edit,
@@ -336,12 +347,13 @@ DEAL_ACTIONS = {
 def deal_action(request, pk: int):
     """Every write on the deal page: one POST endpoint dispatching to the matching service."""
     _role(request, Role.FUND_MANAGER)
-    deal = get_object_or_404(selectors.deal_list(user=request.user).filter(sub_fund__manager=request.user.organisation),
-                             pk=pk)
+    managed = selectors.deal_list(user=request.user).filter(sub_fund__manager=request.user.organisation)
+    deal = get_object_or_404(managed, pk=pk)
     action = request.POST.get("action")
     try:
         if action == "document":
-            services.document_add(deal=deal, title=request.POST.get("title", ""), file=request.FILES.get("file"),
+            services.document_add(deal=deal, title=request.POST.get("title", ""),
+                                  file=request.FILES.get("file"),
                                   by=request.user)
         elif action in DEAL_ACTIONS:
             DEAL_ACTIONS[action](deal, request.POST, request.user)

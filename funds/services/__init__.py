@@ -66,7 +66,8 @@ from .setup import (
 FUND_MOVES = SubFund.TRANSITIONS
 
 __all__ = [
-    "DEAL_MOVES", "DEFAULT_CHECKLIST", "EDITABLE", "FUND_MOVES", "MANUAL_MOVES", "call_approve", "call_create",
+    "DEAL_MOVES", "DEFAULT_CHECKLIST", "EDITABLE", "FUND_MOVES", "MANUAL_MOVES", "call_approve",
+    "call_create",
     "call_line_pay", "call_needs_approval", "call_pay_all", "call_preview", "call_split", "cash_account",
     "check_commitments", "check_document", "check_fund_open", "checklist_tick", "commitment_add",
     "committee_approved", "condition_add", "condition_satisfy", "deal_committee_decide", "deal_create",
@@ -74,6 +75,7 @@ __all__ = [
     "distribution_create", "distribution_plan", "document_add", "fee_accrue", "fee_basis_amount",
     "fee_expense_account", "fee_payable_account", "fund_money", "gains_account", "gp_carry_account",
     "guidance_exit_price", "guidance_fund_create", "holding_create", "holding_exit", "holdings_value",
-    "index_upload", "investments_account", "lp_capital_account", "nav_record", "parse_index_csv", "parse_stake",
+    "index_upload", "investments_account", "lp_capital_account", "nav_record", "parse_index_csv",
+    "parse_stake",
     "sub_fund_create", "sub_fund_move", "valuation_record", "years_between",
 ]

@@ -78,7 +78,8 @@ def check_fund_open(fund: SubFund) -> SubFund:
     """The one refusal for every write on a closed fund (commitments, calls, distributions, fees, deals)."""
     if fund.status == FundStatus.CLOSED:
         raise _err(f"子基金「{fund.name}」已关闭，不能再办理出资、缴款、分配、计费或投资",
-                   f"sub-fund '{fund.name}' is closed: no more commitments, calls, distributions, fees or deals",
+                   f"sub-fund '{fund.name}' is closed: no more commitments, calls, distributions, fees or "
+                   "deals",
                    "fund_closed", "sub_fund", status=409)
     return fund
 

@@ -31,7 +31,8 @@ APPROVAL_KIND = "capital_call"
 
 
 def call_split(*, sub_fund: SubFund, amount: Decimal, commitments=None) -> list[tuple[Commitment, Decimal]]:
-    """Pro rata to commitment, to the fen (largest remainder); refuses a share above an LP's unfunded commitment."""
+    """Pro rata to commitment, to the fen (largest remainder); refuses a share above an LP's unfunded
+    commitment."""
     commitments = list(commitments if commitments is not None else sub_fund.commitments.order_by("pk"))
     if not commitments:
         raise _err("该子基金没有出资人", "the sub-fund has no LP commitments", "no_commitments", "sub_fund")
@@ -41,7 +42,8 @@ def call_split(*, sub_fund: SubFund, amount: Decimal, commitments=None) -> list[
             raise _err(f"缴款超过出资人「{c.lp_name}」的未缴出资：应缴 {part}，未缴 {c.unfunded}",
                        f"the call exceeds the unfunded commitment of LP '{c.lp_name}': share {part}, "
                        f"unfunded {c.unfunded}",
-                       "over_call", "amount", status=409, lp=c.lp_name, share=str(part), unfunded=str(c.unfunded))
+                       "over_call", "amount", status=409, lp=c.lp_name, share=str(part),
+                       unfunded=str(c.unfunded))
     return list(zip(commitments, parts, strict=True))
 
 
@@ -75,21 +77,26 @@ def call_create(*, sub_fund: SubFund, amount, call_date: dt.date, due_date: dt.d
     fund = open_fund_locked(sub_fund)
     if call_date < fund.vintage:
         raise _err(f"缴款日 {call_date} 早于基金成立日 {fund.vintage}",
-                   f"call date {call_date} is before the fund's vintage {fund.vintage}", "before_fund", "call_date")
+                   f"call date {call_date} is before the fund's vintage {fund.vintage}", "before_fund",
+                   "call_date")
     if due_date is None:
         due_date = parse_date(call_date + dt.timedelta(days=10), "due_date")
     if due_date < call_date:
-        raise _err("缴款截止日不能早于通知日", "the due date cannot precede the call date", "invalid_date", "due_date")
+        raise _err("缴款截止日不能早于通知日", "the due date cannot precede the call date", "invalid_date",
+                   "due_date")
     needs_approval = call_needs_approval(amount)
     if needs_approval and by is None:
-        raise _err("大额缴款须由经办人提交审批", "a large call needs a maker who submits it for approval", "required", "by")
+        raise _err("大额缴款须由经办人提交审批", "a large call needs a maker who submits it for approval",
+                   "required", "by")
     commitments = lock_all(Commitment, sub_fund=fund)
     split = call_split(sub_fund=fund, amount=amount, commitments=commitments)
     number = (fund.calls.aggregate(n=Max("number"))["n"] or 0) + 1
     call = CapitalCall.objects.create(sub_fund=fund, number=number, call_date=call_date, due_date=due_date,
                                       purpose=purpose, amount=amount, note=note, created_by=by,
-                                      status=CallStatus.PENDING_APPROVAL if needs_approval else CallStatus.ISSUED)
-    CapitalCallLine.objects.bulk_create([CapitalCallLine(call=call, commitment=c, amount=part) for c, part in split])
+                                      status=(CallStatus.PENDING_APPROVAL if needs_approval
+                                              else CallStatus.ISSUED))
+    CapitalCallLine.objects.bulk_create([CapitalCallLine(call=call, commitment=c, amount=part)
+                                         for c, part in split])
     for c, part in split:
         c.called += part
         c.save(update_fields=["called"])
@@ -111,14 +118,16 @@ def call_approve(*, call: CapitalCall, by, approve: bool, comment: str = "") -> 
     commitments = {c.pk: c for c in lock_all(Commitment, sub_fund=fund)}
     call = CapitalCall.objects.get(pk=call.pk)
     if call.status != CallStatus.PENDING_APPROVAL:
-        raise InvalidTransition("该缴款不在待审批状态", "this call is not awaiting approval", code="call_not_pending")
+        raise InvalidTransition("该缴款不在待审批状态", "this call is not awaiting approval",
+                                code="call_not_pending")
     if by.organisation_id != fund.manager_id:
         raise PermissionDenied("只有该子基金管理人的基金经理可以审批缴款",
                                "only fund managers of the sub-fund's GP can approve its calls",
                                code="approver_not_in_manager")
     request = approvals.approval_current(call)
     if request is None or request.status != ApprovalStatus.PENDING:
-        raise InvalidTransition("没有待审批的申请", "there is no pending approval", code="no_pending_approval")
+        raise InvalidTransition("没有待审批的申请", "there is no pending approval",
+                                code="no_pending_approval")
     comment = parse_text(comment, "comment", max_length=2000, required=False)
     request = approvals.approval_decide(request=request, approver=by, approve=approve, comment=comment,
                                         default_role=Role.FUND_MANAGER)
@@ -141,7 +150,8 @@ def call_line_pay(*, line: CapitalCallLine, paid_on: dt.date, by=None) -> Capita
     fund = call.sub_fund
     paid_on = parse_date(paid_on, "paid_on", not_future=True)
     if call.status != CallStatus.ISSUED:
-        raise Conflict("该缴款尚未审批通过，不能缴付", "this call is not approved and issued: it cannot be paid",
+        raise Conflict("该缴款尚未审批通过，不能缴付",
+                       "this call is not approved and issued: it cannot be paid",
                        code="call_not_issued")
     if line.paid_on is not None:
         raise Conflict("该出资人已缴付本次缴款", "this LP has already paid this call", code="already_paid")
@@ -149,9 +159,11 @@ def call_line_pay(*, line: CapitalCallLine, paid_on: dt.date, by=None) -> Capita
         raise _err("缴付日不能早于缴款通知日", "payment cannot precede the call", "invalid_date", "paid_on")
     if line.amount > 0:
         amount = fund_money(fund, line.amount)
-        line.entry = entry_post(lines=[debit(cash_account(fund), amount), credit(lp_capital_account(commitment), amount)],
+        line.entry = entry_post(lines=[debit(cash_account(fund), amount),
+                                       credit(lp_capital_account(commitment), amount)],
                                 value_date=paid_on,
-                                memo=f"实缴出资 capital paid: {fund.name} call #{call.number} {commitment.lp_name}",
+                                memo=f"实缴出资 capital paid: {fund.name} call #{call.number} "
+                                     f"{commitment.lp_name}",
                                 source=call, idempotency_ref=f"funds:call-line:{line.pk}:paid", by=by)
     line.paid_on = paid_on
     line.save(update_fields=["paid_on", "entry"])

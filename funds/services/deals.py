@@ -35,10 +35,12 @@ from .portfolio import holding_create, holding_exit, parse_stake
 
 #: The deal's transition table lives on the model (``Deal.TRANSITIONS``); kept here for older imports.
 DEAL_MOVES = Deal.TRANSITIONS
-#: Moves a person asks for directly; the others happen through their own service (committee, sign-off, funding).
+#: Moves a person asks for directly; the others happen through their own service (committee, sign-off,
+#: funding).
 MANUAL_MOVES = {(DealStatus.SOURCED, DealStatus.SCREENING), (DealStatus.SCREENING, DealStatus.DUE_DILIGENCE),
                 (DealStatus.SOURCED, DealStatus.REJECTED), (DealStatus.SCREENING, DealStatus.REJECTED),
-                (DealStatus.DUE_DILIGENCE, DealStatus.REJECTED), (DealStatus.COMMITTEE, DealStatus.DUE_DILIGENCE),
+                (DealStatus.DUE_DILIGENCE, DealStatus.REJECTED),
+                (DealStatus.COMMITTEE, DealStatus.DUE_DILIGENCE),
                 (DealStatus.APPROVED, DealStatus.CONTRACTED)}
 
 DEFAULT_CHECKLIST = [
@@ -48,7 +50,8 @@ DEFAULT_CHECKLIST = [
     "核心团队背景调查 Team background checks",
     "法律尽调报告 Legal due diligence report",
 ]
-EDITABLE = ("title", "instrument", "amount", "pre_money", "stake", "stage", "in_shandong", "converts_fiscal_result",
+EDITABLE = ("title", "instrument", "amount", "pre_money", "stake", "stage", "in_shandong",
+            "converts_fiscal_result",
             "terms")
 
 
@@ -87,13 +90,15 @@ def deal_create(*, sub_fund: SubFund, enterprise: Organisation, title: str, inst
                 pre_money=None, stake="0", stage: str = Stage.EARLY, in_shandong: bool = True,
                 converts_fiscal_result: bool = False, terms: str = "", checklist=None) -> Deal:
     if enterprise.kind not in (OrgKind.ENTERPRISE, OrgKind.UNIVERSITY):
-        raise _err("投资对象必须是企业", "the investee must be an enterprise", "invalid_enterprise", "enterprise")
+        raise _err("投资对象必须是企业", "the investee must be an enterprise", "invalid_enterprise",
+                   "enterprise")
     check_fund_open(sub_fund)
     data = _deal_input({"title": title, "instrument": instrument, "amount": amount, "pre_money": pre_money,
                         "stake": stake, "stage": stage, "in_shandong": in_shandong,
                         "converts_fiscal_result": converts_fiscal_result, "terms": terms})
     deal = Deal.objects.create(sub_fund=sub_fund, enterprise=enterprise, maker=by, **data)
-    ChecklistItem.objects.bulk_create([ChecklistItem(deal=deal, label=x) for x in (checklist or DEFAULT_CHECKLIST)])
+    ChecklistItem.objects.bulk_create([ChecklistItem(deal=deal,
+                                                     label=x) for x in (checklist or DEFAULT_CHECKLIST)])
     approvals.state_change_record(deal, from_state="", to_state=deal.status, by=by, reason="sourced")
     return deal
 
@@ -105,7 +110,8 @@ def _locked_deal(deal: Deal) -> Deal:
 def _back_to_committee(deal: Deal, *, by, reason: str) -> None:
     approvals.approvals_void_for(deal, by=by, reason=reason)
     if deal.status in (DealStatus.APPROVED, DealStatus.CONTRACTED):
-        approvals.state_change(deal, to=DealStatus.COMMITTEE, by=by, reason=f"edited after approval: {reason}")
+        approvals.state_change(deal, to=DealStatus.COMMITTEE, by=by,
+                               reason=f"edited after approval: {reason}")
         _meeting_for(deal, by=by, held_on=today())
     elif deal.status == DealStatus.COMMITTEE:
         if deal.meeting and deal.meeting.status == MeetingStatus.OPEN:
@@ -124,7 +130,8 @@ def deal_edit(*, deal: Deal, by, reason: str = "edited", **values) -> Deal:
                                 f"a {deal.status} deal cannot be edited", code="deal_locked")
     unknown = set(values) - set(EDITABLE)
     if unknown:
-        raise _err(f"不能修改字段 {sorted(unknown)}", f"fields {sorted(unknown)} cannot be edited", "invalid_field",
+        raise _err(f"不能修改字段 {sorted(unknown)}", f"fields {sorted(unknown)} cannot be edited",
+                   "invalid_field",
                    sorted(unknown)[0])
     reason = parse_text(reason, "reason", max_length=2000, required=False) or "edited"
     before = approvals.content_hash(deal)
@@ -145,7 +152,8 @@ def deal_move(*, deal: Deal, to: str, by, reason: str = "") -> Deal:
     if (deal.status, to) not in MANUAL_MOVES:
         if to in Deal.TRANSITIONS.get(deal.status, set()):
             raise InvalidTransition(f"「{to}」需通过专门的流程完成（投委会、复核或出资）",
-                                    f"'{to}' is reached through its own step (committee, sign-off or funding)",
+                                    f"'{to}' is reached through its own step (committee, sign-off or "
+                                    "funding)",
                                     field="status")
         raise InvalidTransition(f"不允许从「{deal.status}」变更为「{str(to)[:30]}」",
                                 f"cannot move from '{deal.status}' to '{str(to)[:30]}'", field="status")
@@ -169,18 +177,21 @@ def _meeting_for(deal: Deal, *, by, held_on):
 
 @transaction.atomic
 def deal_submit(*, deal: Deal, committee, by, held_on: dt.date | None = None, reason: str = "") -> Deal:
-    """Due diligence done → the committee: every checklist item ticked, a meeting opened, an approval request made."""
+    """Due diligence done → the committee: every checklist item ticked, a meeting opened, an approval request
+    made."""
     deal = _locked_deal(deal)
     if committee.organisation_id != deal.sub_fund.manager_id:
         raise _err("投委会必须属于该子基金的管理人", "the committee must belong to the sub-fund's manager",
                    "invalid_committee", "committee")
     if deal.status != DealStatus.DUE_DILIGENCE:
-        raise InvalidTransition("只有尽调阶段的项目可以提交投委会", "only a deal in due diligence can go to committee",
+        raise InvalidTransition("只有尽调阶段的项目可以提交投委会",
+                                "only a deal in due diligence can go to committee",
                                 field="status")
     open_items = [c.label for c in deal.checklist.all() if not c.done]
     if open_items:
         raise _err(f"尽调清单未完成：{'; '.join(open_items)}",
-                   f"due-diligence checklist incomplete: {'; '.join(open_items)}", "checklist_incomplete", "checklist")
+                   f"due-diligence checklist incomplete: {'; '.join(open_items)}", "checklist_incomplete",
+                   "checklist")
     held_on = parse_date(held_on, "held_on") if held_on else today()
     deal.committee = committee
     approvals.state_change(deal, to=DealStatus.COMMITTEE, by=by, also=("committee", "updated_at"),
@@ -196,7 +207,8 @@ def deal_meeting_reopen(*, deal: Deal, by, held_on: dt.date | None = None) -> De
     deal = _locked_deal(deal)
     if deal.status != DealStatus.COMMITTEE or (deal.meeting and deal.meeting.status == MeetingStatus.OPEN):
         raise InvalidTransition("该项目已有进行中的会议或不在投委会阶段",
-                                "the deal already has an open meeting or is not at committee", code="meeting_open")
+                                "the deal already has an open meeting or is not at committee",
+                                code="meeting_open")
     approvals.approvals_void_for(deal, by=by, reason="new meeting")
     _meeting_for(deal, by=by, held_on=parse_date(held_on, "held_on") if held_on else today())
     return deal
@@ -204,8 +216,8 @@ def deal_meeting_reopen(*, deal: Deal, by, held_on: dt.date | None = None) -> De
 
 @transaction.atomic
 def deal_committee_decide(*, deal: Deal, by, memo: str) -> Deal:
-    """Close the vote. No quorum: the deal stays at committee. Rejected: the deal is rejected. Approved: it waits
-    for the sign-off levels (maker-checker, levels by amount)."""
+    """Close the vote. No quorum: the deal stays at committee. Rejected: the deal is rejected. Approved: it
+    waits for the sign-off levels (maker-checker, levels by amount)."""
     deal = _locked_deal(deal)
     if deal.status != DealStatus.COMMITTEE or deal.meeting is None:
         raise InvalidTransition("项目不在投委会阶段", "the deal is not at committee", code="not_at_committee")
@@ -234,20 +246,24 @@ def committee_approved(deal: Deal) -> bool:
 
 
 def _talent_cap_check(deal: Deal, use: PolicyUse):
-    """Fiscal equity into one enterprise (talent equity, 先投后股, 拨投贷) stays within the talent cap wherever talent
-    equity is involved. The caller holds the enterprise row's lock, so two approvals cannot both pass the cap."""
+    """Fiscal equity into one enterprise (talent equity, 先投后股, 拨投贷) stays within the talent cap
+    wherever talent equity is involved. The caller holds the enterprise row's lock, so two approvals cannot
+    both pass the cap."""
     if deal.instrument not in FISCAL_EQUITY:
         return
     live = Deal.objects.filter(enterprise_id=deal.enterprise_id, instrument__in=FISCAL_EQUITY,
                                status__in=LIVE_DEAL_STATUSES).exclude(pk=deal.pk)
-    if deal.instrument != Instrument.TALENT_EQUITY and not live.filter(instrument=Instrument.TALENT_EQUITY).exists():
+    talent_involved = (deal.instrument == Instrument.TALENT_EQUITY
+                       or live.filter(instrument=Instrument.TALENT_EQUITY).exists())
+    if not talent_involved:
         return
     cap = use("talent.equity_cap")
     already = live.aggregate(s=Sum("amount"))["s"] or D(0)
     if already + deal.amount > cap:
         name = deal.enterprise.name
-        raise _err(f"企业「{name}」财政股权投资合计 {already + deal.amount} 超过人才股权支持上限 {cap}（已有 {already}）",
-                   f"fiscal equity in '{name}' would total {already + deal.amount}, above the talent cap {cap} "
+        total = already + deal.amount
+        raise _err(f"企业「{name}」财政股权投资合计 {total} 超过人才股权支持上限 {cap}（已有 {already}）",
+                   f"fiscal equity in '{name}' would total {total}, above the talent cap {cap} "
                    f"(already {already})", "talent_cap_exceeded", "amount", status=409)
 
 
@@ -260,14 +276,17 @@ def _single_deal_cap_check(deal: Deal, use: PolicyUse):
     held = (Holding.objects.filter(sub_fund=fund, company_id=deal.enterprise_id)
             .aggregate(s=Sum("amount"))["s"] or D(0))
     pending = (Deal.objects.filter(sub_fund=fund, enterprise_id=deal.enterprise_id,
-                                   status__in=(DealStatus.APPROVED, DealStatus.CONTRACTED)).exclude(pk=deal.pk)
+                                   status__in=(DealStatus.APPROVED,
+                                               DealStatus.CONTRACTED)).exclude(pk=deal.pk)
                .aggregate(s=Sum("amount"))["s"] or D(0))
     total = held + pending + deal.amount
     if total > cap:
         name = deal.enterprise.name
-        raise _err(f"对企业「{name}」的投资合计 {total} 超过单个项目上限 {cap}（基金规模的 {cap_pct}%；已投及已批 {held + pending}）",
-                   f"investment in '{name}' would total {total}, above the single-deal cap {cap} ({cap_pct}% of the "
-                   f"fund size; already invested or approved {held + pending})", "single_deal_cap_exceeded", "amount",
+        raise _err(f"对企业「{name}」的投资合计 {total} 超过单个项目上限 {cap}"
+                   f"（基金规模的 {cap_pct}%；已投及已批 {held + pending}）",
+                   f"investment in '{name}' would total {total}, above the single-deal cap {cap} "
+                   f"({cap_pct}% of the fund size; already invested or approved {held + pending})",
+                   "single_deal_cap_exceeded", "amount",
                    status=409)
 
 
@@ -280,7 +299,8 @@ def deal_signoff(*, deal: Deal, by, approve: bool, comment: str = "") -> Deal:
                                 code="not_approved_by_committee")
     request = approvals.approval_current(deal)
     if request is None or request.status != ApprovalStatus.PENDING:
-        raise InvalidTransition("没有待复核的审批", "there is no pending sign-off", code="no_pending_approval")
+        raise InvalidTransition("没有待复核的审批", "there is no pending sign-off",
+                                code="no_pending_approval")
     comment = parse_text(comment, "comment", max_length=2000, required=False)
     lock(Organisation, deal.enterprise_id)  # per-enterprise caps: before the approval rows (lock order)
     request = approvals.approval_decide(request=request, approver=by, approve=approve, comment=comment,
@@ -347,10 +367,12 @@ def deal_fund(*, deal: Deal, funded_on: dt.date, by) -> Deal:
     deal = _locked_deal(deal)
     funded_on = parse_date(funded_on, "funded_on", not_future=True)
     if deal.status != DealStatus.CONTRACTED:
-        raise InvalidTransition("只有已签约的项目可以出资", "only a contracted deal can be funded", field="status")
+        raise InvalidTransition("只有已签约的项目可以出资", "only a contracted deal can be funded",
+                                field="status")
     open_cps = [c.description for c in deal.conditions.all() if c.satisfied_on is None]
     if open_cps:
-        raise _err(f"先决条件未满足：{'; '.join(open_cps)}", f"conditions precedent not met: {'; '.join(open_cps)}",
+        raise _err(f"先决条件未满足：{'; '.join(open_cps)}",
+                   f"conditions precedent not met: {'; '.join(open_cps)}",
                    "conditions_open", "conditions")
     if not approvals.approval_is_valid(deal):
         raise _err("审批已失效（项目在审批后被修改），请重新上会",
@@ -359,7 +381,8 @@ def deal_fund(*, deal: Deal, funded_on: dt.date, by) -> Deal:
     lock(Organisation, deal.enterprise_id)
     use = PolicyUse(on=funded_on)
     _talent_cap_check(deal, use)
-    holding = holding_create(sub_fund=deal.sub_fund, company=deal.enterprise, company_name=deal.enterprise.name,
+    holding = holding_create(sub_fund=deal.sub_fund, company=deal.enterprise,
+                             company_name=deal.enterprise.name,
                              invested_on=funded_on, amount=deal.amount, stake=deal.stake, stage=deal.stage,
                              in_shandong=deal.in_shandong, converts_fiscal_result=deal.converts_fiscal_result,
                              deal=deal, by=by)

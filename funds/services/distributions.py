@@ -30,8 +30,8 @@ from ._common import (
 
 
 def _concession(commitments, profit: list[Decimal], weights: list[Decimal], rate: Decimal) -> list[Decimal]:
-    """The government LPs' profit concession (让利): each gives ``rate`` of its profit, the social LPs share what
-    is given pro rata to their paid-in (``allocate``: the parts sum exactly to what was given)."""
+    """The government LPs' profit concession (让利): each gives ``rate`` of its profit, the social LPs share
+    what is given pro rata to their paid-in (``allocate``: the parts sum exactly to what was given)."""
     concession = [D("0.00")] * len(commitments)
     social = [i for i, c in enumerate(commitments) if c.lp_kind == LPKind.SOCIAL]
     if not social:
@@ -64,7 +64,8 @@ def distribution_plan(*, sub_fund: SubFund, amount, paid_on: dt.date) -> dict:
     paid = paid_in_by_lp(sub_fund, paid_on)
     contributed = sum(paid.values(), D(0))
     if contributed <= 0:
-        raise _err("尚无实缴出资，不能分配", "nothing has been paid in yet: there is nothing to distribute against",
+        raise _err("尚无实缴出资，不能分配",
+                   "nothing has been paid in yet: there is nothing to distribute against",
                    "no_contributions", "amount")
     first = (CapitalCallLine.objects.filter(call__sub_fund=sub_fund, paid_on__isnull=False)
              .order_by("paid_on").values_list("paid_on", flat=True).first())
@@ -89,7 +90,8 @@ def distribution_plan(*, sub_fund: SubFund, amount, paid_on: dt.date) -> dict:
     capital = allocate(roc_inc, weights)
     profit = allocate(profit_inc, weights)
     if sub_fund.profit_concession and profit_inc > 0:
-        concession = _concession(commitments, profit, weights, percent_to_fraction(use("fund.profit_concession")))
+        concession = _concession(commitments, profit, weights,
+                                 percent_to_fraction(use("fund.profit_concession")))
     else:
         concession = [D("0.00")] * len(commitments)
     lines = [{"commitment": c, "capital": capital[i], "profit": profit[i], "concession": concession[i],
@@ -105,18 +107,21 @@ def distribution_create(*, sub_fund: SubFund, amount, paid_on: dt.date, by=None)
     fund = open_fund_locked(sub_fund)
     plan = distribution_plan(sub_fund=fund, amount=amount, paid_on=paid_on)
     number = (fund.distributions.aggregate(n=Max("number"))["n"] or 0) + 1
-    dist = Distribution.objects.create(sub_fund=fund, number=number, paid_on=plan["paid_on"], amount=plan["amount"],
+    dist = Distribution.objects.create(sub_fund=fund, number=number, paid_on=plan["paid_on"],
+                                       amount=plan["amount"],
                                        lp_amount=plan["lp_amount"], gp_amount=plan["gp_amount"],
                                        tiers=plan["cumulative"], policy=plan["policy"], created_by=by)
     DistributionLine.objects.bulk_create([
-        DistributionLine(distribution=dist, commitment=ln["commitment"], capital=ln["capital"], profit=ln["profit"],
+        DistributionLine(distribution=dist, commitment=ln["commitment"], capital=ln["capital"],
+                         profit=ln["profit"],
                          concession=ln["concession"], amount=ln["amount"]) for ln in plan["lines"]])
     legs = [debit(lp_capital_account(ln["commitment"]), fund_money(fund, ln["amount"]))
             for ln in plan["lines"] if ln["amount"] > 0]
     if plan["gp_amount"] > 0:
         legs.append(debit(gp_carry_account(fund), fund_money(fund, plan["gp_amount"])))
     legs.append(credit(cash_account(fund), fund_money(fund, plan["amount"])))
-    dist.entry = entry_post(lines=legs, value_date=dist.paid_on, memo=f"收益分配 distribution: {fund.name} #{number}",
+    dist.entry = entry_post(lines=legs, value_date=dist.paid_on,
+                            memo=f"收益分配 distribution: {fund.name} #{number}",
                             source=dist, idempotency_ref=f"funds:distribution:{dist.pk}", by=by)
     dist.save(update_fields=["entry"])
     return dist
@@ -133,23 +138,27 @@ def guidance_exit_price(*, sub_fund: SubFund, exit_on: dt.date) -> dict:
     exit_on = parse_date(exit_on, "exit_on")
     guidance = sub_fund.commitments.filter(lp_kind=LPKind.GUIDANCE).first()
     if guidance is None:
-        raise _err("该子基金没有引导基金出资", "the guidance fund has no commitment in this sub-fund", "no_guidance",
+        raise _err("该子基金没有引导基金出资", "the guidance fund has no commitment in this sub-fund",
+                   "no_guidance",
                    "sub_fund")
     payments = list(guidance.call_lines.filter(paid_on__isnull=False, paid_on__lte=exit_on, amount__gt=0)
                     .order_by("paid_on", "pk").values_list("paid_on", "amount"))
     cost = sum((a for _, a in payments), D(0))
     if cost <= 0:
-        raise _err("引导基金尚未实缴", "the guidance fund has paid nothing in yet", "no_contributions", "sub_fund")
+        raise _err("引导基金尚未实缴", "the guidance fund has paid nothing in yet", "no_contributions",
+                   "sub_fund")
     invested_on = payments[0][0]
     use = PolicyUse(on=exit_on)
     free = int(use("fund.early_exit_free_years"))
     past_free = years_between(invested_on, exit_on) > free
     rate = use("fund.early_exit_reference_rate") if past_free else D(0)
     try:
-        per_call = [early_exit_price(amount, invested_on=paid_on, exit_on=exit_on, free_years=0, annual_rate=rate)
+        per_call = [early_exit_price(amount, invested_on=paid_on, exit_on=exit_on, free_years=0,
+                                     annual_rate=rate)
                     for paid_on, amount in payments]
     except CalcError as exc:
         raise _calc(exc) from None
     return {"cost": cost, "invested_on": invested_on, "exit_on": exit_on, "min_price": sum(per_call, D(0)),
-            "calls": [{"paid_on": p, "cost": a, "min_price": m} for (p, a), m in zip(payments, per_call, strict=True)],
+            "calls": [{"paid_on": p, "cost": a, "min_price": m} for (p, a),
+                      m in zip(payments, per_call, strict=True)],
             "policy": use.snapshot}

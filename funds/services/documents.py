@@ -16,7 +16,7 @@ DOCUMENT_CAP_BYTES = 10 * 1024 * 1024
 
 
 def document_max_bytes() -> int:
-    """Documents are smaller than bank files: at most 10 MiB, or the platform's upload cap if that is lower."""
+    """Documents are smaller than bank files: at most 10 MiB, or the platform's upload cap if lower."""
     return min(DOCUMENT_CAP_BYTES, int(getattr(settings, "KEJIN_MAX_UPLOAD_BYTES", DOCUMENT_CAP_BYTES)))
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -84,7 +84,8 @@ def check_document(file) -> str:
                    "file_type_not_allowed", "file")
     cap = document_max_bytes()
     if file.size > cap:
-        raise _err(f"文件超过 {cap:,} 字节上限", f"the file is larger than the {cap:,}-byte limit", "file_too_large",
+        raise _err(f"文件超过 {cap:,} 字节上限", f"the file is larger than the {cap:,}-byte limit",
+                   "file_too_large",
                    "file")
     if not _content_matches(file, ext):
         raise _err(f"文件内容与扩展名 .{ext} 不符", f"the file's content does not match its extension .{ext}",

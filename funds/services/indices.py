@@ -71,18 +71,22 @@ def parse_index_csv(content) -> list[tuple[dt.date, Decimal]]:
         if n == 1 and cells and cells[0].lower() in ("date", "日期"):
             continue
         if not any(cells):
-            raise _err(f"第 {n} 行为空（序列有缺口）", f"row {n} is empty (a gap in the series)", "index_gap", f"row {n}")
+            raise _err(f"第 {n} 行为空（序列有缺口）", f"row {n} is empty (a gap in the series)", "index_gap",
+                       f"row {n}")
         if len(cells) < 2 or not cells[0] or not cells[1]:
-            raise _err(f"第 {n} 行缺少日期或点位（序列有缺口）", f"row {n}: missing date or level (a gap in the series)",
+            raise _err(f"第 {n} 行缺少日期或点位（序列有缺口）",
+                       f"row {n}: missing date or level (a gap in the series)",
                        "index_gap", f"row {n}")
         day, level = _row_date(cells[0], n), _row_level(cells[1], n)
         if day in seen:
-            raise _err(f"第 {n} 行日期 {day} 与第 {seen[day]} 行重复", f"row {n}: date {day} repeats row {seen[day]}",
+            raise _err(f"第 {n} 行日期 {day} 与第 {seen[day]} 行重复",
+                       f"row {n}: date {day} repeats row {seen[day]}",
                        "index_duplicate_date", f"row {n}")
         seen[day] = n
         out.append((day, level))
     if len(out) < 2:
-        raise _err("指数序列至少需要两行", "an index series needs at least two rows", "index_too_short", "file")
+        raise _err("指数序列至少需要两行", "an index series needs at least two rows", "index_too_short",
+                   "file")
     out.sort()
     _check_gaps(out, seen)
     return out
@@ -99,7 +103,8 @@ def index_upload(*, owner: Organisation, name: str, content, by=None) -> IndexSe
             with transaction.atomic():
                 series = IndexSeries.objects.create(owner=owner, name=name, uploaded_by=by)
         except IntegrityError:
-            raise Conflict(f"指数「{name}」正在被同时上传，请重试", f"index '{name}' is being uploaded at the same time; "
+            raise Conflict(f"指数「{name}」正在被同时上传，请重试",
+                           f"index '{name}' is being uploaded at the same time; "
                            "try again", code="duplicate") from None
     series.levels.all().delete()
     IndexLevel.objects.bulk_create([IndexLevel(series=series, on=d, level=lv) for d, lv in rows])

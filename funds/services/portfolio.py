@@ -27,7 +27,7 @@ from ._common import (
 
 
 def parse_stake(value, field: str = "stake") -> Decimal:
-    """A stake in percent, 0–100, at most four decimals (the column's scale); "abc", NaN and floats refused."""
+    """A stake in percent, 0–100, at most four decimals (the column's scale); "abc", NaN, floats refused."""
     return parse_rate(value if value not in (None, "") else "0", field, max_value=HUNDRED, places=4)
 
 
@@ -54,9 +54,11 @@ def holding_create(*, sub_fund: SubFund, company_name: str, invested_on: dt.date
                    "invested_on")
     stake = parse_stake(stake)
     if stage not in Stage.values:
-        raise _err(f"未知的阶段 {str(stage)[:30]!r}", f"unknown stage {str(stage)[:30]!r}", "invalid_stage", "stage")
+        raise _err(f"未知的阶段 {str(stage)[:30]!r}", f"unknown stage {str(stage)[:30]!r}", "invalid_stage",
+                   "stage")
     name = parse_text(company_name or (company.name if company else ""), "company_name", max_length=200)
-    holding = Holding.objects.create(sub_fund=fund, company=company, company_name=name, invested_on=invested_on,
+    holding = Holding.objects.create(sub_fund=fund, company=company, company_name=name,
+                                     invested_on=invested_on,
                                      amount=amount, stake=stake, stage=stage, in_shandong=in_shandong,
                                      converts_fiscal_result=converts_fiscal_result, deal=deal)
     _holding_post(holding, by=by)
@@ -69,7 +71,8 @@ def valuation_record(*, holding: Holding, as_of: dt.date, value, by=None) -> Val
     as_of = parse_date(as_of, "as_of", not_future=True)
     value = parse_amount(value, "value", allow_zero=True)
     if as_of < holding.invested_on:
-        raise _err("估值日早于投资日", "the valuation date is before the investment date", "before_investment", "as_of")
+        raise _err("估值日早于投资日", "the valuation date is before the investment date",
+                   "before_investment", "as_of")
     val, created = Valuation.objects.get_or_create(holding=holding, as_of=as_of, defaults={"value": value})
     if not created and val.value != value:
         val.value = value
@@ -79,13 +82,14 @@ def valuation_record(*, holding: Holding, as_of: dt.date, value, by=None) -> Val
 
 @transaction.atomic
 def holding_exit(*, holding: Holding, exited_on: dt.date, proceeds, by=None) -> Holding:
-    """Sell a holding: proceeds into cash, cost out of investments, the difference is a realised gain or loss."""
+    """Sell a holding: proceeds into cash, cost out of investments, the difference a realised gain or loss."""
     holding = lock(Holding, holding.pk)
     if holding.exited_on:
         raise Conflict("该项目已退出", "this holding has already been exited", code="already_exited")
     exited_on = parse_date(exited_on, "exited_on", not_future=True)
     if exited_on < holding.invested_on:
-        raise _err("退出日早于投资日", "the exit date is before the investment date", "invalid_date", "exited_on")
+        raise _err("退出日早于投资日", "the exit date is before the investment date", "invalid_date",
+                   "exited_on")
     proceeds = parse_amount(proceeds, "proceeds", allow_zero=True)
     fund = holding.sub_fund
     lines = [credit(investments_account(fund), fund_money(fund, holding.amount))]
@@ -107,7 +111,8 @@ def holding_exit(*, holding: Holding, exited_on: dt.date, proceeds, by=None) -> 
 def holdings_value(fund: SubFund, as_of: dt.date) -> Decimal:
     """Live holdings at their latest valuation on or before ``as_of`` (at cost if never valued)."""
     total = D(0)
-    holdings = fund.holdings.filter(invested_on__lte=as_of).exclude(exited_on__lte=as_of).prefetch_related("valuations")
+    holdings = (fund.holdings.filter(invested_on__lte=as_of).exclude(exited_on__lte=as_of)
+                .prefetch_related("valuations"))
     for h in holdings:
         vals = [v for v in h.valuations.all() if v.as_of <= as_of]
         total += max(vals, key=lambda v: v.as_of).value if vals else h.amount
@@ -128,5 +133,6 @@ def nav_record(*, sub_fund: SubFund, as_of: dt.date, by=None) -> NavReport:
         raise Conflict(f"{as_of} 的净值已登记", f"the NAV for {as_of} is already recorded", code="duplicate")
     value = holdings_value(fund, as_of)
     cash = account_balance(cash_account(fund), as_of=as_of)
-    return NavReport.objects.create(sub_fund=fund, as_of=as_of, holdings_value=value, cash=cash, nav=value + cash,
+    return NavReport.objects.create(sub_fund=fund, as_of=as_of, holdings_value=value, cash=cash,
+                                    nav=value + cash,
                                     created_by=by)

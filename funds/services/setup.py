@@ -1,4 +1,4 @@
-"""Set-up of funds: the guidance fund, sub-funds and their LP commitments, the fund's life cycle and its fees."""
+"""Set-up of funds: the guidance fund, sub-funds and their LP commitments, the fund's life cycle, its fees."""
 from __future__ import annotations
 
 import datetime as dt
@@ -53,16 +53,19 @@ def _check_guidance(rows, size: Decimal, figures: dict, use: PolicyUse) -> None:
     lo, hi = use("fund.guidance_share_min"), use("fund.guidance_share_max")
     share = figures["guidance_share"]
     if share > hi:
-        raise _err(f"引导基金出资比例 {share}% 超过上限 {hi}%", f"guidance share {share}% is above the {hi}% cap",
+        raise _err(f"引导基金出资比例 {share}% 超过上限 {hi}%",
+                   f"guidance share {share}% is above the {hi}% cap",
                    "guidance_share_above_max", "amount")
     if share < lo:
-        raise _err(f"引导基金出资比例 {share}% 低于下限 {lo}%", f"guidance share {share}% is below the {lo}% minimum",
+        raise _err(f"引导基金出资比例 {share}% 低于下限 {lo}%",
+                   f"guidance share {share}% is below the {lo}% minimum",
                    "guidance_share_below_min", "amount")
     others = [a for k, a in rows if k != LPKind.GUIDANCE]
     if not others or guidance >= max(others):
         biggest = max(others) if others else D(0)
         raise _err(f"引导基金不得成为第一大出资人（引导基金 {guidance}，其他最大出资人 {biggest}）",
-                   f"the guidance fund must never be the largest LP (guidance {guidance}, largest other LP {biggest})",
+                   f"the guidance fund must never be the largest LP (guidance {guidance}, largest other LP "
+                   f"{biggest})",
                    "guidance_largest_lp", "amount")
 
 
@@ -70,12 +73,13 @@ def check_commitments(*, size: Decimal, rows: list[tuple[str, Decimal]], use: Po
     """The set-up rules on a sub-fund's LP list ``[(lp_kind, amount), ...]``; raises on the first breach.
 
     Guidance share within [min, max] of the fund size; the guidance fund strictly smaller than the largest
-    other LP (a tie counts as "largest"); provincial money (the guidance fund is provincial) and all government
-    money within their caps; commitments never above the fund size.
+    other LP (a tie counts as "largest"); provincial money (the guidance fund is provincial) and all
+    government money within their caps; commitments never above the fund size.
     """
     total = sum((a for _, a in rows), D(0))
     if total > size:
-        raise _err(f"认缴合计 {total} 超过基金规模 {size}", f"commitments {total} exceed the fund size {size}",
+        raise _err(f"认缴合计 {total} 超过基金规模 {size}",
+                   f"commitments {total} exceed the fund size {size}",
                    "commitments_exceed_size", "amount")
     figures: dict = {}
     _check_guidance(rows, size, figures, use)
@@ -100,10 +104,12 @@ def check_commitments(*, size: Decimal, rows: list[tuple[str, Decimal]], use: Po
 def guidance_fund_create(*, name: str, manager: Organisation, size, vintage: dt.date,
                          currency="CNY") -> GuidanceFund:
     if manager.kind != OrgKind.FUND_MANAGER:
-        raise _err("管理人必须是基金管理机构", "the manager must be a fund-manager organisation", "invalid_manager",
+        raise _err("管理人必须是基金管理机构", "the manager must be a fund-manager organisation",
+                   "invalid_manager",
                    "manager")
     return GuidanceFund.objects.create(name=parse_text(name, "name", max_length=200), manager=manager,
-                                       size=parse_amount(size, "size"), vintage=parse_date(vintage, "vintage"),
+                                       size=parse_amount(size, "size"),
+                                       vintage=parse_date(vintage, "vintage"),
                                        currency=check_currency(currency))
 
 
@@ -113,7 +119,8 @@ def _commitment_input(row: dict, i: int) -> dict:
         raise _err(f"第 {i + 1} 个出资人：未知出资人类型 {kind!r}", f"LP {i + 1}: unknown LP kind {kind!r}",
                    "invalid_lp_kind", f"commitments.{i}.lp_kind")
     org = row.get("organisation")
-    name = parse_text(row.get("investor_name"), f"commitments.{i}.investor_name", max_length=200, required=False)
+    name = parse_text(row.get("investor_name"), f"commitments.{i}.investor_name", max_length=200,
+                      required=False)
     if org is None and not name:
         raise _err(f"第 {i + 1} 个出资人：请选择机构或填写出资人名称",
                    f"LP {i + 1}: choose an organisation or name the investor",
@@ -134,7 +141,8 @@ def _fund_terms(*, vintage: dt.date, fee_rate, fee_basis, hurdle_rate, hurdle_co
     fee_max = use("fund.management_fee_max")
     if fee_rate > fee_max:
         raise _err(f"管理费年费率 {fee_rate}% 超过上限 {fee_max}%",
-                   f"management fee {fee_rate}% is above the {fee_max}% cap", "fee_rate_above_max", "fee_rate")
+                   f"management fee {fee_rate}% is above the {fee_max}% cap", "fee_rate_above_max",
+                   "fee_rate")
     terms = {"fee_rate": fee_rate, "fee_basis": fee_basis,
              "hurdle_rate": parse_rate(hurdle_rate, "hurdle_rate", max_value=D(1), places=4),
              "catch_up_share": parse_rate(catch_up_share, "catch_up_share", max_value=D(1), places=4),
@@ -163,7 +171,8 @@ def sub_fund_create(*, guidance_fund: GuidanceFund, name: str, manager: Organisa
     vintage = parse_date(vintage, "vintage")
     name = parse_text(name, "name", max_length=200)
     if SubFund.objects.filter(guidance_fund=guidance_fund, name=name).exists():
-        raise _err(f"子基金 {name} 已存在", f"sub-fund {name} already exists", "duplicate", "name", status=409)
+        raise _err(f"子基金 {name} 已存在", f"sub-fund {name} already exists", "duplicate", "name",
+                   status=409)
     if not commitments:
         raise _err("至少需要一个出资人", "at least one LP commitment is needed", "required", "commitments")
     rows = [_commitment_input(r, i) for i, r in enumerate(commitments)]
@@ -175,10 +184,13 @@ def sub_fund_create(*, guidance_fund: GuidanceFund, name: str, manager: Organisa
     if profit_concession:
         use("fund.profit_concession")  # a fund with a concession needs the rate set before it can be set up
     fund = SubFund.objects.create(
-        guidance_fund=guidance_fund, name=name, manager=manager, size=size, vintage=vintage, term_years=term_years,
-        investment_period_years=investment_period_years, strategy=parse_text(strategy, "strategy", max_length=200,
+        guidance_fund=guidance_fund, name=name, manager=manager, size=size, vintage=vintage,
+        term_years=term_years,
+        investment_period_years=investment_period_years,
+        strategy=parse_text(strategy, "strategy", max_length=200,
                                                                              required=False),
-        region=parse_text(region, "region", max_length=50, required=False), profit_concession=profit_concession,
+        region=parse_text(region, "region", max_length=50, required=False),
+        profit_concession=profit_concession,
         currency=check_currency(currency), policy={**use.snapshot, **figures}, **terms)
     Commitment.objects.bulk_create([Commitment(sub_fund=fund, committed_on=vintage, **r) for r in rows])
     approvals.state_change_record(fund, from_state="", to_state=fund.status, by=by, reason="first close")
@@ -230,7 +242,8 @@ def fee_basis_amount(fund: SubFund, on: dt.date) -> Decimal:
     if fund.fee_basis == FeeBasis.INVESTED:
         return (fund.holdings.filter(invested_on__lte=on).exclude(exited_on__lte=on)
                 .aggregate(s=Sum("amount"))["s"] or D(0))
-    raise _err("管理费只能按实缴出资或实际投资计提", "the management fee is based on paid-in or invested capital only",
+    raise _err("管理费只能按实缴出资或实际投资计提",
+               "the management fee is based on paid-in or invested capital only",
                "invalid_fee_basis", "fee_basis")
 
 
@@ -241,7 +254,8 @@ def fee_accrue(*, sub_fund: SubFund, period_start: dt.date, period_end: dt.date,
     period_start = parse_date(period_start, "period_start")
     period_end = parse_date(period_end, "period_end")
     if period_end <= period_start:
-        raise _err("计费期间结束日必须晚于开始日", "the period must end after it starts", "invalid_period", "period_end")
+        raise _err("计费期间结束日必须晚于开始日", "the period must end after it starts", "invalid_period",
+                   "period_end")
     if period_start < fund.vintage:
         raise _err("计费期间早于基金成立日", "the period starts before the fund's vintage", "before_fund",
                    "period_start")
@@ -251,13 +265,15 @@ def fee_accrue(*, sub_fund: SubFund, period_start: dt.date, period_end: dt.date,
     use = PolicyUse(on=period_start)
     cap = use("fund.management_fee_max")
     if fund.fee_rate > cap:
-        raise _err(f"管理费率 {fund.fee_rate}% 超过上限 {cap}%", f"fee rate {fund.fee_rate}% is above the {cap}% cap",
+        raise _err(f"管理费率 {fund.fee_rate}% 超过上限 {cap}%",
+                   f"fee rate {fund.fee_rate}% is above the {cap}% cap",
                    "fee_rate_above_max", "fee_rate")
     basis = fee_basis_amount(fund, period_start)
     days = (period_end - period_start).days
     amount = fen(basis * fund.fee_rate / HUNDRED * days / D(365))
     accrual = FeeAccrual.objects.create(sub_fund=fund, period_start=period_start, period_end=period_end,
-                                        basis=fund.fee_basis, basis_amount=basis, rate=fund.fee_rate, amount=amount,
+                                        basis=fund.fee_basis, basis_amount=basis, rate=fund.fee_rate,
+                                        amount=amount,
                                         policy=use.snapshot)
     if amount > 0:
         accrual.entry = entry_post(
