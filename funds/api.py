@@ -13,14 +13,16 @@ from rest_framework.views import APIView
 
 from finance.api.fields import AmountField
 from finance.api.idempotency import idempotent
+from finance.api.pagination import Pagination
 from finance.api.problems import validated
 from finance.approvals.models import Committee
 from finance.core.errors import DomainError, PermissionDenied
+from finance.core.inputs import today
 from finance.parties.models import Role
 from finance.parties.selectors import scope_to_caller
 
 from . import selectors, services
-from .models import CallPurpose, DealStatus
+from .models import CallPurpose, CallStatus, DealStatus
 
 
 def _manager_only(user):
@@ -87,17 +89,22 @@ def _fund(request, pk):
 
 
 class SubFundListApi(APIView):
-    @extend_schema(responses=SubFundOut(many=True), summary="Sub-funds visible to the caller, with performance")
+    @extend_schema(responses=SubFundOut(many=True),
+                   summary="Sub-funds visible to the caller, with performance (paginated)")
     def get(self, request):
-        funds = list(selectors.sub_fund_list(user=request.user).order_by("pk"))
+        paginator = Pagination()
+        funds = list(paginator.paginate_queryset(selectors.sub_fund_list(user=request.user).order_by("pk"),
+                                                 request,
+                                                 view=self))
         perf = selectors.performance(funds)
         for f in funds:
             f.performance = perf[f.pk]
-        return Response(SubFundOut(funds, many=True).data)
+        return paginator.get_paginated_response(SubFundOut(funds, many=True).data)
 
 
 class SubFundDetailApi(APIView):
-    @extend_schema(responses=SubFundDetailOut, summary="A sub-fund: performance, LP capital accounts, compliance")
+    @extend_schema(responses=SubFundDetailOut,
+                   summary="A sub-fund: performance, LP capital accounts, compliance")
     def get(self, request, pk: int):
         fund = _fund(request, pk)
         fund.performance = selectors.performance([fund])[fund.pk]
@@ -127,36 +134,64 @@ class CallLineOut(serializers.Serializer):
 class CallOut(serializers.Serializer):
     id = serializers.IntegerField(allow_null=True)
     number = serializers.IntegerField(allow_null=True)
+    status = serializers.ChoiceField(choices=CallStatus.choices, allow_null=True,
+                                     help_text="pending_approval: a large call waits for approval "
+                                               "before it is issued")
     amount = serializers.DecimalField(max_digits=18, decimal_places=2)
     currency = serializers.CharField()
     lines = CallLineOut(many=True)
 
 
 class CallPreviewApi(APIView):
-    @extend_schema(request=CallPreviewIn, responses=CallOut, summary="The split a capital call would make (nothing written)")
+    @extend_schema(request=CallPreviewIn, responses=CallOut,
+                   summary="The split a capital call would make (nothing written)")
     def post(self, request, pk: int):
-        fund = get_object_or_404(scope_to_caller(selectors.sub_fund_managed(user=request.user), request.user, "manager"),
-                                 pk=pk)
+        fund = get_object_or_404(selectors.sub_fund_managed(user=request.user), pk=pk)
         data = validated(CallPreviewIn, request.data)
         split = services.call_preview(sub_fund=fund, amount=data["amount"])
-        return Response(CallOut({"id": None, "number": None, "amount": sum(p for _, p in split),
+        return Response(CallOut({"id": None, "number": None, "status": None,
+                                 "amount": sum(p for _, p in split),
                                  "currency": fund.currency,
                                  "lines": [{"lp": c.lp_name, "amount": p, "unfunded_after": c.unfunded - p}
                                            for c, p in split]}).data)
 
 
 class CallCreateApi(APIView):
-    @extend_schema(request=CallIn, responses={201: CallOut}, summary="Issue a capital call split pro rata across LPs")
+    @extend_schema(request=CallIn, responses={201: CallOut},
+                   summary="Issue a capital call split pro rata across LPs")
     @idempotent
     def post(self, request, pk: int):
         _manager_only(request.user)
         fund = get_object_or_404(selectors.sub_fund_managed(user=request.user), pk=pk)
         data = validated(CallIn, request.data)
         call = services.call_create(sub_fund=fund, by=request.user, **data)
-        lines = [{"lp": ln.commitment.lp_name, "amount": ln.amount, "unfunded_after": ln.commitment.unfunded}
-                 for ln in call.lines.select_related("commitment__organisation").order_by("commitment_id")]
-        return Response(CallOut({"id": call.pk, "number": call.number, "amount": call.amount, "currency": fund.currency,
-                                 "lines": lines}).data, status=status.HTTP_201_CREATED)
+        return Response(_call_out(call), status=status.HTTP_201_CREATED)
+
+
+def _call_out(call):
+    lines = [{"lp": ln.commitment.lp_name, "amount": ln.amount, "unfunded_after": ln.commitment.unfunded}
+             for ln in call.lines.select_related("commitment__organisation").order_by("commitment_id")]
+    return CallOut({"id": call.pk, "number": call.number, "status": call.status, "amount": call.amount,
+                    "currency": call.sub_fund.currency, "lines": lines}).data
+
+
+class CallApproveIn(serializers.Serializer):
+    approve = serializers.BooleanField()
+    comment = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+
+
+class CallApproveApi(APIView):
+    @extend_schema(request=CallApproveIn, responses=CallOut,
+                   summary="Approve or refuse a drafted large capital call (another fund manager of the GP)")
+    @idempotent
+    def post(self, request, pk: int, call: int):
+        _manager_only(request.user)
+        fund = get_object_or_404(selectors.sub_fund_managed(user=request.user), pk=pk)
+        obj = get_object_or_404(fund.calls, pk=call)
+        data = validated(CallApproveIn, request.data)
+        obj = services.call_approve(call=obj, by=request.user, approve=data["approve"],
+                                    comment=data["comment"])
+        return Response(_call_out(obj))
 
 
 class DealOut(serializers.Serializer):
@@ -179,13 +214,21 @@ class DealDetailOut(DealOut):
     history = serializers.ListField(child=serializers.DictField())
 
 
+class DealFilter(serializers.Serializer):
+    status = serializers.ChoiceField(choices=DealStatus.choices, required=False)
+
+
 class DealListApi(APIView):
-    @extend_schema(responses=DealOut(many=True), summary="Deals of the caller's funds")
+    @extend_schema(parameters=[DealFilter], responses=DealOut(many=True),
+                   summary="Deals of the caller's funds (paginated)")
     def get(self, request):
-        qs = selectors.deal_list(user=request.user)
-        if request.query_params.get("status"):
-            qs = qs.filter(status=request.query_params["status"])
-        return Response(DealOut(qs[:500], many=True).data)
+        f = validated(DealFilter, request.query_params)
+        qs = selectors.deal_list(user=request.user).order_by("-pk")
+        if f.get("status"):
+            qs = qs.filter(status=f["status"])
+        paginator = Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(DealOut(page, many=True).data)
 
 
 def _deal_detail(deal):
@@ -206,15 +249,16 @@ class TransitionIn(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
     committee = serializers.IntegerField(required=False, help_text="committee id, when moving to 'committee'")
     on = serializers.DateField(required=False, help_text="funding date, when moving to 'funded'")
-    approve = serializers.BooleanField(required=False, default=True, help_text="sign-off decision ('approved')")
+    approve = serializers.BooleanField(required=False, default=True,
+                                       help_text="sign-off decision ('approved')")
 
 
 class DealTransitionApi(APIView):
     @extend_schema(request=TransitionIn, responses=DealDetailOut,
-                   summary="Move a deal: screening, due_diligence, committee, approved (sign-off), contracted, funded, rejected")
+                   summary="Move a deal: screening, due_diligence, committee, approved (sign-off), "
+                           "contracted, funded, rejected")
     @idempotent
     def post(self, request, pk: int):
-        import datetime as dt
         deal = get_object_or_404(selectors.deal_list(user=request.user), pk=pk)
         data = validated(TransitionIn, request.data)
         user, to = request.user, data["to"]
@@ -228,7 +272,7 @@ class DealTransitionApi(APIView):
         elif to == DealStatus.APPROVED:
             deal = services.deal_signoff(deal=deal, by=user, approve=data["approve"], comment=data["reason"])
         elif to == DealStatus.FUNDED:
-            deal = services.deal_fund(deal=deal, funded_on=data.get("on") or dt.date.today(), by=user)
+            deal = services.deal_fund(deal=deal, funded_on=data.get("on") or today(), by=user)
         else:
             deal = services.deal_move(deal=deal, to=to, by=user, reason=data["reason"])
         deal.refresh_from_db()

@@ -11,7 +11,8 @@ class FundsConfig(AppConfig):
         from finance.parties.models import Role
         from finance.web.navigation import register, register_home_panel
 
-        register(_("Sub-funds"), "funds:subfund-list", [Role.FUND_MANAGER, Role.DEPARTMENT_REVIEWER, Role.AUDITOR,
+        register(_("Sub-funds"), "funds:subfund-list",
+                 [Role.FUND_MANAGER, Role.DEPARTMENT_REVIEWER, Role.AUDITOR,
                                                           Role.ADMINISTRATOR])
         register(_("Deal pipeline"), "funds:pipeline", [Role.FUND_MANAGER, Role.COMMITTEE_MEMBER])
         register(_("My votes"), "funds:my-votes", [Role.COMMITTEE_MEMBER])

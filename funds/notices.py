@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 def call_notice_pdf(line) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string("funds/call_notice.html", {"line": line, "call": line.call, "fund": line.call.sub_fund,
+    html = render_to_string("funds/call_notice.html",
+                            {"line": line, "call": line.call, "fund": line.call.sub_fund,
                                                        "commitment": line.commitment})
     return HTML(string=html).write_pdf()

@@ -62,7 +62,8 @@ def fund_performance(flows: pd.DataFrame, navs: pd.DataFrame, *, gross_flows: pd
     """
     flows = flows if not flows.empty else pd.DataFrame({c: pd.Series(dtype="int64") for c in FLOW_COLUMNS})
     if funds is None:
-        funds = pd.Index(sorted(set(flows["fund"]) | set(navs["fund"] if not navs.empty else [])), name="fund")
+        funds = pd.Index(sorted(set(flows["fund"]) | set(navs["fund"] if not navs.empty else [])),
+                         name="fund")
     else:
         funds = pd.Index(funds, name="fund")
     amt = flows["amount"].to_numpy(dtype=np.int64)
@@ -79,7 +80,8 @@ def fund_performance(flows: pd.DataFrame, navs: pd.DataFrame, *, gross_flows: pd
         out["tvpi"] = (dist + nav) / denom
     out["net_irr"] = _irr(flows, last, "nav", funds)
     if gross_flows is not None and not gross_flows.empty:
-        gv = _latest(gross_values if gross_values is not None else pd.DataFrame(columns=["fund", "date", "value"]),
+        gv = _latest(gross_values if gross_values is not None else pd.DataFrame(columns=["fund", "date",
+                                                                                         "value"]),
                      "value")
         out["gross_irr"] = _irr(gross_flows, gv, "value", funds)
     else:
@@ -103,10 +105,11 @@ def compliance_frame(funds: pd.DataFrame, holdings: pd.DataFrame, *, reinvestmen
                      near_margin: Decimal) -> pd.DataFrame:
     """Compliance figures per fund (fen) and their status: ``ok``, ``near`` (within the margin) or ``breach``.
 
-    ``funds``: fund, size, guidance (fen). ``holdings``: fund, amount (fen), in_shandong, converts.
+    ``funds``: fund, size, guidance (fen). ``holdings``: fund, amount (fen), in_shandong, converts and
+    (optional) company.
     - reinvestment (返投): in-province investments ≥ ratio × guidance money;
     - use: investments in conversion firms ≥ multiple × guidance money and ≥ share % of the fund size;
-    - single deal: the largest investment ≤ single_deal_max % of the fund size.
+    - single deal: the largest total in one company ≤ single_deal_max % of the fund size.
     Thresholds are rounded half-up to the fen.
     """
     f = funds.set_index("fund")
@@ -114,9 +117,13 @@ def compliance_frame(funds: pd.DataFrame, holdings: pd.DataFrame, *, reinvestmen
     amt = h["amount"].to_numpy(dtype=np.int64)
     g = pd.DataFrame({"fund": h["fund"].to_numpy(), "invested": amt,
                       "in_province": np.where(h["in_shandong"].to_numpy(dtype=bool), amt, 0),
-                      "conversion": np.where(h["converts"].to_numpy(dtype=bool), amt, 0),
-                      "largest": amt}).groupby("fund")
-    agg = g[["invested", "in_province", "conversion"]].sum().join(g["largest"].max())
+                      "conversion": np.where(h["converts"].to_numpy(dtype=bool), amt, 0)}).groupby("fund")
+    # The single-deal rule is per company: a follow-on adds to the first round (without a company column,
+    # each row is its own company).
+    company = h["company"].to_numpy() if "company" in h else np.arange(len(h))
+    per_company = pd.DataFrame({"fund": h["fund"].to_numpy(), "company": company, "largest": amt})
+    largest = per_company.groupby(["fund", "company"])["largest"].sum().groupby(level="fund").max()
+    agg = g[["invested", "in_province", "conversion"]].sum().join(largest)
     out = f.join(agg).fillna(0)
     for c in ("invested", "in_province", "conversion", "largest"):
         out[c] = out[c].astype(np.int64)
@@ -127,7 +134,8 @@ def compliance_frame(funds: pd.DataFrame, holdings: pd.DataFrame, *, reinvestmen
         return (x.astype(np.int64) * scaled + 500_000) // 1_000_000
 
     out["reinvest_required"] = fen_of(out["guidance"], reinvestment_ratio)
-    out["use_required"] = np.maximum(fen_of(out["guidance"], use_multiple), fen_of(out["size"], use_share / 100))
+    out["use_required"] = np.maximum(fen_of(out["guidance"], use_multiple),
+                                     fen_of(out["size"], use_share / 100))
     out["single_cap"] = fen_of(out["size"], single_deal_max / 100)
     m = float(near_margin) / 100
 

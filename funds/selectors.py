@@ -12,11 +12,16 @@ from fractions import Fraction
 import pandas as pd
 from django.db.models import QuerySet, Sum
 
-from finance.approvals.models import Meeting, MeetingStatus
+from finance.approvals.models import ApprovalStatus, Meeting, MeetingStatus
+from finance.approvals.services import approval_current
+from finance.calc import allocate
+from finance.core.inputs import today
+from finance.parties.models import Role
 from finance.parties.selectors import scope_to_caller
-from finance.policy.services import PolicyUse
+from finance.policy.selectors import PolicyUse
 
 from .models import (
+    CallStatus,
     CapitalCallLine,
     Commitment,
     Deal,
@@ -37,7 +42,8 @@ D = Decimal
 def sub_fund_list(*, user) -> QuerySet[SubFund]:
     """Funds the caller manages (as GP or as the guidance fund's manager); oversight sees all."""
     qs = SubFund.objects.select_related("manager", "guidance_fund")
-    return (scope_to_caller(qs, user, "manager") | scope_to_caller(qs, user, "guidance_fund__manager")).distinct()
+    mine = scope_to_caller(qs, user, "manager") | scope_to_caller(qs, user, "guidance_fund__manager")
+    return mine.distinct()
 
 
 def sub_fund_managed(*, user) -> QuerySet[SubFund]:
@@ -58,7 +64,8 @@ def commitments_of_caller(*, user) -> QuerySet[Commitment]:
     """An LP's own commitments (department or enterprise users)."""
     if not user.organisation_id:
         return Commitment.objects.none()
-    return Commitment.objects.filter(organisation_id=user.organisation_id).select_related("sub_fund", "organisation")
+    return (Commitment.objects.filter(organisation_id=user.organisation_id)
+            .select_related("sub_fund", "organisation"))
 
 
 def index_series_list(*, user) -> QuerySet[IndexSeries]:
@@ -85,11 +92,12 @@ def capital_accounts(fund: SubFund, *, as_of: dt.date | None = None) -> list[dic
     paid = dict(lines.filter(paid_on__isnull=False).values_list("commitment_id").annotate(s=Sum("amount")))
     dist = dict(dl.values_list("commitment_id").annotate(s=Sum("amount")))
     nav = latest_nav(fund)
-    total_paid = sum(paid.values(), D(0))
+    commitments = list(fund.commitments.select_related("organisation").order_by("pk"))
+    weights = [paid.get(c.pk, D(0)) for c in commitments]
+    # The NAV split pro rata to paid-in through allocate: the shares sum exactly to the NAV.
+    shares = allocate(nav.nav, weights) if nav and sum(weights, D(0)) > 0 else [D("0.00")] * len(commitments)
     rows = []
-    for c in fund.commitments.select_related("organisation").order_by("pk"):
-        p = paid.get(c.pk, D(0))
-        share = (nav.nav * p / total_paid).quantize(D("0.01")) if nav and total_paid else D("0.00")
+    for c, p, share in zip(commitments, weights, shares, strict=True):
         rows.append({"commitment": c, "lp": c.lp_name, "kind": c.get_lp_kind_display(), "committed": c.amount,
                      "called": c.called, "paid_in": p, "unfunded": c.amount - c.called,
                      "distributed": dist.get(c.pk, D("0.00")), "nav_share": share,
@@ -97,8 +105,32 @@ def capital_accounts(fund: SubFund, *, as_of: dt.date | None = None) -> list[dic
     return rows
 
 
+def _navs(qs):
+    """NAVs that are facts: dated up to today (a NAV stored with a later date, from before the rule, is
+    ignored)."""
+    return qs.filter(as_of__lte=today())
+
+
+def nav_list(fund: SubFund) -> list[NavReport]:
+    return list(_navs(fund.navs.all()).order_by("as_of"))
+
+
 def latest_nav(fund: SubFund) -> NavReport | None:
-    return fund.navs.order_by("-as_of").first()
+    return _navs(fund.navs.all()).order_by("-as_of").first()
+
+
+def call_approvals(fund: SubFund, *, user) -> dict[int, dict]:
+    """Per call awaiting approval: levels done and needed, and whether ``user`` may decide the next level."""
+    out = {}
+    for call in fund.calls.filter(status=CallStatus.PENDING_APPROVAL).order_by("number"):
+        request = approval_current(call)
+        if request is None or request.status != ApprovalStatus.PENDING:
+            continue
+        deciders = set(request.decisions.values_list("approver_id", flat=True))
+        can = (user.has_role(Role.FUND_MANAGER) and user.organisation_id == fund.manager_id
+               and user.pk != request.maker_id and user.pk not in deciders)
+        out[call.pk] = {"done": len(deciders), "needed": request.levels_required, "can_decide": can}
+    return out
 
 
 # ---------------------------------------------------------------- frames for performance and compliance
@@ -118,11 +150,13 @@ def frames(fund_ids) -> dict[str, pd.DataFrame]:
     rows = [(f, d, -a) for f, d, a in calls] + [(f, d, a) for f, d, a in dists]
     flows = pd.DataFrame(rows, columns=["fund", "date", "amount"])
     flows["amount"] = _fen(flows["amount"]) if len(flows) else flows["amount"].astype("int64")
-    navs = pd.DataFrame(list(NavReport.objects.filter(sub_fund_id__in=fund_ids).values_list("sub_fund_id", "as_of", "nav")),
+    nav_rows = _navs(NavReport.objects.filter(sub_fund_id__in=fund_ids))
+    navs = pd.DataFrame(list(nav_rows.values_list("sub_fund_id", "as_of", "nav")),
                         columns=["fund", "date", "nav"])
     navs["nav"] = _fen(navs["nav"]) if len(navs) else navs["nav"].astype("int64")
     holdings = list(Holding.objects.filter(sub_fund_id__in=fund_ids).values_list(
-        "pk", "sub_fund_id", "invested_on", "amount", "exited_on", "proceeds", "in_shandong", "converts_fiscal_result"))
+        "pk", "sub_fund_id", "invested_on", "amount", "exited_on", "proceeds", "in_shandong",
+        "converts_fiscal_result"))
     g = [(f, d, -a) for _, f, d, a, *_ in holdings] + [(f, x, p) for _, f, _, _, x, p, *_ in holdings if x]
     gross = pd.DataFrame(g, columns=["fund", "date", "amount"])
     gross["amount"] = _fen(gross["amount"]) if len(gross) else gross["amount"].astype("int64")
@@ -130,8 +164,8 @@ def frames(fund_ids) -> dict[str, pd.DataFrame]:
                         columns=["fund", "amount", "in_shandong", "converts", "exited_on"])
     hold["amount"] = _fen(hold["amount"]) if len(hold) else hold["amount"].astype("int64")
     # Holding value at each fund's latest NAV date (the NAV's holdings part).
-    values = pd.DataFrame(list(NavReport.objects.filter(sub_fund_id__in=fund_ids).values_list(
-        "sub_fund_id", "as_of", "holdings_value")), columns=["fund", "date", "value"])
+    values = pd.DataFrame(list(nav_rows.values_list("sub_fund_id", "as_of", "holdings_value")),
+                          columns=["fund", "date", "value"])
     values["value"] = _fen(values["value"]) if len(values) else values["value"].astype("int64")
     return {"flows": flows, "navs": navs, "gross": gross, "values": values, "holdings": hold}
 
@@ -144,7 +178,8 @@ def index_series(series: IndexSeries | None) -> pd.Series | None:
 
 
 def performance(funds, *, index: IndexSeries | None = None) -> dict[int, dict]:
-    """Performance of sub-funds: {fund id: {pic, distributed, nav, dpi, rvpi, tvpi, net_irr, gross_irr, ks_pme}}."""
+    """Performance of sub-funds: {fund id: {pic, distributed, nav, dpi, rvpi, tvpi, net_irr, gross_irr,
+    ks_pme}}."""
     ids = [f.pk for f in funds]
     fr = frames(ids)
     perf = fund_performance(fr["flows"], fr["navs"], gross_flows=fr["gross"], gross_values=fr["values"],
@@ -155,7 +190,8 @@ def performance(funds, *, index: IndexSeries | None = None) -> dict[int, dict]:
 def _row(row) -> dict:
     return {"pic": to_decimal_fen(row["pic"]), "distributed": to_decimal_fen(row["distributed"]),
             "nav": to_decimal_fen(row["nav"]), "dpi": ratio(row["dpi"]), "rvpi": ratio(row["rvpi"]),
-            "tvpi": ratio(row["tvpi"]), "net_irr": ratio(row["net_irr"]), "gross_irr": ratio(row["gross_irr"]),
+            "tvpi": ratio(row["tvpi"]), "net_irr": ratio(row["net_irr"]),
+            "gross_irr": ratio(row["gross_irr"]),
             "ks_pme": ratio(row["ks_pme"])}
 
 
@@ -176,10 +212,12 @@ def guidance_performance(guidance: GuidanceFund, *, index: IndexSeries | None = 
                 .values_list("call__sub_fund_id").annotate(s=Sum("amount")))
     all_paid = dict(CapitalCallLine.objects.filter(call__sub_fund_id__in=ids, paid_on__isnull=False)
                     .values_list("call__sub_fund_id").annotate(s=Sum("amount")))
-    # The guidance fund's look-through share of each sub-fund (exact fractions; rounded once, half-up, to the fen).
-    share = {f: Fraction(paid.get(f, 0)) / Fraction(all_paid[f]) if all_paid.get(f) else Fraction(0) for f in ids}
-    rows = [(0, d, -a) for d, a in CapitalCallLine.objects.filter(commitment__in=g_lines, paid_on__isnull=False)
-            .values_list("paid_on", "amount")]
+    # The guidance fund's look-through share of each sub-fund (exact fractions; rounded once, half-up, to
+    # the fen).
+    share = {f: Fraction(paid.get(f, 0)) / Fraction(all_paid[f]) if all_paid.get(f) else Fraction(0)
+             for f in ids}
+    paid_lines = CapitalCallLine.objects.filter(commitment__in=g_lines, paid_on__isnull=False)
+    rows = [(0, d, -a) for d, a in paid_lines.values_list("paid_on", "amount")]
     rows += [(0, d, a) for d, a in DistributionLine.objects.filter(commitment__in=g_lines)
              .values_list("distribution__paid_on", "amount")]
     flows = pd.DataFrame(rows, columns=["fund", "date", "amount"])
@@ -189,7 +227,8 @@ def guidance_performance(guidance: GuidanceFund, *, index: IndexSeries | None = 
     nav_date = navs["date"].max() if len(navs) else None
     gross = fr["gross"].copy()
     if len(gross):
-        gross["amount"] = [_fen_half_up(int(a) * share[f]) for a, f in zip(gross["amount"], gross["fund"], strict=True)]
+        gross["amount"] = [_fen_half_up(int(a) * share[f])
+                           for a, f in zip(gross["amount"], gross["fund"], strict=True)]
         gross["amount"] = gross["amount"].astype("int64")
         gross["fund"] = 0
     values = fr["values"].sort_values("date").groupby("fund").tail(1)
@@ -207,11 +246,12 @@ def guidance_performance(guidance: GuidanceFund, *, index: IndexSeries | None = 
 
 def compliance(funds, *, on: dt.date | None = None) -> dict[int, dict]:
     """Compliance figures and flags per sub-fund, with the policy values used."""
-    on = on or dt.date.today()
+    on = on or today()
     funds = list(funds)
     ids = [f.pk for f in funds]
     use = PolicyUse(on=on)
-    params = dict(reinvestment_ratio=use("fund.reinvestment_ratio"), use_multiple=use("fund.use_multiple_of_guidance_min"),
+    params = dict(reinvestment_ratio=use("fund.reinvestment_ratio"),
+                  use_multiple=use("fund.use_multiple_of_guidance_min"),
                   use_share=use("fund.use_share_of_size_min"), single_deal_max=use("fund.single_deal_max"),
                   near_margin=use("fund.near_breach_margin"))
     guidance = dict(Commitment.objects.filter(sub_fund_id__in=ids, lp_kind=LPKind.GUIDANCE)
@@ -224,9 +264,11 @@ def compliance(funds, *, on: dt.date | None = None) -> dict[int, dict]:
     for fid, row in frame.iterrows():
         out[fid] = {
             "invested": to_decimal_fen(row["invested"]),
-            "in_province": to_decimal_fen(row["in_province"]), "reinvest_required": to_decimal_fen(row["reinvest_required"]),
+            "in_province": to_decimal_fen(row["in_province"]),
+            "reinvest_required": to_decimal_fen(row["reinvest_required"]),
             "reinvest_status": row["reinvest_status"],
-            "conversion": to_decimal_fen(row["conversion"]), "use_required": to_decimal_fen(row["use_required"]),
+            "conversion": to_decimal_fen(row["conversion"]),
+            "use_required": to_decimal_fen(row["use_required"]),
             "use_status": row["use_status"],
             "largest": to_decimal_fen(row["largest"]), "single_cap": to_decimal_fen(row["single_cap"]),
             "single_status": row["single_status"], "policy": dict(use.snapshot),
@@ -235,9 +277,13 @@ def compliance(funds, *, on: dt.date | None = None) -> dict[int, dict]:
 
 
 def frames_holdings(ids) -> pd.DataFrame:
-    rows = list(Holding.objects.filter(sub_fund_id__in=ids).values_list("sub_fund_id", "amount", "in_shandong",
-                                                                        "converts_fiscal_result"))
-    hold = pd.DataFrame(rows, columns=["fund", "amount", "in_shandong", "converts"])
+    """Holdings at cost with the company they are in (the organisation, or the name for a holding
+    without one): the single-deal rule adds up every holding in one company."""
+    rows = [(f, f"org:{org}" if org else f"name:{name}", a, s, c) for f, org, name, a, s, c in
+            Holding.objects.filter(sub_fund_id__in=ids).values_list(
+                "sub_fund_id", "company_id", "company_name", "amount", "in_shandong",
+                "converts_fiscal_result")]
+    hold = pd.DataFrame(rows, columns=["fund", "company", "amount", "in_shandong", "converts"])
     hold["amount"] = _fen(hold["amount"]) if len(hold) else hold["amount"].astype("int64")
     return hold
 

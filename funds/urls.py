@@ -10,6 +10,7 @@ urlpatterns = [
     path("sub-funds/<int:pk>/call/", views.call_wizard, name="call-wizard"),
     path("sub-funds/<int:pk>/distribute/", views.distribution_wizard, name="distribution-wizard"),
     path("sub-funds/<int:pk>/pay/", views.call_pay, name="call-pay"),
+    path("sub-funds/<int:pk>/approve-call/", views.call_approve, name="call-approve"),
     path("sub-funds/<int:pk>/nav/", views.nav_create, name="nav-create"),
     path("calls/<int:pk>/notice/<int:line>.pdf", views.call_notice, name="call-notice"),
     path("index/upload/", views.index_upload, name="index-upload"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("deals/new/", views.deal_create, name="deal-create"),
     path("deals/<int:pk>/", views.deal_detail, name="deal-detail"),
     path("deals/<int:pk>/action/", views.deal_action, name="deal-action"),
+    path("deals/<int:pk>/documents/<int:doc>/", views.deal_document, name="deal-document"),
     path("votes/", views.my_votes, name="my-votes"),
     path("votes/<int:pk>/", views.meeting_vote, name="meeting-vote"),
 ]

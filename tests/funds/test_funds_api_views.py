@@ -30,8 +30,8 @@ def test_sub_fund_list_and_detail_with_performance(api, fund):
     call_pay_all(call=call_create(sub_fund=fund, amount="50.00", call_date=DAY), paid_on=DAY)
     r = api.get("/api/v1/funds/sub-funds/")
     assert r.status_code == 200
-    assert [f["name"] for f in r.json()] == [fund.name]
-    assert r.json()[0]["performance"]["pic"] == "50.00"
+    assert r.json()["count"] == 1 and [f["name"] for f in r.json()["results"]] == [fund.name]
+    assert r.json()["results"][0]["performance"]["pic"] == "50.00"
     r = api.get(f"/api/v1/funds/sub-funds/{fund.pk}/")
     body = r.json()
     assert [a["paid_in"] for a in body["capital_accounts"]] == ["10.00", "20.00", "20.00"]
@@ -43,7 +43,7 @@ def test_another_managers_sub_fund_is_404_on_api_and_page(other_api, other_gp, m
     r = other_api.post(f"/api/v1/funds/sub-funds/{fund.pk}/calls/", {"amount": "1.00", "call_date": "2020-03-01"},
                        format="json")
     assert r.status_code == 404
-    assert other_api.get("/api/v1/funds/sub-funds/").json() == []
+    assert other_api.get("/api/v1/funds/sub-funds/").json()["results"] == []
     client.force_login(make_user(other_gp, Role.FUND_MANAGER))
     assert client.get(f"/funds/sub-funds/{fund.pk}/").status_code == 404
     assert CapitalCall.objects.count() == 0
@@ -68,9 +68,9 @@ def test_bad_call_input_is_a_bilingual_problem(api, fund):
     assert body["code"] == "validation_error"
     (error,) = body["errors"]
     assert (error["field"], error["code"]) == ("amount", "invalid_amount")
-    assert error["detail_zh"] == "amount 必须大于零" and error["detail_en"] == "amount must be greater than zero"
-    assert body["detail_zh"] == "输入有误：amount 必须大于零"
-    assert body["detail_en"] == "invalid input: amount must be greater than zero"
+    assert error["detail_zh"] == "amount：必须大于零" and error["detail_en"] == "amount: must be greater than zero"
+    assert body["detail_zh"] == "输入有误：amount：必须大于零"
+    assert body["detail_en"] == "invalid input: amount: must be greater than zero"
     r = api.post(f"/api/v1/funds/sub-funds/{fund.pk}/calls/", {"amount": "200.00", "call_date": "2020-03-01"},
                  format="json")
     assert r.status_code == 409 and r.json()["code"] == "over_call"
@@ -82,7 +82,7 @@ def test_bad_call_input_is_a_bilingual_problem(api, fund):
 def test_deal_list_detail_and_transition(api, other_api, fund, manager, orgs):
     ent = orgs.make(OrgKind.ENTERPRISE, name="威海医疗器械科技有限公司")
     deal = deal_create(sub_fund=fund, enterprise=ent, title="B 轮", instrument="equity", amount="5.00", by=manager)
-    assert [d["title"] for d in api.get("/api/v1/funds/deals/").json()] == ["B 轮"]
+    assert [d["title"] for d in api.get("/api/v1/funds/deals/").json()["results"]] == ["B 轮"]
     r = api.post(f"/api/v1/funds/deals/{deal.pk}/transition/", {"to": "screening", "reason": "初筛"}, format="json")
     assert r.status_code == 200 and r.json()["status"] == "screening"
     assert [h["to"] for h in r.json()["history"]] == ["sourced", "screening"]
