@@ -486,3 +486,4 @@ class Condition(models.Model):
     def __str__(self):
         return self.description
 
+from funds.direct.models import *  # noqa: E402,F401,F403  direct instruments
