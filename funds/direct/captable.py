@@ -182,7 +182,7 @@ def ocf_export(enterprise_id: int) -> dict:
         mechanism = {"type": "SAFE_CONVERSION", "conversion_mfn": False, "conversion_timing": "PRE_MONEY"
                      if a.valuation_cap is None and a.discount is None else "POST_MONEY"}
         if a.discount is not None:
-            mechanism["conversion_discount"] = format(a.discount, "f")
+            mechanism["conversion_discount"] = format(a.discount.normalize(), "f")
         if a.valuation_cap is not None:
             mechanism["conversion_valuation_cap"] = _ocf_money(a.valuation_cap, a.programme.currency)
         items.append({"object_type": "TX_CONVERTIBLE_ISSUANCE", "id": f"conv-{a.pk}", "date": (a.signed_on or a.applied_on).isoformat(),
