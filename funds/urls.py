@@ -1,5 +1,5 @@
 """Pages for people."""
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -20,4 +20,5 @@ urlpatterns = [
     path("deals/<int:pk>/action/", views.deal_action, name="deal-action"),
     path("votes/", views.my_votes, name="my-votes"),
     path("votes/<int:pk>/", views.meeting_vote, name="meeting-vote"),
+    path("direct/", include("funds.direct.urls")),  # direct instruments
 ]

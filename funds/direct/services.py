@@ -278,7 +278,7 @@ def invest_first_sign(*, agreement: InvestFirstAgreement, signed_on: dt.date, by
         raise InvalidTransition("只有已批准的协议可以签约", "only an approved agreement can be signed", field="status")
     if not approvals.approval_is_valid(a):
         raise _err("审批已失效，请重新提交", "the approval is no longer valid; submit again", "approval_void", "status", status=409)
-    signed_on = parse_date(signed_on, "signed_on", not_future=True, not_before=a.applied_on, not_before_label="申请日")
+    signed_on = parse_date(signed_on, "signed_on", not_future=True, not_before=a.applied_on, not_before_label="申请日 application date")
     use = PolicyUse(on=signed_on)
     months = int(use("investfirst.conversion_deadline_months"))
     a.min_round_size = use("investfirst.min_round_size")
@@ -302,7 +302,7 @@ def tranche_pay(*, tranche: Tranche, paid_on: dt.date, by) -> Tranche:
     if a.status not in (IFS.CONTRACTED, IFS.DISBURSED):
         raise InvalidTransition("只有已签约、未转股的协议可以拨付", "only a contracted, unconverted agreement can be paid",
                                 field="status")
-    paid_on = parse_date(paid_on, "paid_on", not_future=True, not_before=a.signed_on, not_before_label="签约日")
+    paid_on = parse_date(paid_on, "paid_on", not_future=True, not_before=a.signed_on, not_before_label="签约日 signing date")
     if paid_on > a.deadline:
         raise _err(f"paid_on：拨付日晚于转股期限 {a.deadline}", f"paid_on: after the conversion deadline {a.deadline}",
                    "after_deadline", "paid_on")
@@ -393,7 +393,7 @@ def round_report(*, enterprise: Organisation, round_date: dt.date, price_per_sha
     new = parse_amount(new_money, "new_money", allow_zero=True)
     shares = parse_int(fd_shares_before, "fd_shares_before", min_value=1)
     earliest = min((a.signed_on for a in converting), default=None)
-    round_date = parse_date(round_date, "round_date", not_future=True, not_before=earliest, not_before_label="协议签约日")
+    round_date = parse_date(round_date, "round_date", not_future=True, not_before=earliest, not_before_label="协议签约日 agreement signing date")
     others = _other_converting_input(other_converting)
     on_table = captable.total_shares(enterprise.pk)
     if on_table and on_table != shares:
@@ -639,7 +639,7 @@ def position_exit(*, position: EquityPosition, exited_on: dt.date, proceeds, kin
         raise Conflict("该股权已退出", "this position has already exited", code="already_exited")
     if kind not in ExitKind.values:
         raise _err(f"kind：未知的退出方式 {kind!r}", f"kind: unknown exit {kind!r}", "invalid_kind", "kind")
-    exited_on = parse_date(exited_on, "exited_on", not_future=True, not_before=pos.invested_on, not_before_label="投资日")
+    exited_on = parse_date(exited_on, "exited_on", not_future=True, not_before=pos.invested_on, not_before_label="投资日 investment date")
     proceeds = parse_amount(proceeds, "proceeds")
     buyer = parse_text(buyer, "buyer", max_length=200)
     use = PolicyUse(on=exited_on)
@@ -801,7 +801,7 @@ def talent_equity_fund(*, talent: TalentEquity, funded_on: dt.date, by) -> Talen
     _manager_of(t.programme, by)
     if t.status != TalentStatus.CONTRACTED:
         raise InvalidTransition("只有已签约的项目可以出资", "only a contracted investment can be funded", field="status")
-    funded_on = parse_date(funded_on, "funded_on", not_future=True, not_before=t.applied_on, not_before_label="申请日")
+    funded_on = parse_date(funded_on, "funded_on", not_future=True, not_before=t.applied_on, not_before_label="申请日 application date")
     approvals.approval_check_payer(t, by)
     cap_check(enterprise_id=t.enterprise_id, amount=t.amount, on=funded_on, exclude=t, locked=False)
     use = PolicyUse(on=funded_on)
@@ -927,7 +927,7 @@ def grant_invest_loan_sign(*, project: GrantInvestLoan, signed_on: dt.date, by) 
     _manager_of(g.programme, by)
     if g.status != GS.APPROVED or not approvals.approval_is_valid(g):
         raise InvalidTransition("只有已批准的项目可以签约", "only an approved project can be signed", field="status")
-    signed_on = parse_date(signed_on, "signed_on", not_future=True, not_before=g.applied_on, not_before_label="申请日")
+    signed_on = parse_date(signed_on, "signed_on", not_future=True, not_before=g.applied_on, not_before_label="申请日 application date")
     if g.equity_kind == EquityLegKind.INVEST_FIRST:
         use = PolicyUse(on=signed_on)
         months = int(use("investfirst.conversion_deadline_months"))
@@ -960,7 +960,7 @@ def grant_invest_loan_pay_grant(*, project: GrantInvestLoan, paid_on: dt.date, b
         raise InvalidTransition("没有待拨付的拨款", "there is no grant to pay", field="status")
     if g.grant_paid_on:
         raise Conflict("拨款已拨付", "the grant is already paid", code="already_paid")
-    paid_on = parse_date(paid_on, "paid_on", not_future=True, not_before=g.applied_on, not_before_label="申请日")
+    paid_on = parse_date(paid_on, "paid_on", not_future=True, not_before=g.applied_on, not_before_label="申请日 application date")
     approvals.approval_check_payer(g, by)
     _grant_cap(g.grant_amount, PolicyUse(on=paid_on))
     p = g.programme
@@ -981,7 +981,7 @@ def grant_invest_loan_fund_equity(*, project: GrantInvestLoan, funded_on: dt.dat
     _manager_of(g.programme, by)
     if g.status != GS.CONTRACTED or not g.equity_amount or g.position_id:
         raise InvalidTransition("没有待出资的股权", "there is no equity leg to fund", field="status")
-    funded_on = parse_date(funded_on, "funded_on", not_future=True, not_before=g.applied_on, not_before_label="申请日")
+    funded_on = parse_date(funded_on, "funded_on", not_future=True, not_before=g.applied_on, not_before_label="申请日 application date")
     approvals.approval_check_payer(g, by)
     if g.equity_kind == EquityLegKind.INVEST_FIRST:
         tranche_pay(tranche=g.invest_first.tranches.get(number=1), paid_on=funded_on, by=by)
