@@ -119,6 +119,8 @@ class FinancingRound(models.Model):
     new_money = models.DecimalField(_("new money"), **MONEY)
     fd_shares_before = models.BigIntegerField(_("fully diluted shares before the round"))
     other_converting = models.JSONField(_("other converting instruments"), default=list, blank=True)
+    # The programmes' 先投后股 agreements converting at this round, as they stood when it was reported.
+    converting = models.JSONField(default=list, blank=True)
     derived_price = models.DecimalField(_("price derived from the figures"), **PRICE)
     reported_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -343,6 +343,16 @@ def _instrument(a: InvestFirstAgreement) -> CalcInstrument:
     return CalcInstrument(a.disbursed, a.discount, a.valuation_cap)
 
 
+def _terms(i: CalcInstrument) -> dict:
+    return {"amount": str(i.amount), "discount": "" if i.discount is None else str(i.discount),
+            "valuation_cap": "" if i.valuation_cap is None else str(i.valuation_cap)}
+
+
+def _from_terms(t: dict) -> CalcInstrument:
+    return CalcInstrument(D(t["amount"]), D(t["discount"]) if t["discount"] else None,
+                          D(t["valuation_cap"]) if t["valuation_cap"] else None)
+
+
 def round_check(*, pre_money: Decimal, price_per_share: Decimal, fd_shares_before: int,
                 instruments: list[CalcInstrument]) -> Fraction:
     """The round's figures must agree (post-money SAFE): pre-money ÷ price is the fully diluted capitalization
@@ -404,8 +414,8 @@ def round_report(*, enterprise: Organisation, round_date: dt.date, price_per_sha
                           instruments=[_instrument(a) for a in converting] + others)
     r = FinancingRound.objects.create(enterprise=enterprise, round_date=round_date, price_per_share=price,
                                       pre_money=pre, new_money=new, fd_shares_before=shares,
-                                      other_converting=[{"amount": str(i.amount), "discount": str(i.discount or ""),
-                                                         "valuation_cap": str(i.valuation_cap or "")} for i in others],
+                                      other_converting=[_terms(i) for i in others],
+                                      converting=[{"agreement": a.pk, **_terms(_instrument(a))} for a in converting],
                                       derived_price=(Decimal(derived.numerator) / Decimal(derived.denominator)).quantize(
                                           D("0.000001"), ROUND_HALF_UP),
                                       reported_by=by)
@@ -419,10 +429,10 @@ def round_report(*, enterprise: Organisation, round_date: dt.date, price_per_sha
         captable.shares_record(enterprise=enterprise, holder=holder, shares=new_shares, on=round_date,
                                reason=MovementReason.ROUND, round=r, price=r.derived_price)
     if others:
-        result = _convert(r, others)
-        holder = captable.holder_get(enterprise, name=f"{round_date} 轮其他可转换工具持有人", kind=HolderKind.OTHER)
-        n = sum(c.shares for c in result.conversions)
+        result = _convert(r, [_instrument(a) for a in converting] + others)
+        n = sum(c.shares for c in result.conversions[len(converting):])
         if n:
+            holder = captable.holder_get(enterprise, name=f"{round_date} 轮其他可转换工具持有人", kind=HolderKind.OTHER)
             captable.shares_record(enterprise=enterprise, holder=holder, shares=n, on=round_date,
                                    reason=MovementReason.CONVERSION, round=r)
     return r
@@ -452,12 +462,16 @@ def conversion_preview(*, agreement: InvestFirstAgreement, round: FinancingRound
         raise _err(f"new_money：本轮新增资金 {round.new_money:,} 低于合格融资轮下限（investfirst.min_round_size）{a.min_round_size:,}",
                    f"new_money: {round.new_money:,} is below the qualifying round size (investfirst.min_round_size) "
                    f"{a.min_round_size:,}", "round_not_qualified", "new_money")
-    others = [CalcInstrument(D(o["amount"]), D(o["discount"]) if o["discount"] else None,
-                             D(o["valuation_cap"]) if o["valuation_cap"] else None) for o in round.other_converting]
-    peers = list(InvestFirstAgreement.objects.filter(enterprise_id=a.enterprise_id, status__in=[IFS.DISBURSED, IFS.CONVERTING])
-                 .exclude(pk=a.pk).order_by("pk"))
-    result = _convert(round, [_instrument(a)] + [_instrument(p) for p in peers] + others)
-    mine = result.conversions[0]
+    mine_at = [i for i, t in enumerate(round.converting) if t["agreement"] == a.pk]
+    if not mine_at:
+        raise _err("round：报告该融资轮时本协议尚未拨付，请重新报告融资轮", "round: this agreement was not funded when the round "
+                   "was reported; report the round again", "round_without_agreement", "round")
+    if D(round.converting[mine_at[0]]["amount"]) != a.disbursed:
+        raise _err("round：融资轮报告后本协议又有拨付，请重新报告融资轮", "round: more was disbursed after the round was "
+                   "reported; report the round again", "round_stale", "round")
+    instruments = [_from_terms(t) for t in round.converting] + [_from_terms(t) for t in round.other_converting]
+    result = _convert(round, instruments)
+    mine = result.conversions[mine_at[0]]
     holder = captable.Shareholder.objects.filter(enterprise_id=a.enterprise_id, programme=a.programme).first()
     figures = captable.share_caps_check(
         enterprise_id=a.enterprise_id, holder_id=holder.pk if holder else None, holder_name=a.programme.name,
