@@ -372,3 +372,42 @@ def test_an_approver_cannot_pay(programme, enterprise, people):
     with pytest.raises(DomainError) as exc:
         services.tranche_pay(tranche=a.tranches.get(), paid_on=PAID, by=checker)
     assert exc.value.code == "payer_is_approver"
+
+
+def test_two_agreements_convert_together_at_one_round(programme, enterprise, people):
+    founders(enterprise, (("创始人甲", 5000000), ("创始人乙", 4000000)))
+    _, maker, checker, _ = people
+    capped = agreement(programme, enterprise, *people, discount="20", cap="10000000.00")
+    plain = agreement(programme, enterprise, *people, amount="500000.00")
+    r = services.round_report(enterprise=enterprise, round_date=ROUND, price_per_share="1.10", pre_money="11150000.00",
+                              new_money="5000000.00", fd_shares_before=9000000, by=maker)
+    assert [t["agreement"] for t in r.converting] == [capped.pk, plain.pk]
+    c1 = services.conversion_propose(agreement=capped, round=r, by=maker)
+    services.conversion_decide(conversion=c1, by=checker, approve=True)
+    c2 = services.conversion_propose(agreement=plain, round=r, by=maker)  # solved with the first, as reported
+    assert (c1.shares, c2.shares, c2.price) == (1136363, 454545, D("1.100000"))
+    services.conversion_decide(conversion=c2, by=checker, approve=True)
+    held = {row["name"]: row["shares"] for row in captable.cap_table(enterprise.pk)["holders"]}
+    assert held[programme.name] == 1136363 + 454545
+    assert balance(accounts.equity(programme)) == D("1500000.00")
+    assert balanced()
+
+
+def test_a_disbursement_after_the_round_report_asks_for_a_new_report(programme, enterprise, people):
+    founders(enterprise, (("创始人甲", 5000000), ("创始人乙", 4000000)))
+    founder_user, maker, checker, payer = people
+    a = services.invest_first_apply(programme=programme, enterprise=enterprise, title="项目", amount="1000000.00",
+                                    tranches=[{"amount": "600000.00", "due_on": PAID},
+                                              {"amount": "400000.00", "due_on": ROUND}], by=founder_user,
+                                    applied_on=APPLIED)
+    services.invest_first_submit(agreement=a, by=maker)
+    services.invest_first_decide(agreement=a, by=checker, approve=True)
+    services.invest_first_sign(agreement=a, signed_on=SIGNED, by=maker)
+    services.tranche_pay(tranche=a.tranches.get(number=1), paid_on=PAID, by=payer)
+    r = services.round_report(enterprise=enterprise, round_date=ROUND, price_per_share="1", pre_money="9000000.00",
+                              new_money="5000000.00", fd_shares_before=9000000, by=founder_user)
+    services.tranche_pay(tranche=a.tranches.get(number=2), paid_on=ROUND, by=payer)
+    a.refresh_from_db()
+    with pytest.raises(DomainError) as exc:
+        services.conversion_propose(agreement=a, round=r, by=maker)
+    assert exc.value.code == "round_stale"
