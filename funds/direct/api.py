@@ -7,6 +7,7 @@ Explicit input serializers; every rule lives in the services.
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -208,12 +209,12 @@ class AgreementActionApi(APIView):
         return Response(_agreement_detail(a))
 
 
-class DecisionIn(serializers.Serializer):
+class DirectDecisionIn(serializers.Serializer):
     approve = serializers.BooleanField()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class DecisionOut(serializers.Serializer):
+class DirectDecisionOut(serializers.Serializer):
     id = serializers.IntegerField()
     agreement = serializers.IntegerField(source="agreement_id")
     status = serializers.CharField()
@@ -221,23 +222,23 @@ class DecisionOut(serializers.Serializer):
 
 
 class ConversionDecisionApi(APIView):
-    @extend_schema(request=DecisionIn, responses=DecisionOut, summary="The checker decides a proposed conversion")
+    @extend_schema(request=DirectDecisionIn, responses=DirectDecisionOut, summary="The checker decides a proposed conversion")
     @idempotent
     def post(self, request, pk: int):
         c = get_object_or_404(Conversion.objects.filter(agreement__in=selectors.agreement_list(user=request.user)), pk=pk)
-        d = validated(DecisionIn, request.data)
+        d = validated(DirectDecisionIn, request.data)
         c = services.conversion_decide(conversion=c, by=request.user, approve=d["approve"], comment=d["comment"])
-        return Response(DecisionOut(c).data)
+        return Response(DirectDecisionOut(c).data)
 
 
 class ClosureDecisionApi(APIView):
-    @extend_schema(request=DecisionIn, responses=DecisionOut, summary="The checker decides a proposed closure")
+    @extend_schema(request=DirectDecisionIn, responses=DirectDecisionOut, summary="The checker decides a proposed closure")
     @idempotent
     def post(self, request, pk: int):
         c = get_object_or_404(Closure.objects.filter(agreement__in=selectors.agreement_list(user=request.user)), pk=pk)
-        d = validated(DecisionIn, request.data)
+        d = validated(DirectDecisionIn, request.data)
         c = services.closure_decide(closure=c, by=request.user, approve=d["approve"], comment=d["comment"])
-        return Response(DecisionOut(c).data)
+        return Response(DirectDecisionOut(c).data)
 
 
 class OtherConvertingIn(serializers.Serializer):
@@ -277,7 +278,7 @@ class RoundReportApi(APIView):
 
 
 class CapTableApi(APIView):
-    @extend_schema(summary="An enterprise's cap table (ownership from share counts) and talent-cap headroom")
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="An enterprise's cap table (ownership from share counts) and talent-cap headroom")
     def get(self, request, pk: int):
         if not selectors.enterprise_visible(user=request.user, enterprise_id=pk):
             raise NotFound("企业", "enterprise")
@@ -293,7 +294,7 @@ class CapTableApi(APIView):
 
 
 class CapTableOcfApi(APIView):
-    @extend_schema(summary="The cap table as Open Cap Table Format JSON")
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="The cap table as Open Cap Table Format JSON")
     def get(self, request, pk: int):
         if not selectors.enterprise_visible(user=request.user, enterprise_id=pk):
             raise NotFound("企业", "enterprise")
@@ -420,19 +421,19 @@ class GILOut(serializers.Serializer):
     loan = serializers.SerializerMethodField()
     exposure = serializers.SerializerMethodField()
 
-    def get_grant(self, g):
+    def get_grant(self, g) -> dict:
         return {"amount": str(g.grant_amount), "paid_on": g.grant_paid_on.isoformat() if g.grant_paid_on else None}
 
-    def get_equity(self, g):
+    def get_equity(self, g) -> dict:
         return {"kind": g.equity_kind, "amount": str(g.equity_amount), "agreement": g.invest_first_id,
                 "agreement_status": g.invest_first.status if g.invest_first_id else None,
                 "position": g.position_id, "position_status": g.position.status if g.position_id else None}
 
-    def get_loan(self, g):
+    def get_loan(self, g) -> dict:
         return {"bank": g.loan_bank.name if g.loan_bank_id else None, "reference": g.loan_reference,
                 "pool_enrolled": g.loan_pool_enrolled}
 
-    def get_exposure(self, g):
+    def get_exposure(self, g) -> dict:
         x = services.grant_invest_loan_exposure(g)
         out = {k: str(v) for k, v in x.items() if k != "loan"}
         out["loan"] = None if not x["loan"] else {k: str(v) for k, v in x["loan"].items()}
@@ -522,7 +523,7 @@ class GILActionApi(APIView):
 
 
 class CapHeadroomApi(APIView):
-    @extend_schema(summary="Talent-cap headroom of an enterprise (what an application page shows)")
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="Talent-cap headroom of an enterprise (what an application page shows)")
     def get(self, request, pk: int):
         if not selectors.enterprise_visible(user=request.user, enterprise_id=pk):
             raise NotFound("企业", "enterprise")
