@@ -57,14 +57,24 @@ def _user(world, username: str, org: Organisation, role: str, display: str) -> U
     return user
 
 
-def _firm(world, i: int, name: str) -> Organisation:
-    if i < len(world.startups):
-        return world.startups[i]
+FIRMS = ["济南量子芯片中试科技有限公司", "青岛海洋药物研究有限公司", "烟台先进材料科技有限公司", "潍坊智能农机装备有限公司",
+         "淄博催化新材料有限公司", "威海海洋装备科技有限公司", "济宁光电芯片有限公司", "临沂储能电池科技有限公司",
+         "泰安人才创业科技有限公司", "日照数字港航科技有限公司"]
+
+
+def _firm(i: int) -> Organisation:
     from finance.parties.demo_codes import demo_uscc
 
     org, _ = Organisation.objects.get_or_create(uscc=demo_uscc(OrgKind.ENTERPRISE, 700 + i),
-                                                defaults={"kind": OrgKind.ENTERPRISE, "name": name})
+                                                defaults={"kind": OrgKind.ENTERPRISE, "name": FIRMS[i],
+                                                          "region": FIRMS[i][:2]})
     return org
+
+
+def _headroom(org: Organisation) -> D:
+    from .caps import cap_state
+
+    return cap_state(org.pk, on=today()).headroom
 
 
 def seed(world) -> None:
@@ -98,7 +108,12 @@ def seed(world) -> None:
         a.refresh_from_db()
         return a
 
-    firms = [_firm(world, i, f"演示科技企业{i}") for i in range(10)]
+    # The demo startup gets the converted agreement when the sub-fund deals leave it the headroom; the other
+    # instruments go to firms of their own, so the funds demo's deals never push them over the talent cap.
+    firms = [_firm(i) for i in range(10)]
+    if world.startups and _headroom(world.startups[0]) >= D("1000000.00") \
+            and not captable.total_shares(world.startups[0].pk):
+        firms[0] = world.startups[0]
     recent = add_months(t0, -6, 1)
     for firm in firms[:6]:
         captable.founders_register(enterprise=firm, founders=[("创始人甲", 5000000), ("创始人乙", 4000000)],
@@ -167,7 +182,8 @@ def seed(world) -> None:
     # 拨投贷 with three legs
     firm = firms[6]
     Loan = apps.get_model("loans", "Loan")
-    loan = Loan.objects.filter(borrower__in=firms[:8]).select_related("bank").order_by("pk").first()
+    loan = next((ln for ln in Loan.objects.select_related("bank", "borrower").order_by("pk")[:200]
+                 if ln.borrower.kind == OrgKind.ENTERPRISE and _headroom(ln.borrower) >= D("1500000.00")), None)
     if loan is not None:
         firm = loan.borrower
     g = services.grant_invest_loan_apply(programme=p, enterprise=firm, title="光电芯片产业化（拨投贷）", by=maker,
