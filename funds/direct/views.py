@@ -18,6 +18,7 @@ from finance.web.views import history_context
 
 from . import captable, selectors, services
 from .caps import cap_state
+from .memo import instrument_memo
 from .models import Closure, Conversion
 
 
@@ -54,6 +55,7 @@ def agreement_detail(request, pk: int):
            "rounds": list(selectors.round_list(user=request.user).filter(enterprise=a.enterprise)),
            "approval": selectors.pending_approval(a), "today": today(), **history_context(a)}
     ctx["cap"] = _cap(a.enterprise_id)
+    ctx["memo"] = instrument_memo(a)
     return render(request, "funds/direct/agreement.html", ctx)
 
 
@@ -114,7 +116,8 @@ def talent_detail(request, pk: int):
     t = get_object_or_404(selectors.talent_list(user=request.user), pk=pk)
     return render(request, "funds/direct/talent.html", {"t": t, "is_manager": _is_manager(request.user, t.programme),
                                                          "approval": selectors.pending_approval(t), "today": today(),
-                                                         "cap": _cap(t.enterprise_id), **history_context(t)})
+                                                         "cap": _cap(t.enterprise_id), "memo": instrument_memo(t),
+                                                         **history_context(t)})
 
 
 @login_required
@@ -150,7 +153,8 @@ def project_detail(request, pk: int):
     banks = Organisation.objects.filter(kind=OrgKind.BANK).order_by("name")
     return render(request, "funds/direct/project.html", {
         "g": g, "x": exposure, "is_manager": _is_manager(request.user, g.programme), "banks": banks,
-        "approval": selectors.pending_approval(g), "today": today(), **history_context(g)})
+        "approval": selectors.pending_approval(g), "today": today(), "memo": instrument_memo(g),
+        **history_context(g)})
 
 
 @login_required

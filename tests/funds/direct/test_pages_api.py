@@ -157,3 +157,23 @@ def test_pages_in_chinese_scoped_to_the_caller(client, programme, enterprise, fo
     assert client.get(f"/funds/direct/enterprises/{programme.manager_id}/cap-table/").status_code == 404
 
 
+
+
+def test_instrument_pages_show_the_decision_memo(client, programme, enterprise, founder_user, maker, other_manager):
+    t = services.talent_equity_apply(programme=programme, enterprise=enterprise, title="人才项目", amount="1000000.00",
+                                     price_per_share="2", founded_on=dt.date(2022, 1, 1), by=founder_user,
+                                     talent_team_leads=True, registered_in_shandong=True, own_ip_count=1,
+                                     founders_cash="500000", applied_on=dt.date(2025, 1, 10))
+    g = services.grant_invest_loan_apply(programme=programme, enterprise=enterprise, title="拨投贷项目", by=maker,
+                                         grant_amount="500000.00", applied_on=dt.date(2025, 1, 10))
+    client.force_login(maker)
+    page = client.get(f"/funds/direct/talent/{t.pk}/").content.decode()
+    assert "决策要点" in page and "企业在山东注册 符合" in page and "剩余额度 ¥5,000,000.00" in page
+    page = client.get(f"/funds/direct/grant-invest-loan/{g.pk}/").content.decode()
+    assert "决策要点" in page and "财政资金总敞口" in page and "初审通过" in page
+    client.post(f"/funds/direct/grant-invest-loan/{g.pk}/action/", {"action": "review"})
+    g.refresh_from_db()
+    assert g.status == "reviewed"
+    client.force_login(other_manager)
+    assert client.get(f"/funds/direct/talent/{t.pk}/").status_code == 404
+    assert client.get(f"/funds/direct/grant-invest-loan/{g.pk}/").status_code == 404
