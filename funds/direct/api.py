@@ -28,6 +28,11 @@ from .models import Closure, ClosureWay, Conversion, EquityLegKind, ExitKind
 M = {"max_digits": 18, "decimal_places": 2}
 
 
+def _with_cap(data: dict, state) -> dict:
+    """An application's answer shows the talent-cap headroom it was checked against."""
+    return {**data, "talent_cap": {"cap": str(state.cap), "used": str(state.used), "headroom": str(state.headroom)}}
+
+
 def _history(obj) -> list[dict]:
     return [{"at": c.at.isoformat(), "by": c.by.username if c.by else None, "from": c.from_state, "to": c.to_state,
              "reason": c.reason} for c in history(obj)]
@@ -158,7 +163,7 @@ class AgreementListApi(APIView):
                                         enterprise=_enterprise(request, d.get("enterprise")), title=d["title"],
                                         amount=d["amount"], tranches=d["tranches"], discount=d["discount"] or None,
                                         valuation_cap=d["valuation_cap"] or None, by=request.user)
-        return Response(_agreement_detail(a), status=status.HTTP_201_CREATED)
+        return Response(_with_cap(_agreement_detail(a), a.cap), status=status.HTTP_201_CREATED)
 
 
 class AgreementDetailApi(APIView):
@@ -340,7 +345,7 @@ class TalentListApi(APIView):
         d = validated(TalentApplyIn, request.data)
         t = services.talent_equity_apply(programme=_programme(request, d.pop("programme")),
                                          enterprise=_enterprise(request, d.pop("enterprise", None)), by=request.user, **d)
-        return Response(TalentOut(t).data, status=status.HTTP_201_CREATED)
+        return Response(_with_cap(TalentOut(t).data, t.cap), status=status.HTTP_201_CREATED)
 
 
 class TalentActionIn(serializers.Serializer):
@@ -471,7 +476,7 @@ class GILListApi(APIView):
             title=d["title"], by=request.user, grant_amount=d["grant_amount"], equity_kind=d["equity_kind"],
             equity_amount=d["equity_amount"], equity_price_per_share=d["equity_price_per_share"] or None,
             loan_bank=bank, loan_reference=d["loan_reference"])
-        return Response(GILOut(g).data, status=status.HTTP_201_CREATED)
+        return Response(_with_cap(GILOut(g).data, g.cap), status=status.HTTP_201_CREATED)
 
 
 class GILDetailApi(APIView):

@@ -44,6 +44,7 @@ def test_portal_application_and_the_manager_path_through_the_api(programme, ente
     assert InvestFirstAgreement.objects.count() == 1
     body = r1.json()
     assert body["enterprise"] == enterprise.name and body["status_label"] and body["discount"] == "0.200000"
+    assert body["talent_cap"] == {"cap": "5000000", "used": "0.00", "headroom": "5000000.00"}
     pk = body["id"]
     # an enterprise applies only for itself
     other_ent = orgs.make(OrgKind.ENTERPRISE, name="别家企业")
