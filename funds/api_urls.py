@@ -1,5 +1,5 @@
 """API routes under /api/v1/."""
-from django.urls import path
+from django.urls import include, path
 
 from . import api
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("funds/deals/<int:pk>/", api.DealDetailApi.as_view(), name="funds-api-deal-detail"),
     path("funds/deals/<int:pk>/transition/", api.DealTransitionApi.as_view(),
          name="funds-api-deal-transition"),
+    path("", include("funds.direct.api_urls")),  # direct instruments
 ]

@@ -1,5 +1,5 @@
 """Pages for people."""
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -22,4 +22,5 @@ urlpatterns = [
     path("deals/<int:pk>/documents/<int:doc>/", views.deal_document, name="deal-document"),
     path("votes/", views.my_votes, name="my-votes"),
     path("votes/<int:pk>/", views.meeting_vote, name="meeting-vote"),
+    path("direct/", include("funds.direct.urls")),  # direct instruments
 ]

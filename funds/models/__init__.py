@@ -51,3 +51,4 @@ __all__ = [
     "FundStatus", "GuidanceFund", "Holding", "IndexLevel", "IndexSeries", "Instrument", "LPKind", "NavReport",
     "Stage", "SubFund", "Valuation", "document_path",
 ]
+from funds.direct.models import *  # noqa: E402,F401,F403  direct instruments
