@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("loans.api_urls")),
     path("", include("guarantees.api_urls")),
     path("", include("funds.api_urls")),
+    path("", include("finance.reporting.api_urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("loans/", include("loans.urls")),
     path("guarantees/", include("guarantees.urls")),
     path("funds/", include("funds.urls")),
+    path("reports/", include("finance.reporting.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
