@@ -108,12 +108,13 @@ def report_publish(*, report: Report, by) -> Report:
                           extra={"errors": errors})
     from .outputs import pdf_bytes, xlsx_bytes
 
+    now = timezone.now()
+    report.status, report.published_at, report.published_by = ReportStatus.PUBLISHED, now, by  # as the files show it
     files = {}
     for kind, render in (("xlsx", xlsx_bytes), ("pdf", pdf_bytes)):
         data = render(report)
         name = default_storage.save(report_file_path(report, f"report-{report.quarter}.{kind}"), ContentFile(data))
         files[kind], files[f"{kind}_sha256"] = name, hashlib.sha256(data).hexdigest()
-    now = timezone.now()
     moved = Report.objects.filter(pk=report.pk, status=ReportStatus.DRAFT).update(
         status=ReportStatus.PUBLISHED, published_at=now, published_by=by, **files)
     if moved != 1:

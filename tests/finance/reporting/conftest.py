@@ -226,3 +226,25 @@ def _build_funds(b: Book, orgs, make_user, clock):
 @pytest.fixture
 def book(db, orgs, make_user, clock, province) -> Book:
     return build_book(orgs=orgs, make_user=make_user, clock=clock, province=province)
+
+
+def small_book(orgs, make_user, bank_name="齐鲁银行", lp_name="S"):
+    """One loan (1,000,000 interest only from 2026-01-15; 250,000 paid on 2026-08-01: 7 months' interest 25,375,
+    then 224,625 of principal) and one sub-fund (1,000,000 paid in on 2026-07-03)."""
+    bank = orgs.make(OrgKind.BANK, name=bank_name)
+    officer = make_user(bank, Role.BANK_OFFICER)
+    day = dt.date(2026, 1, 15)
+    loan = ls.loan_submit(bank=bank, by=officer, as_of=day, data=loan_body(
+        1, principal="1000000.00", repayment_method="interest_only", term_months=12, disbursed_on=day.isoformat()))
+    Organisation.objects.filter(pk=loan.borrower_id).update(region="济南")
+    ls.repayment_record(loan=loan, paid_on=dt.date(2026, 8, 1), amount=D("250000.00"), by=officer,
+                        as_of=dt.date(2026, 8, 1))
+    gm = orgs.make(OrgKind.FUND_MANAGER)
+    g = fs.guidance_fund_create(name="引导基金", manager=gm, size=D("100000000"), vintage=dt.date(2025, 1, 1))
+    fund = fs.sub_fund_create(guidance_fund=g, name="子基金", manager=gm, size="10000000.00",
+                              vintage=dt.date(2025, 1, 1), commitments=[
+                                  {"lp_kind": "guidance", "amount": "2000000.00", "investor_name": "G"},
+                                  {"lp_kind": "social", "amount": "8000000.00", "investor_name": lp_name}])
+    call = fs.call_create(sub_fund=fund, amount="1000000.00", call_date=dt.date(2026, 7, 1))
+    fs.call_pay_all(call=call, paid_on=dt.date(2026, 7, 3))
+    return bank

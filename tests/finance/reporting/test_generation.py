@@ -1,41 +1,16 @@
 """Generation: the Celery chord (eager in the demo, through Redis with a real worker), the management command,
 the beat entry, idempotence."""
-import datetime as dt
 import io
-from decimal import Decimal as D
 
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from finance.celery import app
-from finance.parties.models import Organisation, OrgKind, Role
 from finance.reporting.models import Report, ReportRun, RunStatus
 from finance.reporting.services import content_hash, report_compute
 from finance.reporting.tasks import generate_quarter, report_start
-from funds import services as fs
-from loans import services as ls
-from tests.loans.loan_factories import loan_body
-
-
-def small_book(orgs, make_user):
-    bank = orgs.make(OrgKind.BANK, name="齐鲁银行")
-    officer = make_user(bank, Role.BANK_OFFICER)
-    day = dt.date(2026, 1, 15)
-    loan = ls.loan_submit(bank=bank, by=officer, as_of=day, data=loan_body(
-        1, principal="1000000.00", repayment_method="interest_only", term_months=12, disbursed_on=day.isoformat()))
-    Organisation.objects.filter(pk=loan.borrower_id).update(region="济南")
-    ls.repayment_record(loan=loan, paid_on=dt.date(2026, 8, 1), amount=D("250000.00"), by=officer,
-                        as_of=dt.date(2026, 8, 1))
-    gm = orgs.make(OrgKind.FUND_MANAGER)
-    g = fs.guidance_fund_create(name="引导基金", manager=gm, size=D("100000000"), vintage=dt.date(2025, 1, 1))
-    fund = fs.sub_fund_create(guidance_fund=g, name="子基金", manager=gm, size="10000000.00",
-                              vintage=dt.date(2025, 1, 1), commitments=[
-                                  {"lp_kind": "guidance", "amount": "2000000.00", "investor_name": "G"},
-                                  {"lp_kind": "social", "amount": "8000000.00", "investor_name": "S"}])
-    call = fs.call_create(sub_fund=fund, amount="1000000.00", call_date=dt.date(2026, 7, 1))
-    fs.call_pay_all(call=call, paid_on=dt.date(2026, 7, 3))
-    return bank
+from tests.finance.reporting.conftest import small_book
 
 
 @pytest.mark.django_db
