@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from finance.core.errors import Conflict
 
@@ -48,7 +49,7 @@ class Report(models.Model):
     scope_key = models.CharField(_("scope key"), max_length=20, blank=True)
     version = models.PositiveIntegerField(_("version"))
     status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
-    as_of = models.DateField(_("as of"))
+    as_of = models.DateField(pgettext_lazy("report", "as of"))
     content = models.JSONField(_("content"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     xlsx = models.FileField(upload_to=report_file_path, blank=True)
@@ -105,7 +106,7 @@ class Report(models.Model):
 
 class RunStatus(models.TextChoices):
     RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
+    DONE = "done", pgettext_lazy("report", "Done")
     FAILED = "failed", _("Failed")
 
 

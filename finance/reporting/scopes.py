@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from finance.core.errors import DomainError
 
@@ -26,8 +27,8 @@ ALL_KEYS = (*SECTIONS, "changes")
 
 
 class ScopeKind(models.TextChoices):
-    PROVINCE = "province", _("Province")
-    CITY = "city", _("City")
+    PROVINCE = "province", pgettext_lazy("report", "Province")
+    CITY = "city", pgettext_lazy("report", "City")
     PROGRAMME = "programme", _("Programme")
     SUB_FUND = "sub_fund", _("Sub-fund")
     BANK = "bank", _("Bank")
