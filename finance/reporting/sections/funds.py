@@ -112,18 +112,32 @@ def _split(total_fen: int, weights: list[int]) -> list[int]:
     return [int(x * 100) for x in allocate(Decimal(total_fen) / 100, [Decimal(w) for w in weights])]
 
 
-def _capital_accounts(q: Quarter, fund: SubFund, commitments: list, navs, flows) -> dict:
+def _quarter_figures(q: Quarter, ids: list[int]) -> dict:
+    """Everything the capital accounts need, for all the sub-funds at once (a handful of grouped queries)."""
     prev = q.previous.end
-    paid_end, paid_prev = _paid_by_lp([fund.pk], q.end), _paid_by_lp([fund.pk], prev)
-    contrib = dict(CapitalCallLine.objects.filter(call__sub_fund=fund, paid_on__gte=q.start, paid_on__lte=q.end)
-                   .values("commitment_id").annotate(s=fen_sum("amount")).values_list("commitment_id", "s"))
-    dist = dict(DistributionLine.objects.filter(distribution__sub_fund=fund, distribution__paid_on__gte=q.start,
+    in_q = dict(paid_on__gte=q.start, paid_on__lte=q.end)
+    by_lp = CapitalCallLine.objects.filter(call__sub_fund_id__in=ids).values("commitment_id")
+    contrib = dict(by_lp.filter(**in_q).annotate(s=fen_sum("amount")).values_list("commitment_id", "s"))
+    dist = dict(DistributionLine.objects.filter(distribution__sub_fund_id__in=ids, distribution__paid_on__gte=q.start,
                                                 distribution__paid_on__lte=q.end)
                 .values("commitment_id").annotate(s=fen_sum("amount")).values_list("commitment_id", "s"))
-    fees = FeeAccrual.objects.filter(sub_fund=fund, period_end__gte=q.start, period_end__lte=q.end).aggregate(
-        s=fen_sum("amount"))["s"]
+    fees = dict(FeeAccrual.objects.filter(sub_fund_id__in=ids, period_end__gte=q.start, period_end__lte=q.end)
+                .values("sub_fund_id").annotate(s=fen_sum("amount")).values_list("sub_fund_id", "s"))
+    # The LP capital accounts on the ledger (funds.services names them funds:sf<fund>:lp<commitment>:capital).
+    ledger = {code: (c, d) for code, c, d in Posting.objects.filter(
+        account__code__startswith="funds:sf", account__code__endswith=":capital", entry__value_date__gte=q.start,
+        entry__value_date__lte=q.end).values("account__code").annotate(
+        c=fen_sum("amount", filter=Q(side=Side.CREDIT)), d=fen_sum("amount", filter=Q(side=Side.DEBIT))).values_list(
+        "account__code", "c", "d")}
+    return {"paid_end": _paid_by_lp(ids, q.end), "paid_prev": _paid_by_lp(ids, prev), "contrib": contrib,
+            "dist": dist, "fees": fees, "ledger": ledger}
+
+
+def _capital_accounts(q: Quarter, fund: SubFund, commitments: list, navs, flows, figs: dict) -> dict:
+    paid_end, paid_prev, contrib, dist = figs["paid_end"], figs["paid_prev"], figs["contrib"], figs["dist"]
+    fees = figs["fees"].get(fund.pk, 0)
     ids = [c.pk for c in commitments]
-    begin = _split(_value(fund.pk, navs, flows, prev), [paid_prev.get(i, 0) for i in ids])
+    begin = _split(_value(fund.pk, navs, flows, q.previous.end), [paid_prev.get(i, 0) for i in ids])
     end = _split(_value(fund.pk, navs, flows, q.end), [paid_end.get(i, 0) for i in ids])
     fee = _split(fees, [paid_end.get(i, 0) for i in ids])
     lines = []
@@ -132,14 +146,11 @@ def _capital_accounts(q: Quarter, fund: SubFund, commitments: list, navs, flows)
         lines.append({"commitment_id": c.pk, "lp": c.lp_name, "lp_kind": c.lp_kind, "beginning": yuan(b),
                       "contributions": yuan(ci), "distributions": yuan(di), "fees": yuan(f),
                       "gains": yuan(e - b - ci + di + f), "ending": yuan(e)})
-    # The LP capital accounts on the ledger (funds.services names them funds:sf<fund>:lp<commitment>:capital).
-    codes = [f"funds:sf{fund.pk}:lp{i}:capital" for i in ids]
-    led = Posting.objects.filter(account__code__in=codes, entry__value_date__gte=q.start,
-                                 entry__value_date__lte=q.end).aggregate(
-        c=fen_sum("amount", filter=Q(side=Side.CREDIT)), d=fen_sum("amount", filter=Q(side=Side.DEBIT)))
+    led = [figs["ledger"].get(f"funds:sf{fund.pk}:lp{i}:capital", (0, 0)) for i in ids]
     return {"lines": lines, "total": _total_line(lines),
             "reconcile": {"value_beginning": yuan(sum(begin)), "value_ending": yuan(sum(end)), "fees": yuan(fees),
-                          "ledger_contributions": yuan(led["c"]), "ledger_distributions": yuan(led["d"])}}
+                          "ledger_contributions": yuan(sum(c for c, _ in led)),
+                          "ledger_distributions": yuan(sum(d for _, d in led))}}
 
 
 CA_KEYS = ("beginning", "contributions", "distributions", "fees", "gains", "ending")
@@ -234,6 +245,7 @@ def compute(q: Quarter, scope: Scope) -> dict:
                   .values("call__sub_fund_id").annotate(s=fen_sum("amount")).values_list("call__sub_fund_id", "s"))
     guidance_fen = {c.sub_fund_id: int(c.amount * 100) for c in commitments if c.lp_kind == LPKind.GUIDANCE}
     comp, policy = _compliance(q, funds, guidance_fen) if funds else ({}, {})
+    figs = _quarter_figures(q, ids)
     lines = []
     for f in funds:  # one line per sub-fund (figures come from the vectorised frames above)
         p = perf.loc[f.pk]
@@ -244,7 +256,8 @@ def compute(q: Quarter, scope: Scope) -> dict:
                       "unfunded": yuan(committed - called.get(f.pk, 0)), "distributed": yuan(p["distributed"]),
                       "nav": yuan(p["nav"]), "nav_date": _nav_date(navs, f.pk), **_perf_line(p),
                       "compliance": comp.get(f.pk, {}),
-                      "capital_accounts": _capital_accounts(q, f, mine, _navs([f.pk], q.end), _flows([f.pk], q.end))})
+                      "capital_accounts": _capital_accounts(q, f, mine, navs[navs["fund"] == f.pk],
+                                                          flows[flows["fund"] == f.pk], figs)})
     pooled = flows.assign(fund=0)
     latest = navs.sort_values("date").groupby("fund").tail(1)
     total_nav = pd.DataFrame([(0, latest["date"].max(), int(latest["nav"].sum()))] if len(latest) else [],
