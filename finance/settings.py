@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "loans",
     "guarantees",
     "funds",
+    "finance.reporting",  # quarterly reports: reads loans, guarantees and funds, so it comes after them
 ]
 
 MIDDLEWARE = [
@@ -232,6 +233,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {}
+# Quarterly reports: 02:00 Beijing time on the first day after each quarter end (1 Jan, Apr, Jul, Oct).
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["reporting-quarterly"] = {
+    "task": "reporting.generate_quarter",
+    "schedule": crontab(minute=0, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
+}
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("loans.api_urls")),
     path("", include("guarantees.api_urls")),
     path("", include("funds.api_urls")),
+    path("", include("finance.reporting.api_urls")),
 ]
 
 harden(api_v1, api=True)
@@ -33,6 +34,7 @@ urlpatterns = [
     path("loans/", include("loans.urls")),
     path("guarantees/", include("guarantees.urls")),
     path("funds/", include("funds.urls")),
+    path("reports/", include("finance.reporting.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # the schema and the docs only for authenticated callers (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]);

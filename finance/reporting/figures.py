@@ -1,0 +1,70 @@
+"""Small helpers every section uses: amounts in integer fen (exact sums), out as yuan strings to the fen."""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import pandas as pd
+from django.db.models import BigIntegerField, F, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Round
+
+FEN = Decimal("0.01")
+RATIO = Decimal("0.0001")
+
+
+def fen_of(field) -> Cast:
+    """SQL: a 2-place amount column as integer fen (rounded first: SQLite stores decimals as floats)."""
+    expr = F(field) if isinstance(field, str) else field
+    return Cast(Round(expr * Value(100)), output_field=BigIntegerField())
+
+
+def fen_sum(field, **extra) -> Coalesce:
+    """SQL: the sum of an amount column in integer fen (an expression already in fen is summed as it is)."""
+    expr = fen_of(field) if isinstance(field, str) else field
+    return Coalesce(Sum(expr, **extra), Value(0), output_field=BigIntegerField())
+
+
+def yuan(fen) -> str:
+    """Integer fen → "1234.50" (yuan to the fen)."""
+    return str((Decimal(int(fen)) / 100).quantize(FEN))
+
+
+def ratio(num, den, places: Decimal = RATIO) -> str | None:
+    """An exact ratio of two integers as a decimal string (half-up); None when the denominator is zero."""
+    num, den = int(num), int(den)
+    if den == 0:
+        return None
+    return str((Decimal(num) / Decimal(den)).quantize(places, ROUND_HALF_UP))
+
+
+def float_ratio(x) -> str | None:
+    """A float figure (IRR, PME) rounded half-up to four places; None for NaN/inf."""
+    if x is None:
+        return None
+    try:
+        value = float(x)
+    except (TypeError, ValueError):
+        return None
+    if not np.isfinite(value):
+        return None
+    return str(Decimal(repr(value)).quantize(RATIO, ROUND_HALF_UP))
+
+
+def fen_half_up_div(num: int, den: int) -> int:
+    """round-half-up(num / den) in integers (den > 0)."""
+    q, r = divmod(2 * int(num) + int(den), 2 * int(den))
+    return q
+
+
+def frame(qs, columns: list[str], ints=()) -> pd.DataFrame:
+    """A queryset's ``values_list`` rows as a DataFrame; integer columns stay int64 even when empty."""
+    df = pd.DataFrame(list(qs), columns=columns)
+    for c in ints:
+        df[c] = df[c].fillna(0).astype("int64") if len(df) else df[c].astype("int64")
+    return df
+
+
+def group_sum(df: pd.DataFrame, by: str, col: str, index) -> pd.Series:
+    if df.empty:
+        return pd.Series(0, index=index, dtype="int64")
+    return df.groupby(by)[col].sum().reindex(index, fill_value=0).astype("int64")
