@@ -7,8 +7,13 @@ labels) and seeded by a new data migration with its value written literally.
 """
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import pkgutil
+
+# The 条例 revision (2017-12-01): the earliest date any seeded rule is read from; tests and demos that set
+# values "since the beginning" use it.
+POLICY_EPOCH = dt.date(2017, 12, 1)
 
 # key, name_zh, name_en, unit, source
 CATALOGUE: list[tuple[str, str, str, str, str]] = [
