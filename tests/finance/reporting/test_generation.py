@@ -1,6 +1,7 @@
 """Generation: the Celery chord (eager in the demo, through Redis with a real worker), the management command,
 the beat entry, idempotence."""
 import io
+import time
 
 import pytest
 from django.conf import settings
@@ -60,14 +61,15 @@ def test_the_chord_runs_through_the_broker(orgs, make_user):
     small_book(orgs, make_user)
     expected = content_hash(report_compute("2026Q3"))
     app.conf.task_always_eager = False
+    run = report_start(quarter="2026Q3")  # autocommit: the chord is sent to Redis at once
+    time.sleep(1)
+    run.refresh_from_db()
+    assert (run.status, run.sections_done) == (RunStatus.RUNNING, 0)  # nobody has consumed it yet
     with start_worker(app, perform_ping_check=False, shutdown_timeout=20):
-        run = report_start(quarter="2026Q3")  # autocommit: the chord is sent at once
-        for _ in range(120):
+        for _ in range(160):
             run.refresh_from_db()
             if run.status != RunStatus.RUNNING:
                 break
-            import time
-
             time.sleep(0.25)
     assert run.status == RunStatus.DONE, run.error
     assert run.sections_done == 5
