@@ -6,7 +6,7 @@ scoped to the caller (another manager's sub-fund answers 404).
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,6 +23,13 @@ from finance.parties.selectors import scope_to_caller
 
 from . import selectors, services
 from .models import CallPurpose, CallStatus, DealStatus
+
+
+def _page_of(serializer_class, name: str):
+    """The schema of a list paginated by ``finance.api.pagination.Pagination``."""
+    return inline_serializer(name=name, fields={
+        "count": serializers.IntegerField(), "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True), "results": serializer_class(many=True)})
 
 
 def _manager_only(user):
@@ -89,7 +96,7 @@ def _fund(request, pk):
 
 
 class SubFundListApi(APIView):
-    @extend_schema(responses=SubFundOut(many=True),
+    @extend_schema(responses=_page_of(SubFundOut, "PaginatedSubFundList"), operation_id="funds_sub_fund_list",
                    summary="Sub-funds visible to the caller, with performance (paginated)")
     def get(self, request):
         paginator = Pagination()
@@ -219,7 +226,8 @@ class DealFilter(serializers.Serializer):
 
 
 class DealListApi(APIView):
-    @extend_schema(parameters=[DealFilter], responses=DealOut(many=True),
+    @extend_schema(parameters=[DealFilter], responses=_page_of(DealOut, "PaginatedDealList"),
+                   operation_id="funds_deal_list",
                    summary="Deals of the caller's funds (paginated)")
     def get(self, request):
         f = validated(DealFilter, request.query_params)

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Sum
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -192,12 +193,12 @@ def index_upload(request):
     _role(request, Role.FUND_MANAGER)
     f = request.FILES.get("file")
     try:
+        fund_id = parse_id(request.POST["fund"], "fund") if request.POST.get("fund") else None
         series = services.index_upload(owner=request.user.organisation, name=request.POST.get("name", ""),
                                        content=f.read() if f else b"", by=request.user)
         messages.success(request, _("Index uploaded."))
-        nxt = request.POST.get("fund")
-        if nxt and nxt.isascii() and nxt.isdigit() and len(nxt) < 12:
-            return redirect(f"/funds/sub-funds/{int(nxt)}/?index={series.pk}")
+        if fund_id:
+            return redirect(f"{reverse('funds:subfund-detail', args=[fund_id])}?index={series.pk}")
     except DomainError as exc:
         _error(request, exc)
     return redirect("funds:subfund-list")

@@ -45,10 +45,10 @@ from .money import (
 )
 
 __all__ = [
-    "ALLOWED_FEE_BASES", "CURRENCY_WHITELIST", "FISCAL_EQUITY", "GOVERNMENT_KINDS", "LIVE_DEAL_STATUSES", "MONEY",
-    "PROVINCIAL_KINDS", "CallPurpose", "CallStatus", "CapitalCall", "CapitalCallLine", "ChecklistItem", "Commitment",
-    "Condition", "Deal", "DealDocument", "DealStatus", "Distribution", "DistributionLine", "FeeAccrual", "FeeBasis",
-    "FundStatus", "GuidanceFund", "Holding", "IndexLevel", "IndexSeries", "Instrument", "LPKind", "NavReport",
-    "Stage", "SubFund", "Valuation", "document_path",
+    "ALLOWED_FEE_BASES", "CURRENCY_WHITELIST", "FISCAL_EQUITY", "GOVERNMENT_KINDS", "LIVE_DEAL_STATUSES",
+    "MONEY", "PROVINCIAL_KINDS", "CallPurpose", "CallStatus", "CapitalCall", "CapitalCallLine",
+    "ChecklistItem", "Commitment", "Condition", "Deal", "DealDocument", "DealStatus", "Distribution",
+    "DistributionLine", "FeeAccrual", "FeeBasis", "FundStatus", "GuidanceFund", "Holding", "IndexLevel",
+    "IndexSeries", "Instrument", "LPKind", "NavReport", "Stage", "SubFund", "Valuation", "document_path",
 ]
 from funds.direct.models import *  # noqa: E402,F401,F403  direct instruments
