@@ -8,7 +8,8 @@ Failures are counted twice (``AXES_LOCKOUT_PARAMETERS = [["username", "ip_addres
   (50 by default), against guessing spread over many addresses.
 
 django-axes compares one count with one limit, so ``get_failures`` reports the pair's count, or the limit itself
-once the account-wide count reaches its own threshold. The client address is ``finance.web.client.client_address``
+once the account-wide count reaches its own threshold. A successful login clears only the failures of that
+username at that address: a guesser elsewhere stays locked however often the user logs in. The client address is ``finance.web.client.client_address``
 (the address our proxy saw), the same one the API throttles use.
 """
 from axes.handlers.database import AxesDatabaseHandler
@@ -27,3 +28,7 @@ class UsernameAddressLockoutHandler(AxesDatabaseHandler):
         if per_account >= settings.KEJIN_ACCOUNT_FAILURE_LIMIT:
             return max(per_pair, get_failure_limit(request, credentials))
         return per_pair
+
+    def reset_user_attempts(self, request, credentials=None) -> int:
+        pair = self.filter_user_attempts(request, credentials)[:1]
+        return sum(attempts.delete()[0] for attempts in pair)

@@ -73,6 +73,14 @@ def role_grant(*, user: User, role: str) -> RoleGrant:
 
 
 @transaction.atomic
+def role_revoke(*, user: User, role: str) -> bool:
+    """Take a role away; returns whether the user held it."""
+    deleted, _ = RoleGrant.objects.filter(user=user, role=role).delete()
+    user.__dict__.pop("_roles_cache", None)
+    return bool(deleted)
+
+
+@transaction.atomic
 def user_create(*, organisation: Organisation, username: str, roles: list[str], password: str | None = None,
                 display_name: str = "", email: str = "") -> tuple[User, str]:
     """Create a user holding ``roles`` in ``organisation``; returns the user and the (generated) password."""

@@ -43,3 +43,18 @@ def test_set_org_active(bank):
     assert not Organisation.objects.get(pk=bank.pk).is_active and me(key) == 401
     run("set_org_active", "--org", bank.uscc, "--active")
     assert Organisation.objects.get(pk=bank.pk).is_active and me(key) == 200
+
+
+def test_user_role_grants_fitting_roles_and_revokes(reviewer, bank_officer):
+    from finance.parties.models import Role
+
+    assert "auditor" in run("user_role", "--username", reviewer.username, "--grant", "auditor")
+    with pytest.raises(CommandError, match="cannot be held"):
+        run("user_role", "--username", bank_officer.username, "--grant", "department_reviewer")
+    run("user_role", "--username", reviewer.username, "--revoke", "auditor")
+    reviewer.refresh_from_db()
+    assert reviewer.roles() == {Role.DEPARTMENT_REVIEWER}
+    with pytest.raises(CommandError):
+        run("user_role", "--username", reviewer.username, "--revoke", "auditor")
+    with pytest.raises(CommandError):
+        run("user_role", "--username", "nobody", "--grant", "auditor")

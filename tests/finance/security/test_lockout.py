@@ -17,6 +17,7 @@ def test_a_guesser_is_locked_at_their_address_and_the_user_still_logs_in(bank_of
         attempt(bank_officer, "wrong", "198.51.100.7")
     assert attempt(bank_officer, PASSWORD, "198.51.100.7") == (429, False)   # the guesser's address is locked
     assert attempt(bank_officer, PASSWORD, "203.0.113.5") == (302, True)     # the user, elsewhere, is not
+    assert attempt(bank_officer, PASSWORD, "198.51.100.7") == (429, False)   # and their login unlocks nobody
 
 
 @override_settings(AXES_FAILURE_LIMIT=5, KEJIN_ACCOUNT_FAILURE_LIMIT=12, KEJIN_TRUSTED_PROXIES=1)
