@@ -25,6 +25,16 @@ def _celery_eager():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters and lockouts live in the cache: each test starts from none (all requests come from
+    127.0.0.1, so counts would otherwise add up across the suite)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _policy_catalogue(request):
     """Transactional tests flush the database, migration data included: put the policy catalogue back."""
     names = request.fixturenames

@@ -17,6 +17,7 @@ from django.utils import timezone
 from finance.core.errors import DomainError, InvalidTransition, PermissionDenied
 from finance.core.inputs import today
 from finance.core.locks import lock, lock_all
+from finance.parties.rules import check_approver_independent
 from finance.policy.selectors import PolicyUse, policy_value
 
 from .models import (
@@ -195,6 +196,7 @@ def approval_decide(*, request: ApprovalRequest, approver, approve: bool, commen
     if not approver.has_role(role):
         raise PermissionDenied(f"第 {level} 级审批需要角色 {role}", f"level {level} needs role {role}",
                                code="approver_role_required")
+    check_approver_independent(maker=request.maker, approver=approver, role=role)
     ApprovalDecision.objects.create(request=request, level=level, approver=approver, approve=approve,
                                     content_hash=request.content_hash, comment=comment)
     outcome = ApprovalStatus.REJECTED if not approve else (
