@@ -18,6 +18,7 @@ naming the item, never a 500.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
@@ -259,6 +260,10 @@ def _conflict(exc: IntegrityError, items) -> RegistrationRefused:
     diag = getattr(cause, "diag", None)
     name = getattr(diag, "constraint_name", None) or str(exc)
     detail = getattr(diag, "message_detail", None) or str(exc)
+    asset = re.search(r"\(asset_id\)=\((\d+)\)", detail)
+    if asset:  # the live-pledge index names the asset by id: name it by its number
+        number = IPAsset.objects.filter(pk=int(asset.group(1))).values_list("number", flat=True).first()
+        detail = f"IP asset {number}" if number else detail
     named = (it.row for it in items if it.data.external_ref in detail or it.data.borrower_uscc in detail
              or any(p.ip_number in detail for p in it.data.pledges))
     row = next(named, items[0].row if len(items) == 1 else None)

@@ -92,9 +92,12 @@ def test_file_and_api_pledging_the_same_asset_at_once_exactly_one_wins(orgs, mak
     if api_won:
         assert [(e["code"], e["column"]) for e in file_result.errors] == [("ip_already_pledged", "质押物编号")]
         assert number in file_result.errors[0]["detail_zh"]
+        # the lock serialised them: the loser's check saw the winner's pledge (the index is only the backstop)
+        assert "already secures another outstanding loan" in file_result.errors[0]["detail_en"]
     else:
         assert api_result.status_code == 409 and api_result.json()["code"] == "ip_already_pledged"
         assert number in api_result.json()["detail_en"]
+        assert "already secures another outstanding loan" in api_result.json()["detail_en"]
         assert api_result.json()["errors"][0]["field"] == "pledges.0.ip_number"
     assert Pledge.objects.filter(asset__number=number, released_on__isnull=True).count() == 1
     assert Loan.objects.filter(external_ref__in=["LN-00001", "LN-00002"]).count() == 1
