@@ -15,7 +15,6 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from finance.approvals import services as approvals_services
 from finance.approvals.models import ApprovalStatus
 from finance.approvals.services import (
     approval_check_payer,
@@ -40,11 +39,8 @@ from ..selectors import enterprise_granted
 
 S = LoanStatus
 #: The approvals kind: its second level starts at the policy parameter approval.subsidy.second_level_from.
-#: Main keys the thresholds by "loan_subsidy" (approvals.SECOND_LEVEL_FROM); older approvals by "subsidy".
-#: Transitional: once approvals has SECOND_LEVEL_FROM everywhere this is simply "loan_subsidy".
-SUBSIDY_APPROVAL_KIND = ("loan_subsidy" if "loan_subsidy" in getattr(approvals_services, "SECOND_LEVEL_FROM",
-                                                                     {})
-                         else "subsidy")
+#: The approval kind; from ``approval.subsidy.second_level_from`` two approvers decide.
+SUBSIDY_APPROVAL_KIND = "subsidy"
 
 
 def interest_paid(loan: Loan) -> Decimal:
