@@ -56,7 +56,9 @@ def exit_minimum(position: EquityPosition, exit_on: dt.date, use: PolicyUse) -> 
                                  annual_rate=rate)
     except CalcError as exc:
         raise _calc(exc) from None
-    if position.kind == DirectKind.GRANT_INVEST_LOAN:
+    gil_leg = position.kind == DirectKind.GRANT_INVEST_LOAN or InvestFirstAgreement.objects.filter(
+        position=position, grant_invest_loan__isnull=False).exists()  # the leg made as 先投后股, once converted
+    if gil_leg:
         ret = use("grantinvestloan.exit_return")
         days = (exit_on - position.invested_on).days
         price = max(price, (position.cost * (1 + ret / 100 * days / 365)).quantize(D("0.01"), ROUND_HALF_UP))
