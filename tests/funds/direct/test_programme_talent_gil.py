@@ -260,6 +260,16 @@ def test_equity_leg_as_invest_first_becomes_an_agreement(programme, enterprise, 
     from funds.direct.caps import cap_state
     state = cap_state(enterprise.pk, on=dt.date(2022, 1, 5))
     assert state.used == D("1000000.00") and [i["kind"] for i in state.items] == ["invest_first"]  # counted once
+    # converted, the leg still exits "at a reasonable return": cost + 5 % a year for 731 days
+    r = services.round_report(enterprise=enterprise, round_date=dt.date(2022, 6, 1), price_per_share="1",
+                              pre_money="9000000.00", new_money="5000000.00", fd_shares_before=9000000, by=maker)
+    c = services.conversion_propose(agreement=a, round=r, by=maker)
+    services.conversion_decide(conversion=c, by=checker, approve=True)
+    a.refresh_from_db()
+    with pytest.raises(DomainError) as exc:
+        services.position_exit(position=a.position, exited_on=dt.date(2024, 6, 1), proceeds="1100136.98", kind="sale",
+                               buyer="产业资本", by=maker)
+    assert exc.value.extra["min_price"] == "1100136.99"
 
 
 def test_project_needs_a_leg_and_both_loan_fields(programme, enterprise, bank, maker):

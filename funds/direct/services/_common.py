@@ -1,0 +1,89 @@
+"""Shared helpers of the direct-instrument services: errors, permissions, maker-checker, the enterprise lock."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from finance.approvals import services as approvals
+from finance.approvals.models import ApprovalStatus
+from finance.calc import CalcError
+from finance.core.errors import DomainError, InvalidTransition, PermissionDenied
+from finance.core.locks import lock
+from finance.core.money import money_of
+from finance.parties.models import Organisation, OrgKind, Role
+
+from ..models import (
+    DirectKind,
+    InvestFirstStatus,
+    Programme,
+    ProgrammeStatus,
+)
+
+D = Decimal
+ROLE = Role.FUND_MANAGER
+IFS = InvestFirstStatus
+
+
+def _err(zh, en, code, field=None, status=None, **extra):
+    return DomainError(zh, en, code=code, field=field, status=status, extra=extra or None)
+
+
+def _calc(exc: CalcError) -> DomainError:
+    return DomainError(exc.message_zh, exc.message_en, code=exc.code, field=exc.field)
+
+
+def _manager_of(programme: Programme, by) -> None:
+    """Managers' steps: a fund-manager user of the programme's manager organisation."""
+    if by is None or by.organisation_id != programme.manager_id or not by.has_role(ROLE):
+        raise PermissionDenied("只有该专项的管理机构的基金经理可以执行此操作",
+                               "only a fund manager of the programme's manager organisation can do this",
+                               code="not_programme_manager")
+
+
+def _applicant_for(enterprise: Organisation, programme: Programme, by) -> None:
+    """An application comes from the enterprise itself (the portal) or from the programme's manager."""
+    if by is None:
+        raise PermissionDenied("需要登录", "authentication required")
+    if by.organisation_id == enterprise.pk and by.has_role(Role.APPLICANT):
+        return
+    _manager_of(programme, by)
+
+
+def _enterprise_ok(enterprise: Organisation) -> None:
+    if enterprise is None or enterprise.kind not in (OrgKind.ENTERPRISE, OrgKind.UNIVERSITY):
+        raise _err("enterprise：投资对象必须是企业", "enterprise: the investee must be an enterprise", "invalid_enterprise",
+                   "enterprise")
+
+
+def _programme_ok(programme: Programme, kind: str) -> None:
+    if programme.status != ProgrammeStatus.ACTIVE:
+        raise _err(f"专项「{programme.name}」已关闭", f"programme '{programme.name}' is closed", "programme_closed",
+                   "programme", status=409)
+    if kind not in (programme.kinds or []):
+        raise _err(f"programme：专项「{programme.name}」不支持{DirectKind(kind).label}",
+                   f"programme: '{programme.name}' does not allow {kind}", "kind_not_allowed", "programme")
+
+
+def _m(programme: Programme, amount) -> object:
+    return money_of(programme, amount)
+
+
+# ---------------------------------------------------------------- maker-checker helpers
+
+
+def _submit(item, *, kind: str, amount, by):
+    item.maker = by
+    approvals.approval_submit(item=item, kind=kind, amount=amount, maker=by, default_role=ROLE)
+
+
+def _decide(item, *, by, approve: bool, comment: str):
+    request = approvals.approval_current(item)
+    if request is None or request.status != ApprovalStatus.PENDING:
+        raise InvalidTransition("没有待审批的事项", "there is nothing awaiting approval", code="no_pending_approval")
+    return approvals.approval_decide(request=request, approver=by, approve=approve, comment=comment,
+                                     default_role=ROLE)
+
+
+def _locked(model, obj, enterprise_id: int):
+    """Lock the enterprise (the serialising row) and read the instrument fresh under it."""
+    lock(Organisation, enterprise_id)
+    return model.objects.select_related("programme", "enterprise").get(pk=obj.pk)
