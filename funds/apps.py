@@ -20,3 +20,7 @@ class FundsConfig(AppConfig):
         register_home_panel(Role.FUND_MANAGER, "funds/home/manager.html", _("Funds and deals"))
         register_home_panel(Role.COMMITTEE_MEMBER, "funds/home/committee.html", _("Pending votes"))
         register_home_panel(Role.DEPARTMENT_REVIEWER, "funds/home/lp.html", _("Fund commitments"))
+
+        from funds.direct import wiring
+
+        wiring.ready()

@@ -157,6 +157,14 @@ def _index(world, rng, manager):
 
 
 def seed(world) -> None:
+    """Sub-funds with their history and the deal pipeline, then the direct instruments (both idempotent)."""
+    from funds.direct import demo as direct_demo
+
+    _seed_sub_funds(world)
+    direct_demo.seed(world)
+
+
+def _seed_sub_funds(world) -> None:
     checkers = [_checker(world, "manager2", "风控复核"), _checker(world, "manager3", "合规复核")]
     if GuidanceFund.objects.filter(name=GUIDANCE_NAME, manager=world.fund_manager).exists():
         return

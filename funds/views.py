@@ -25,6 +25,7 @@ from finance.web.views import history_context
 
 from . import selectors, services
 from .charts import fund_chart
+from .direct.memo import deal_memo
 from .models import CallPurpose, CallStatus, CapitalCallLine, Deal, DealStatus, Instrument, Stage
 from .services.documents import CONTENT_TYPES, extension_of
 
@@ -397,4 +398,4 @@ def meeting_vote(request, pk: int):
     mine = meeting.votes.filter(member=request.user).first()
     return render(request, "funds/meeting_vote.html", {"meeting": meeting, "deal": deal, "mine": mine,
                                                        "choices": VoteChoice.choices,
-                                                       "content": deal.approval_content()})
+                                                       "memo": deal_memo(deal)})

@@ -9,31 +9,18 @@ from django.db.models import Sum
 
 from finance.core.money import fen, percent_to_fraction
 from finance.policy.selectors import PolicyUse
+from funds.direct.caps import deal_cap_check
 
-from ..models import FISCAL_EQUITY, LIVE_DEAL_STATUSES, Deal, DealStatus, Holding, Instrument
+from ..models import Deal, DealStatus, Holding
 from ._common import D, _err
 
 
 def talent_cap_check(deal: Deal, use: PolicyUse):
-    """Fiscal equity into one enterprise (talent equity, 先投后股, 拨投贷) stays within the talent cap
-    wherever talent equity is involved. The caller holds the enterprise row's lock, so two approvals cannot
-    both pass the cap."""
-    if deal.instrument not in FISCAL_EQUITY:
-        return
-    live = Deal.objects.filter(enterprise_id=deal.enterprise_id, instrument__in=FISCAL_EQUITY,
-                               status__in=LIVE_DEAL_STATUSES).exclude(pk=deal.pk)
-    talent_involved = (deal.instrument == Instrument.TALENT_EQUITY
-                       or live.filter(instrument=Instrument.TALENT_EQUITY).exists())
-    if not talent_involved:
-        return
-    cap = use("talent.equity_cap")
-    already = live.aggregate(s=Sum("amount"))["s"] or D(0)
-    if already + deal.amount > cap:
-        name = deal.enterprise.name
-        total = already + deal.amount
-        raise _err(f"企业「{name}」财政股权投资合计 {total} 超过人才股权支持上限 {cap}（已有 {already}）",
-                   f"fiscal equity in '{name}' would total {total}, above the talent cap {cap} "
-                   f"(already {already})", "talent_cap_exceeded", "amount", status=409)
+    """The talent cap on fiscal equity: one rule, in ``funds.direct.caps`` (cumulative per enterprise across
+    every fiscal equity instrument, counted from approval, not freed by an exit). The caller holds the
+    enterprise row's lock."""
+    use("talent.equity_cap")  # recorded on the decision
+    deal_cap_check(deal, on=use.on)
 
 
 def single_deal_cap_check(deal: Deal, use: PolicyUse):

@@ -13,6 +13,7 @@ from finance.core.inputs import parse_amount, parse_date, parse_text, today
 from finance.core.locks import lock
 from finance.parties.models import Organisation, OrgKind, Role
 from finance.policy.selectors import PolicyUse
+from funds.direct.caps import deal_cap_check
 
 from ..models import (
     ChecklistItem,
@@ -176,6 +177,8 @@ def deal_submit(*, deal: Deal, committee, by, held_on: dt.date | None = None, re
     """Due diligence done → the committee: every checklist item ticked, a meeting opened, an approval request
     made."""
     deal = _locked_deal(deal)
+    # A committee never votes on a deal that could not be signed: the talent cap is checked here already.
+    deal_cap_check(deal, on=parse_date(held_on, "held_on") if held_on else today())
     if committee.organisation_id != deal.sub_fund.manager_id:
         raise _err("投委会必须属于该子基金的管理人", "the committee must belong to the sub-fund's manager",
                    "invalid_committee", "committee")
