@@ -82,7 +82,9 @@ class Recorder:
         if files is not None:
             response = getattr(self.client, method.lower())(path, data=files, **headers)
             shown["Content-Type"] = "multipart/form-data"
-            request_body = {name: (f"<file {f.name}>" if hasattr(f, "read") else f) for name, f in files.items()}
+            request_body = {
+                name: (f"<file {f.name}>" if hasattr(f, "read") else f) for name, f in files.items()
+            }
         elif body is not None:
             response = getattr(self.client, method.lower())(path, data=json.dumps(body),
                                                             content_type="application/json", **headers)
@@ -92,13 +94,18 @@ class Recorder:
             response = getattr(self.client, method.lower())(path, **headers)
             request_body = None
         if expect is not None and response.status_code != expect:
-            raise SystemExit(f"{title}: expected {expect}, got {response.status_code}: {response.content[:2000]!r}")
+            raise SystemExit(
+                f"{title}: expected {expect}, got {response.status_code}: {response.content[:2000]!r}"
+            )
         try:
             data = json.loads(response.content) if response.content else None
         except ValueError:
             data = response.content.decode(errors="replace")[:500]
-        response_headers = {h: response[h] for h in ("Content-Type", "Idempotent-Replayed", "WWW-Authenticate",
-                                                      *show_headers) if response.has_header(h)}
+        response_headers = {
+            h: response[h]
+            for h in ("Content-Type", "Idempotent-Replayed", "WWW-Authenticate", *show_headers)
+            if response.has_header(h)
+        }
         entry = {"title": title, "method": method, "path": path, "headers": shown, "body": request_body,
                  "status": response.status_code, "response_headers": response_headers, "response": data,
                  "note": note, "who": who or self.who}
@@ -122,7 +129,10 @@ def api_key(org: Organisation) -> str:
 
 
 def pick_bank_and_pool(today):
-    """A demo bank whose NPL ratio in a demo pool still allows new enrolments (the demo has troubled banks)."""
+    """A demo bank whose NPL ratio in a demo pool still allows new enrolments.
+
+    (The demo has troubled banks.)
+    """
     from finance.policy.selectors import policy_value
     from guarantees.models import RiskPool
     from guarantees.services import bank_npl
@@ -155,19 +165,42 @@ def main() -> None:
     b.call("My organisation", "GET", f"/api/v1/organisations/{bank.pk}/", expect=200)
     serial = 900000 + run * 10
     uscc_a, uscc_b = demo_uscc("enterprise", serial), demo_uscc("enterprise", serial + 1)
-    b.call("Register a borrower enterprise (统一社会信用代码 checked, check character included)", "POST",
-           "/api/v1/enterprises/", {"uscc": uscc_a, "name": f"示例智能制造科技有限公司{run}", "region": "济南",
-                                    "tech_sme_number": f"20253701{run:05d}"}, key=f"ent-{uscc_a}", expect=201)
+    b.call(
+        "Register a borrower enterprise (统一社会信用代码 checked, check character included)",
+        "POST",
+        "/api/v1/enterprises/",
+        {
+            "uscc": uscc_a,
+            "name": f"示例智能制造科技有限公司{run}",
+            "region": "济南",
+            "tech_sme_number": f"20253701{run:05d}",
+        },
+        key=f"ent-{uscc_a}",
+        expect=201,
+    )
 
     # ------------------------------------------------------------------ loans
     section("loans", "知识产权质押贷款 IP-pledge loans")
     disbursed = today - dt.timedelta(days=20)
     loan_body = {
-        "external_ref": f"QL-2026-{run:03d}01", "borrower_uscc": uscc_a, "principal": "1000000.00", "currency": "CNY",
-        "annual_rate": "3.85", "term_months": 24, "repayment_method": "equal_installment", "day_count": "30/360",
+        "external_ref": f"QL-2026-{run:03d}01",
+        "borrower_uscc": uscc_a,
+        "principal": "1000000.00",
+        "currency": "CNY",
+        "annual_rate": "3.85",
+        "term_months": 24,
+        "repayment_method": "equal_installment",
+        "day_count": "30/360",
         "disbursed_on": disbursed.isoformat(),
-        "pledges": [{"ip_kind": "invention_patent", "ip_number": patent(run * 10 + 1), "appraised_value": "5000000.00",
-                     "registration_no": f"Y2026370{run:03d}001"}]}
+        "pledges": [
+            {
+                "ip_kind": "invention_patent",
+                "ip_number": patent(run * 10 + 1),
+                "appraised_value": "5000000.00",
+                "registration_no": f"Y2026370{run:03d}001",
+            }
+        ],
+    }
     loan = b.call("Register a disbursed loan (LTV, term and rate checked against the policy in force on the "
                   "disbursement date; the schedule is stored)", "POST", "/api/v1/loans/", loan_body,
                   key=f"loan-{loan_body['external_ref']}", expect=201)
@@ -177,8 +210,13 @@ def main() -> None:
            expect=201)
     b.call("The same Idempotency-Key with another body is refused", "POST", "/api/v1/loans/",
            {**loan_body, "principal": "900000.00"}, key=f"loan-{loan_body['external_ref']}", expect=422)
-    b.call("List the bank's loans (filters: status, borrower_uscc, disbursed_from, disbursed_to; page, page_size)",
-           "GET", f"/api/v1/loans/?borrower_uscc={uscc_a}&page_size=1", expect=200)
+    b.call(
+        "List the bank's loans "
+        "(filters: status, borrower_uscc, disbursed_from, disbursed_to; page, page_size)",
+        "GET",
+        f"/api/v1/loans/?borrower_uscc={uscc_a}&page_size=1",
+        expect=200,
+    )
     b.call("One loan", "GET", f"/api/v1/loans/{loan_id}/", expect=200)
     b.call("Its repayment schedule (first installments shown)", "GET", f"/api/v1/loans/{loan_id}/schedule/",
            expect=200)
@@ -197,32 +235,64 @@ def main() -> None:
     claim_loan = b.call("(a second loan, for the claim below)", "POST", "/api/v1/loans/", claim_loan_body,
                         key=f"loan-{claim_loan_body['external_ref']}", expect=201)
     SECTIONS[-1][2].pop()  # not shown: same shape as the loan above
-    b.call("备案: enrol a loan in a pool (enrolment deadline, leverage and NPL checks)", "POST",
-           "/api/v1/pool-enrolments/", {"loan_id": claim_loan["id"], "pool_id": pool_id, "category": "standard"},
-           key=f"enrol-{claim_loan['id']}", expect=201)
-    b.call("Declare the loan in default", "POST", f"/api/v1/loans/{claim_loan['id']}/default/",
-           {"declared_on": today.isoformat(), "reason": "借款企业停止经营，无力偿还 / the borrower ceased trading"},
-           key=f"default-{claim_loan['id']}", expect=200)
-    claim = b.call("File a compensation claim (split province / city / bank by the policy in force; evidence files "
-                   "may be sent as multipart `documents`)", "POST", "/api/v1/claims/",
-                   {"loan_id": claim_loan["id"], "claimed_loss": "750000.00"}, key=f"claim-{claim_loan['id']}",
-                   expect=201)
-    b.call("The bank's claims (filter: status)", "GET", "/api/v1/claims/?status=submitted&page_size=1", expect=200)
+    b.call(
+        "备案: enrol a loan in a pool (enrolment deadline, leverage and NPL checks)",
+        "POST",
+        "/api/v1/pool-enrolments/",
+        {"loan_id": claim_loan["id"], "pool_id": pool_id, "category": "standard"},
+        key=f"enrol-{claim_loan['id']}",
+        expect=201,
+    )
+    b.call(
+        "Declare the loan in default",
+        "POST",
+        f"/api/v1/loans/{claim_loan['id']}/default/",
+        {
+            "declared_on": today.isoformat(),
+            "reason": "借款企业停止经营，无力偿还 / the borrower ceased trading",
+        },
+        key=f"default-{claim_loan['id']}",
+        expect=200,
+    )
+    claim = b.call(
+        "File a compensation claim (split province / city / bank by the policy in force; evidence files "
+        "may be sent as multipart `documents`)",
+        "POST",
+        "/api/v1/claims/",
+        {"loan_id": claim_loan["id"], "claimed_loss": "750000.00"},
+        key=f"claim-{claim_loan['id']}",
+        expect=201,
+    )
+    b.call(
+        "The bank's claims (filter: status)",
+        "GET",
+        "/api/v1/claims/?status=submitted&page_size=1",
+        expect=200,
+    )
     reviewer = Client()
     reviewer.force_login(User.objects.get(username="reviewer"))
     payer = Client()
     payer.force_login(User.objects.get(username="reviewer2"))
     d1 = Recorder(reviewer, auth=None, who="department reviewer (session login, not an API key)")
     d2 = Recorder(payer, auth=None, who="a second department reviewer (session login)")
-    d1.call("Department: approve (one level; the last level reserves the pool's money)", "POST",
-            f"/api/v1/claims/{claim['id']}/approve/", {"comment": "材料齐全，同意补偿"}, key=f"approve-{claim['id']}",
-            expect=200)
+    d1.call(
+        "Department: approve (one level; the last level reserves the pool's money)",
+        "POST",
+        f"/api/v1/claims/{claim['id']}/approve/",
+        {"comment": "材料齐全，同意补偿"},
+        key=f"approve-{claim['id']}",
+        expect=200,
+    )
     d2.call("Department: pay the approved claim (by someone other than the maker and the approvers)", "POST",
             f"/api/v1/claims/{claim['id']}/pay/", key=f"pay-{claim['id']}", expect=200)
-    b.call("Report a recovery on the compensated loan (net of costs, back in the claim's proportions)", "POST",
-           f"/api/v1/claims/{claim['id']}/recoveries/",
-           {"recovered": "200000.00", "costs": "10000.00", "recovered_on": today.isoformat()},
-           key=f"recovery-{claim['id']}-1", expect=201)
+    b.call(
+        "Report a recovery on the compensated loan (net of costs, back in the claim's proportions)",
+        "POST",
+        f"/api/v1/claims/{claim['id']}/recoveries/",
+        {"recovered": "200000.00", "costs": "10000.00", "recovered_on": today.isoformat()},
+        key=f"recovery-{claim['id']}-1",
+        expect=201,
+    )
     b.call("The claim after payment and recovery", "GET", f"/api/v1/claims/{claim['id']}/", expect=200)
 
     # ------------------------------------------------------------------ guarantees
@@ -233,18 +303,39 @@ def main() -> None:
     g_loan = b.call("(a loan to guarantee)", "POST", "/api/v1/loans/", g_loan_body,
                     key=f"loan-{g_loan_body['external_ref']}", expect=201)
     SECTIONS[-1][2].pop()
-    guarantee = g.call("Register a scheme guarantee (counter-guarantee none / ip / licence; fee ≤ the cap)", "POST",
-                       "/api/v1/guarantees/",
-                       {"loan_id": g_loan["id"], "amount": "500000.00", "fee_rate": "0.5", "counter_guarantee": "ip",
-                        "start_on": disbursed.isoformat(), "end_on": (disbursed + dt.timedelta(days=730)).isoformat()},
-                       key=f"guarantee-{g_loan['id']}", expect=201)
+    guarantee = g.call(
+        "Register a scheme guarantee (counter-guarantee none / ip / licence; fee ≤ the cap)",
+        "POST",
+        "/api/v1/guarantees/",
+        {
+            "loan_id": g_loan["id"],
+            "amount": "500000.00",
+            "fee_rate": "0.5",
+            "counter_guarantee": "ip",
+            "start_on": disbursed.isoformat(),
+            "end_on": (disbursed + dt.timedelta(days=730)).isoformat(),
+        },
+        key=f"guarantee-{g_loan['id']}",
+        expect=201,
+    )
     g.call("The guarantor's guarantees", "GET", "/api/v1/guarantees/?page_size=1", expect=200)
-    b.call("(the bank declares the guaranteed loan in default)", "POST", f"/api/v1/loans/{g_loan['id']}/default/",
-           {"declared_on": today.isoformat(), "reason": "逾期未还 / unpaid"}, key=f"default-{g_loan['id']}", expect=200)
+    b.call(
+        "(the bank declares the guaranteed loan in default)",
+        "POST",
+        f"/api/v1/loans/{g_loan['id']}/default/",
+        {"declared_on": today.isoformat(), "reason": "逾期未还 / unpaid"},
+        key=f"default-{g_loan['id']}",
+        expect=200,
+    )
     SECTIONS[-1][2].pop()
-    payout = g.call("代偿: record the payout (risk split and compensation up to the cap)", "POST",
-                    f"/api/v1/guarantees/{guarantee['id']}/payouts/",
-                    {"amount": "400000.00", "paid_on": today.isoformat()}, key=f"payout-{guarantee['id']}", expect=201)
+    payout = g.call(
+        "代偿: record the payout (risk split and compensation up to the cap)",
+        "POST",
+        f"/api/v1/guarantees/{guarantee['id']}/payouts/",
+        {"amount": "400000.00", "paid_on": today.isoformat()},
+        key=f"payout-{guarantee['id']}",
+        expect=201,
+    )
     g.call("Report a recovery after the payout", "POST", f"/api/v1/payouts/{payout['id']}/recoveries/",
            {"recovered": "100000.00", "costs": "0.00", "recovered_on": today.isoformat()},
            key=f"payout-recovery-{payout['id']}-1", expect=201)
@@ -252,10 +343,14 @@ def main() -> None:
 
     # ------------------------------------------------------------------ files
     section("files", "批量文件 Bulk loan files")
-    header = ("贷款编号,借款企业统一社会信用代码,借款企业名称,贷款本金,币种,年利率(%),期限(月),还款方式,计息基准,放款日期,"
-              "质押物类型,质押物编号,评估价值,质押登记号\n")
-    good = header + (f"QL-2026-{run:03d}10,{uscc_b},示例新材料科技有限公司{run},2000000.00,CNY,4.35,36,等额本息,30/360,"
-                     f"{disbursed.isoformat()},发明专利,{patent(run * 10 + 4)},9000000.00,Y2026370{run:03d}010\n")
+    header = (
+        "贷款编号,借款企业统一社会信用代码,借款企业名称,贷款本金,币种,年利率(%),期限(月),还款方式,计息基准,放款日期,"
+        "质押物类型,质押物编号,评估价值,质押登记号\n"
+    )
+    good = header + (
+        f"QL-2026-{run:03d}10,{uscc_b},示例新材料科技有限公司{run},2000000.00,CNY,4.35,36,等额本息,30/360,"
+        f"{disbursed.isoformat()},发明专利,{patent(run * 10 + 4)},9000000.00,Y2026370{run:03d}010\n"
+    )
     upload = io.BytesIO(good.encode("utf-8"))
     upload.name = f"loans-{today:%Y%m%d}.csv"
     job = b.call("Upload a CSV or XLSX file of loans (processed as a job; all rows or none)", "POST",
@@ -282,17 +377,29 @@ def main() -> None:
            {**loan_body, "external_ref": f"QL-2026-{run:03d}20", "principal": "2000000.00",
             "pledges": [{**loan_body["pledges"][0], "ip_number": patent(run * 10 + 5)}]},
            key=f"ltv-{run}", expect=400)
-    b.call("A decision needs a policy figure nobody has set yet (copyright loan-to-value cap)", "POST",
-           "/api/v1/loans/",
-           {**loan_body, "external_ref": f"QL-2026-{run:03d}21",
-            "pledges": [{"ip_kind": "copyright", "ip_number": f"2024SR{run:07d}", "appraised_value": "5000000.00"}]},
-           key=f"policy-{run}")
+    b.call(
+        "A decision needs a policy figure nobody has set yet (copyright loan-to-value cap)",
+        "POST",
+        "/api/v1/loans/",
+        {
+            **loan_body,
+            "external_ref": f"QL-2026-{run:03d}21",
+            "pledges": [
+                {"ip_kind": "copyright", "ip_number": f"2024SR{run:07d}", "appraised_value": "5000000.00"}
+            ],
+        },
+        key=f"policy-{run}",
+    )
     from loans.models import Loan
 
     other_loan = Loan.objects.filter(bank=other_bank).order_by("pk").first()
     if other_loan is not None:
-        b.call("Another bank's loan answers 404 (no figures leaked)", "GET", f"/api/v1/loans/{other_loan.pk}/",
-               expect=404)
+        b.call(
+            "Another bank's loan answers 404 (no figures leaked)",
+            "GET",
+            f"/api/v1/loans/{other_loan.pk}/",
+            expect=404,
+        )
     b.call("A business conflict: the reference is already registered", "POST", "/api/v1/loans/", loan_body,
            key=f"dup-{run}", expect=409)
     write(today)
@@ -303,10 +410,14 @@ def _json(value) -> str:
 
 
 def write(today: dt.date) -> None:
-    out = [BEGIN, "",
-           f"Recorded on the demo world on {today.isoformat()} by `docs/_tools/api_examples.py` (ids, dates and "
-           "figures come from that run). Lists are cut to their first two items (\"… N more\"). "
-           "The key is shown as `<key>`.", ""]
+    out = [
+        BEGIN,
+        "",
+        f"Recorded on the demo world on {today.isoformat()} by `docs/_tools/api_examples.py` (ids, dates and "
+        'figures come from that run). Lists are cut to their first two items ("… N more"). '
+        "The key is shown as `<key>`.",
+        "",
+    ]
     for anchor, heading, calls in SECTIONS:
         out += [f'<a id="ex-{anchor}"></a>', f"### {heading}", ""]
         for c in calls:
@@ -316,8 +427,11 @@ def write(today: dt.date) -> None:
             out.append("```")
             if c["body"] is not None:
                 out += ["", "```json", _json(c["body"]), "```"]
-            out += ["", f"→ **{c['status']}**" + "".join(f" · `{k}: {v}`" for k, v in c["response_headers"].items()),
-                    ""]
+            out += [
+                "",
+                f"→ **{c['status']}**" + "".join(f" · `{k}: {v}`" for k, v in c["response_headers"].items()),
+                "",
+            ]
             if c["response"] is not None:
                 out += ["```json", _json(c["response"]), "```", ""]
     out.append(END)

@@ -5,12 +5,12 @@
 
 Parses (``ast``, no Django) every module of the project except tests, migrations, benchmarks and docs, and
 collects the literal error codes it raises:
-- ``code="…"`` keyword arguments (``DomainError``, ``Conflict``, ``PermissionDenied``, ``FileRefused`` …), with the
-  ``status=`` keyword when it is a literal;
+- ``code="…"`` keyword arguments (``DomainError``, ``Conflict``, ``PermissionDenied``, ``FileRefused`` …),
+  with the ``status=`` keyword when it is a literal;
 - class attributes ``code = "…"`` of error classes (with their ``status = …``);
 - the code argument of the modules' own helpers: ``_err(zh, en, "code", …)`` (funds), ``_err(row, column,
-  "code", …)`` (bank files), ``problem(status, "code", …)`` (finance.api), ``CalcError("code", …)`` (finance.calc)
-  and the DRF exception map of ``finance/api/problems.py``;
+  "code", …)`` (bank files), ``problem(status, "code", …)`` (finance.api), ``CalcError("code", …)``
+  (finance.calc) and the DRF exception map of ``finance/api/problems.py``;
 and writes them between the ``BEGIN error-codes`` and ``END error-codes`` markers of docs/bank-integration.md,
 grouped by area, with the modules that raise each code and one English message as an example.
 A code built at run time (rare) is not listed.
@@ -48,8 +48,16 @@ CLASS_STATUS = {"DomainError": 400, "Conflict": 409, "InvalidTransition": 409, "
                 "PermissionDenied": 403, "FileRefused": 400, "CalcError": 400, "InputInvalid": 400,
                 "PolicyParameterMissing": 422}
 #: DRF exceptions mapped in finance/api/problems.py (their status comes from DRF).
-DRF_STATUS = {"not_authenticated": 401, "authentication_failed": 401, "permission_denied": 403, "not_found": 404,
-              "method_not_allowed": 405, "unsupported_media_type": 415, "parse_error": 400, "throttled": 429}
+DRF_STATUS = {
+    "not_authenticated": 401,
+    "authentication_failed": 401,
+    "permission_denied": 403,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "unsupported_media_type": 415,
+    "parse_error": 400,
+    "throttled": 429,
+}
 FILE_ROW = "row error in the file job"
 
 
@@ -74,7 +82,11 @@ class _Collector(ast.NodeVisitor):
     def visit_ClassDef(self, node):
         attrs = {}
         for stmt in node.body:
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            if (
+                isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+            ):
                 attrs[stmt.targets[0].id] = _const(stmt.value)
         if isinstance(attrs.get("code"), str):
             doc = ast.get_docstring(node) or ""
@@ -88,7 +100,11 @@ class _Collector(ast.NodeVisitor):
     def visit_Dict(self, node):
         # the DRF exception map: {exceptions.X: ("code", "中文", "English"), ...}
         for value in node.values:
-            if isinstance(value, ast.Tuple) and len(value.elts) == 3 and all(isinstance(_const(e), str) for e in value.elts):
+            if (
+                isinstance(value, ast.Tuple)
+                and len(value.elts) == 3
+                and all(isinstance(_const(e), str) for e in value.elts)
+            ):
                 code = _const(value.elts[0])
                 if code.isidentifier() and code.islower():
                     self.found.append((code, DRF_STATUS.get(code), _const(value.elts[2])))
@@ -98,41 +114,50 @@ class _Collector(ast.NodeVisitor):
         name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
         kw = {k.arg: k.value for k in node.keywords if k.arg}
         status = _const(kw["status"]) if "status" in kw else CLASS_STATUS.get(name)
-        code = None
-        message = ""
-        if "code" in kw and isinstance(_const(kw["code"]), str):
-            code = _const(kw["code"])
-            if len(node.args) >= 2:
-                message = _text(node.args[1])
-        elif name == "_err" and self.module == "finance.core.inputs":
-            # finance.core.inputs: _err(field, zh, en, code)
-            if len(node.args) >= 4 and isinstance(_const(node.args[3]), str):
-                code, message = _const(node.args[3]), _text(node.args[2])
-        elif name == "_decimal" and self.module == "finance.core.inputs":
-            if len(node.args) >= 3 and isinstance(_const(node.args[2]), str):
-                code, message = _const(node.args[2]), "not a valid number / must be a decimal string, not a float"
-        elif name == "_err":
-            # funds: _err(zh, en, code, field, status=...); bank files: _err(row, column, code, zh, en)
-            if len(node.args) >= 3 and isinstance(_const(node.args[2]), str):
-                code = _const(node.args[2])
-                if isinstance(_const(node.args[0]), str) or isinstance(node.args[0], ast.JoinedStr):
-                    message = _text(node.args[1])
-                elif len(node.args) >= 5:
-                    message = _text(node.args[4])
-                    status = FILE_ROW
-            if self.module == "funds.services" and status is None:
-                status = 400
-        elif name == "problem" and len(node.args) >= 4 and isinstance(_const(node.args[1]), str):
-            code, status, message = _const(node.args[1]), _const(node.args[0]), _text(node.args[3])
+        code, message, status = self._coded_call(node, name, kw, status)
         if code and name == "_err" and self.module == "finance.core.inputs":
             status = 400
-        elif name == "CalcError" and node.args and isinstance(_const(node.args[0]), str):
+        if name == "CalcError" and node.args and isinstance(_const(node.args[0]), str):
             code = _const(node.args[0])
             message = _text(node.args[3]) if len(node.args) >= 4 else ""
         if code and code.replace("_", "").isalnum():
             self.found.append((code, status if isinstance(status, (int, str)) else None, message))
         self.generic_visit(node)
 
+    def _coded_call(self, node, name, kw, status):
+        """``(code, message, status)`` of a call raising a coded error (``code`` None when it does not)."""
+        if "code" in kw and isinstance(_const(kw["code"]), str):
+            return _const(kw["code"]), _text(node.args[1]) if len(node.args) >= 2 else "", status
+        if name in ("_err", "_decimal") and self.module == "finance.core.inputs":
+            return self._inputs_call(node, name, status)
+        if name == "_err":
+            return self._err_call(node, status)
+        if name == "problem" and len(node.args) >= 4 and isinstance(_const(node.args[1]), str):
+            return _const(node.args[1]), _text(node.args[3]), _const(node.args[0])
+        return None, "", status
+
+    @staticmethod
+    def _inputs_call(node, name, status):
+        """finance.core.inputs: ``_err(field, zh, en, code)`` and ``_decimal(value, field, code)``."""
+        if name == "_err" and len(node.args) >= 4 and isinstance(_const(node.args[3]), str):
+            return _const(node.args[3]), _text(node.args[2]), status
+        if name == "_decimal" and len(node.args) >= 3 and isinstance(_const(node.args[2]), str):
+            return _const(node.args[2]), "not a valid number / must be a decimal string, not a float", status
+        return None, "", status
+
+    def _err_call(self, node, status):
+        """funds: ``_err(zh, en, code, field, status=...)``; files: ``_err(row, column, code, zh, en)``."""
+        code, message = None, ""
+        if len(node.args) >= 3 and isinstance(_const(node.args[2]), str):
+            code = _const(node.args[2])
+            if isinstance(_const(node.args[0]), str) or isinstance(node.args[0], ast.JoinedStr):
+                message = _text(node.args[1])
+            elif len(node.args) >= 5:
+                message = _text(node.args[4])
+                status = FILE_ROW
+        if self.module == "funds.services" and status is None:
+            status = 400
+        return code, message, status
 
 def collect() -> dict[str, dict]:
     codes: dict[str, dict] = defaultdict(lambda: {"modules": set(), "statuses": set(), "example": ""})
@@ -175,11 +200,15 @@ def render() -> str:
     grouped = defaultdict(list)
     for code, entry in codes.items():
         grouped[_area(entry["modules"])].append((code, entry))
-    out = [BEGIN, "",
-           f"{len(codes)} codes. *HTTP* is the status the API answers with (several when the code is raised in "
-           "several places; \"row error in the file job\" means it is reported in a bank file's `errors` list, "
-           "not as an HTTP status). The example message is one of the English texts (… stands for a value). "
-           "Codes of `finance.calc` reach the API as 400 with the same code.", ""]
+    out = [
+        BEGIN,
+        "",
+        f"{len(codes)} codes. *HTTP* is the status the API answers with (several when the code is raised in "
+        'several places; "row error in the file job" means it is reported in a bank file\'s `errors` list, '
+        "not as an HTTP status). The example message is one of the English texts (… stands for a value). "
+        "Codes of `finance.calc` reach the API as 400 with the same code.",
+        "",
+    ]
     for heading in [COMMON, *(h for _, h in AREAS)]:
         rows = sorted(grouped.get(heading, []))
         if not rows:
@@ -210,8 +239,11 @@ def main() -> int:
     new = head + table + tail
     if args.check:
         if new != doc:
-            print("docs/bank-integration.md: the error-code list is out of date; run docs/_tools/error_codes.py",
-                  file=sys.stderr)
+            print(
+                "docs/bank-integration.md: the error-code list is out of date; "
+                "run docs/_tools/error_codes.py",
+                file=sys.stderr,
+            )
             return 1
         return 0
     DOC.write_text(new, encoding="utf-8")

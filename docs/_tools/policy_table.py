@@ -7,10 +7,10 @@ What it reads (no database is needed):
 - the catalogue: ``finance.policy.catalogue.CATALOGUE`` plus every ``<app>/policy_catalogue.py`` found in the
   tree (the same rows ``full_catalogue()`` adds when Django runs);
 - the migrations that create parameters: any ``migrations/*.py`` that mentions a key (e.g. 0004's thresholds);
-- the readers: every ``.py`` file of the project except tests, migrations, benchmarks and the catalogue itself,
-  parsed with ``ast``. A string literal equal to a key, or an f-string whose literal parts match a key
-  (``f"loan.ltv_max.{kind}"``), counts as a read by the enclosing function. ``demo.py`` modules only set values
-  (per-pool demo figures) and are listed separately. Templates are searched for the plain key.
+- the readers: every ``.py`` file of the project except tests, migrations, benchmarks and the catalogue
+  itself, parsed with ``ast``. A string literal equal to a key, or an f-string whose literal parts match a key
+  (``f"loan.ltv_max.{kind}"``), counts as a read by the enclosing function. ``demo.py`` modules only set
+  values (per-pool demo figures) and are listed separately. Templates are searched for the plain key.
 
 The table goes between the ``BEGIN policy-table`` and ``END policy-table`` markers of docs/domain.md.
 """
@@ -44,8 +44,16 @@ SECTIONS = [  # key prefix -> heading (bilingual)
     ("guarantee.", "鲁科担 Guarantees"),
     ("transfer.", "科技成果转化 Tech transfer"),
 ]
-UNIT_ZH = {"percent": "% 百分比", "ratio": "比值 ratio", "yuan": "元 yuan", "months": "月 months", "days": "天 days",
-           "years": "年 years", "multiple": "倍 multiple", "count": "次 count"}
+UNIT_ZH = {
+    "percent": "% 百分比",
+    "ratio": "比值 ratio",
+    "yuan": "元 yuan",
+    "months": "月 months",
+    "days": "天 days",
+    "years": "年 years",
+    "multiple": "倍 multiple",
+    "count": "次 count",
+}
 
 
 def _load_module(path: Path, name: str):
@@ -143,7 +151,11 @@ def readers(keys: set[str]) -> tuple[dict, dict, dict]:
     """(key -> [(module.function, file:line, dynamic)], key -> [demo setters], key -> [templates])."""
     read, demo, templates = defaultdict(list), defaultdict(list), defaultdict(list)
     for path, rel in _project_files(".py"):
-        if "migrations" in rel.parts or rel.name in ("catalogue.py", "policy_catalogue.py") or rel.parts[0] == "docs":
+        if (
+            "migrations" in rel.parts
+            or rel.name in ("catalogue.py", "policy_catalogue.py")
+            or rel.parts[0] == "docs"
+        ):
             continue
         finder = _Finder(keys)
         finder.visit(ast.parse(path.read_text(encoding="utf-8"), filename=str(rel)))
@@ -182,20 +194,25 @@ def render() -> str:
     migrations = migration_mentions(keys)
     read, demo, templates = readers(keys)
     out = [BEGIN, ""]
-    out.append(f"{len(rows)} parameters. *Default* is the global value from {_epoch()} (the policy epoch); "
-               "— means none was published: the decision that needs it refuses until an administrator sets one. "
-               "*Read by* lists the functions whose code names the key (module.function); (dynamic) means the key "
-               "is built from a pattern such as `loan.ltv_max.{ip_kind}`; a module constant (e.g. `POOL_KEYS`) "
-               "only preloads keys. *Not read by any decision* means no code uses the value yet.")
+    out.append(
+        f"{len(rows)} parameters. *Default* is the global value from {_epoch()} (the policy epoch); "
+        "— means none was published: the decision that needs it refuses until an administrator sets one. "
+        "*Read by* lists the functions whose code names the key (module.function); (dynamic) means the key "
+        "is built from a pattern such as `loan.ltv_max.{ip_kind}`; a module constant (e.g. `POOL_KEYS`) "
+        "only preloads keys. *Not read by any decision* means no code uses the value yet."
+    )
     out.append("")
     done = set()
     for prefix, heading in SECTIONS + [("", "其他 Other")]:
         section = [r for r in rows if r[0].startswith(prefix) and r[0] not in done]
         if not section:
             continue
-        out += [f"### {heading}", "",
-                "| key | 中文名称 | English name | unit 单位 | default 默认值 | source 来源 | read by 使用方 |",
-                "|---|---|---|---|---|---|---|"]
+        out += [
+            f"### {heading}",
+            "",
+            "| key | 中文名称 | English name | unit 单位 | default 默认值 | source 来源 | read by 使用方 |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for key, name_zh, name_en, unit, default, source, defined_in in section:
             done.add(key)
             used = [f"`{fn}`{' (dynamic)' if dyn else ''}" for fn, _, dyn in read.get(key, [])]
@@ -238,7 +255,10 @@ def main() -> int:
     new = head + table + tail
     if args.check:
         if new != doc:
-            print("docs/domain.md: the policy table is out of date; run docs/_tools/policy_table.py", file=sys.stderr)
+            print(
+                "docs/domain.md: the policy table is out of date; run docs/_tools/policy_table.py",
+                file=sys.stderr,
+            )
             return 1
         return 0
     DOC.write_text(new, encoding="utf-8")

@@ -2,13 +2,13 @@
 
 - ``GET /api/v1/reports/`` → paginated ``[{quarter, scope, version, status, as_of, sha256, published_at}]``;
 - ``GET /api/v1/reports/{quarter}/?scope=province[&version=n]`` →
-  ``{"quarter", "scope", "as_of", "version", "status", "sha256", "sections": {...}}`` (the latest published version
-  unless ``version`` is given; departments and auditors also see drafts).
+  ``{"quarter", "scope", "as_of", "version", "status", "sha256", "sections": {...}}`` (the latest published
+  version unless ``version`` is given; departments and auditors also see drafts).
 
-Departments and auditors read every report; a bank reads its own bank's scope (``scope=bank:<its id>``): any other
-report answers 404 to a bank; other roles 403. Errors are problem+json (RFC 9457) with a stable ``code`` and
-Chinese and English details: 400 ``invalid_quarter`` / ``invalid_scope`` / ``invalid_number`` naming the field,
-403 ``role_required``, 404 ``not_found``.
+Departments and auditors read every report; a bank reads its own bank's scope (``scope=bank:<its id>``): any
+other report answers 404 to a bank; other roles 403. Errors are problem+json (RFC 9457) with a stable ``code``
+and Chinese and English details: 400 ``invalid_quarter`` / ``invalid_scope`` / ``invalid_number`` naming the
+field, 403 ``role_required``, 404 ``not_found``.
 """
 from __future__ import annotations
 
@@ -32,10 +32,12 @@ PROBLEM = inline_serializer("Problem", {
     "code": serializers.CharField(), "detail": serializers.CharField(), "detail_zh": serializers.CharField(),
     "detail_en": serializers.CharField(),
     "errors": serializers.ListField(child=serializers.DictField(), required=False)})
-ERRORS = {400: OpenApiResponse(PROBLEM, description="invalid quarter, scope or version (the field is named)"),
-          401: OpenApiResponse(PROBLEM, description="not authenticated"),
-          403: OpenApiResponse(PROBLEM, description="the caller's role does not read reports"),
-          404: OpenApiResponse(PROBLEM, description="no such report for this caller (another bank's: also 404)")}
+ERRORS = {
+    400: OpenApiResponse(PROBLEM, description="invalid quarter, scope or version (the field is named)"),
+    401: OpenApiResponse(PROBLEM, description="not authenticated"),
+    403: OpenApiResponse(PROBLEM, description="the caller's role does not read reports"),
+    404: OpenApiResponse(PROBLEM, description="no such report for this caller (another bank's: also 404)"),
+}
 
 
 class ReportListOut(serializers.Serializer):
@@ -59,7 +61,9 @@ class ReportOut(serializers.Serializer):
 
 
 class ReportListApi(APIView):
-    @extend_schema(responses={200: ReportListOut(many=True), **ERRORS}, summary="Quarterly reports the caller may read")
+    @extend_schema(
+        responses={200: ReportListOut(many=True), **ERRORS}, summary="Quarterly reports the caller may read"
+    )
     def get(self, request):
         qs = selectors.reports_for(request.user).order_by("-quarter", "scope_kind", "scope_key", "-version")
         paginator = Pagination()
@@ -68,22 +72,44 @@ class ReportListApi(APIView):
 
 
 class ReportDetailApi(APIView):
-    @extend_schema(parameters=[
-        OpenApiParameter("scope", OpenApiTypes.STR, description="province (default), city:<code>, programme:<name>, "
-                                                               "sub_fund:<id>, bank:<id>"),
-        OpenApiParameter("version", OpenApiTypes.INT, description="a version; default: the latest published")],
-        responses={200: ReportOut, **ERRORS}, summary="One quarter's report: figures as of the quarter end")
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "scope",
+                OpenApiTypes.STR,
+                description="province (default), city:<code>, programme:<name>, sub_fund:<id>, bank:<id>",
+            ),
+            OpenApiParameter(
+                "version", OpenApiTypes.INT, description="a version; default: the latest published"
+            ),
+        ],
+        responses={200: ReportOut, **ERRORS},
+        summary="One quarter's report: figures as of the quarter end",
+    )
     def get(self, request, quarter: str):
         selectors.reports_for(request.user)  # other roles: 403 before anything is parsed
         q = parse_quarter(quarter, ended=False)
         scope = parse_scope(request.query_params.get("scope", "province"))
         version = request.query_params.get("version")
-        version = parse_int(version, "version", min_value=1, max_value=100000) if version not in (None, "") else None
+        version = (
+            parse_int(version, "version", min_value=1, max_value=100000)
+            if version not in (None, "")
+            else None
+        )
         if request.user.has_role(Role.BANK_OFFICER) and not request.user.has_role(*selectors.OVERSIGHT):
             if scope.kind != ScopeKind.BANK or scope.key != str(request.user.organisation_id):
                 raise NotFound("报告", "report")
         report = selectors.report_for(request.user, quarter=q.label, scope=scope, version=version)
         c = report.content
-        return Response({"quarter": c["quarter"], "scope": c["scope"], "as_of": c["as_of"], "version": report.version,
-                         "status": report.status, "sha256": report.sha256, "sections": c["sections"]})
+        return Response(
+            {
+                "quarter": c["quarter"],
+                "scope": c["scope"],
+                "as_of": c["as_of"],
+                "version": report.version,
+                "status": report.status,
+                "sha256": report.sha256,
+                "sections": c["sections"],
+            }
+        )
 

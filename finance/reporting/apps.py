@@ -12,6 +12,10 @@ class ReportingConfig(AppConfig):
         from finance.parties.models import Role
         from finance.web.navigation import register, register_home_panel
 
-        register(_("Quarterly reports"), "reporting:list", [Role.DEPARTMENT_REVIEWER, Role.AUDITOR, Role.BANK_OFFICER])
+        register(
+            _("Quarterly reports"),
+            "reporting:list",
+            [Role.DEPARTMENT_REVIEWER, Role.AUDITOR, Role.BANK_OFFICER],
+        )
         for role in (Role.DEPARTMENT_REVIEWER, Role.AUDITOR):
             register_home_panel(role, "reporting/panel.html", _("Quarterly portfolio reports"))

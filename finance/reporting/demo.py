@@ -1,9 +1,9 @@
-"""Demo data: the province's reports for the last four ended quarters, generated and published in order (so each
-one's ``changes`` compare with the previous), and each demo bank's report of the latest quarter.
+"""Demo data: the province's reports for the last four ended quarters, generated and published in order (so
+each one's ``changes`` compare with the previous), and each demo bank's report of the latest quarter.
 
-``finance.web``'s ``seed_demo`` finds this module by itself (it imports ``<app>.demo`` for every installed app,
-and ``finance.reporting`` is installed after loans, guarantees and funds, so their demo data is there). Idempotent:
-the same data gives the same versions, already published ones are left alone.
+``finance.web``'s ``seed_demo`` finds this module by itself (it imports ``<app>.demo`` for every installed
+app, and ``finance.reporting`` is installed after loans, guarantees and funds, so their demo data is there).
+Idempotent: the same data gives the same versions, already published ones are left alone.
 """
 from __future__ import annotations
 

@@ -40,7 +40,8 @@ class ReportQuerySet(models.QuerySet):
 
 
 def report_file_path(instance, filename):
-    return f"reports/{instance.quarter}/{instance.scope_kind}-{instance.scope_key or 'all'}/v{instance.version}/{filename}"
+    scope_dir = f"{instance.scope_kind}-{instance.scope_key or 'all'}"
+    return f"reports/{instance.quarter}/{scope_dir}/v{instance.version}/{filename}"
 
 
 class Report(models.Model):
@@ -48,7 +49,9 @@ class Report(models.Model):
     scope_kind = models.CharField(_("scope"), max_length=10, choices=ScopeKind.choices)
     scope_key = models.CharField(_("scope key"), max_length=20, blank=True)
     version = models.PositiveIntegerField(_("version"))
-    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
     as_of = models.DateField(pgettext_lazy("report", "as of"))
     content = models.JSONField(_("content"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
@@ -57,11 +60,13 @@ class Report(models.Model):
     pdf = models.FileField(upload_to=report_file_path, blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     generated_at = models.DateTimeField(auto_now_add=True)
-    generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+")
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     published_at = models.DateTimeField(null=True, blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     objects = ReportQuerySet.as_manager()
 
@@ -70,11 +75,16 @@ class Report(models.Model):
     class Meta:
         ordering = ["-quarter", "scope_kind", "scope_key", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["quarter", "scope_kind", "scope_key", "version"],
-                                    name="report_version_unique"),
-            models.CheckConstraint(name="report_quarter_format", condition=Q(quarter__regex=r"^[0-9]{4}Q[1-4]$")),
-            models.CheckConstraint(name="report_published_complete",
-                                   condition=Q(status="draft") | (Q(published_at__isnull=False) & ~Q(sha256=""))),
+            models.UniqueConstraint(
+                fields=["quarter", "scope_kind", "scope_key", "version"], name="report_version_unique"
+            ),
+            models.CheckConstraint(
+                name="report_quarter_format", condition=Q(quarter__regex=r"^[0-9]{4}Q[1-4]$")
+            ),
+            models.CheckConstraint(
+                name="report_published_complete",
+                condition=Q(status="draft") | (Q(published_at__isnull=False) & ~Q(sha256="")),
+            ),
         ]
         indexes = [models.Index(fields=["quarter", "scope_kind", "scope_key", "status"])]
 

@@ -1,7 +1,7 @@
 """The report as files: XLSX (a sheet per section, numbers as numbers) and PDF (WeasyPrint, Noto CJK).
 
-Both render the same tables as the page (``presentation``). Text cells are made formula-injection safe: a value
-starting with = + - @ or a control character is stored with a leading apostrophe, so a spreadsheet never
+Both render the same tables as the page (``presentation``). Text cells are made formula-injection safe: a
+value starting with = + - @ or a control character is stored with a leading apostrophe, so a spreadsheet never
 evaluates it.
 """
 from __future__ import annotations
@@ -54,10 +54,19 @@ def xlsx_bytes(report) -> bytes:
     cover = wb.active
     cover.title = "封面"
     bold = Font(bold=True)
-    rows = [("科技金融季度报告", ""), ("季度", ctx["quarter_zh"]), ("范围", ctx["scope_label"]),
-            ("截至日期", report.as_of.isoformat()), ("版本", report.version),
-            ("状态", "已发布" if report.is_published else "草稿"), ("SHA-256", report.sha256),
-            ("说明", "金额单位：元，保留至分；数据截至季度末（北京时间），此后日期的还款、估值、代偿与记账不计入。")]
+    rows = [
+        ("科技金融季度报告", ""),
+        ("季度", ctx["quarter_zh"]),
+        ("范围", ctx["scope_label"]),
+        ("截至日期", report.as_of.isoformat()),
+        ("版本", report.version),
+        ("状态", "已发布" if report.is_published else "草稿"),
+        ("SHA-256", report.sha256),
+        (
+            "说明",
+            "金额单位：元，保留至分；数据截至季度末（北京时间），此后日期的还款、估值、代偿与记账不计入。",
+        ),
+    ]
     for i, (k, v) in enumerate(rows, start=1):
         cover.cell(row=i, column=1, value=safe_text(k)).font = bold
         cover.cell(row=i, column=2, value=v if isinstance(v, int) else safe_text(v))
@@ -77,11 +86,15 @@ def xlsx_bytes(report) -> bytes:
             r += 1
             for c, (label, _kind) in enumerate(table["columns"], start=1):
                 ws.cell(row=r, column=c, value=safe_text(label)).font = bold
-                ws.column_dimensions[ws.cell(row=r, column=c).column_letter].width = max(12, len(label) * 2 + 4)
+                ws.column_dimensions[ws.cell(row=r, column=c).column_letter].width = max(
+                    12, len(label) * 2 + 4
+                )
             r += 1
             for i, values in enumerate(table["rows"]):
                 last = table["total"] and i == len(table["rows"]) - 1
-                for c, (value, (_label, kind)) in enumerate(zip(values, table["columns"], strict=True), start=1):
+                for c, (value, (_label, kind)) in enumerate(
+                    zip(values, table["columns"], strict=True), start=1
+                ):
                     cell = _cell(ws, r, c, value, kind)
                     if last:
                         cell.font = bold

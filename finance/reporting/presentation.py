@@ -1,23 +1,57 @@
 """A report's content as labelled tables (Chinese), shared by the page, the PDF and the XLSX.
 
 Each table: ``{"title", "columns": [(label, kind)], "rows": [[value, ...]], "total": bool}`` where ``kind`` is
-``yuan`` (decimal string, yuan to the fen), ``count``, ``ratio`` (a fraction shown as a percentage), ``multiple``
-(DPI/TVPI, shown with four places), ``text`` or ``date``. The last row of a table with ``total`` is its total.
+``yuan`` (decimal string, yuan to the fen), ``count``, ``ratio`` (a fraction shown as a percentage),
+``multiple`` (DPI/TVPI, shown with four places), ``text`` or ``date``. The last row of a table with ``total``
+is its total.
 """
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-CLASS_LABELS = {"normal": "正常", "special_mention": "关注", "substandard": "次级", "doubtful": "可疑", "loss": "损失"}
-BUCKET_LABELS = {"0": "未逾期", "1-30": "1–30 天", "31-90": "31–90 天", "91-180": "91–180 天", "181-360": "181–360 天",
-                 ">360": "360 天以上"}
-IP_LABELS = {"invention_patent": "发明专利", "utility_model": "实用新型", "trademark": "商标", "copyright": "著作权",
-             "none": "无质押"}
-CLAIM_LABELS = {"submitted": "审核中", "approved": "已批准（资金已预留）", "paid": "已支付", "rejected": "已驳回"}
+CLASS_LABELS = {
+    "normal": "正常",
+    "special_mention": "关注",
+    "substandard": "次级",
+    "doubtful": "可疑",
+    "loss": "损失",
+}
+BUCKET_LABELS = {
+    "0": "未逾期",
+    "1-30": "1–30 天",
+    "31-90": "31–90 天",
+    "91-180": "91–180 天",
+    "181-360": "181–360 天",
+    ">360": "360 天以上",
+}
+IP_LABELS = {
+    "invention_patent": "发明专利",
+    "utility_model": "实用新型",
+    "trademark": "商标",
+    "copyright": "著作权",
+    "none": "无质押",
+}
+CLAIM_LABELS = {
+    "submitted": "审核中",
+    "approved": "已批准（资金已预留）",
+    "paid": "已支付",
+    "rejected": "已驳回",
+}
 COMPLIANCE_LABELS = {"ok": "合规", "near": "预警", "breach": "未达标"}
-LP_KIND_LABELS = {"guidance": "引导基金", "provincial": "其他省级财政资金", "city": "市县财政资金", "social": "社会资本"}
-SECTION_TITLES = {"loans": "知识产权质押贷款", "pool": "风险补偿资金池（鲁科贷）", "guarantees": "融资担保（鲁科担）",
-                  "funds": "成果转化引导基金及子基金", "direct": "直接投资工具", "changes": "环比变动"}
+LP_KIND_LABELS = {
+    "guidance": "引导基金",
+    "provincial": "其他省级财政资金",
+    "city": "市县财政资金",
+    "social": "社会资本",
+}
+SECTION_TITLES = {
+    "loans": "知识产权质押贷款",
+    "pool": "风险补偿资金池（鲁科贷）",
+    "guarantees": "融资担保（鲁科担）",
+    "funds": "成果转化引导基金及子基金",
+    "direct": "直接投资工具",
+    "changes": "环比变动",
+}
 ARROWS = {"up": "▲", "down": "▼", "flat": "▬", None: ""}
 
 
@@ -26,19 +60,46 @@ def _table(title, columns, rows, total=False):
 
 
 def loans_tables(s: dict) -> list[dict]:
-    cols = [("银行", "text"), ("在贷笔数", "count"), ("贷款余额", "yuan"), ("本季放款笔数", "count"),
-            ("本季放款金额", "yuan"), ("本季收回本金", "yuan"), ("本季利息收入", "yuan"), ("不良余额", "yuan"),
-            ("不良率", "ratio"), ("本季批准贴息笔数", "count"), ("本季批准贴息", "yuan"), ("本季支付贴息", "yuan")]
+    cols = [
+        ("银行", "text"),
+        ("在贷笔数", "count"),
+        ("贷款余额", "yuan"),
+        ("本季放款笔数", "count"),
+        ("本季放款金额", "yuan"),
+        ("本季收回本金", "yuan"),
+        ("本季利息收入", "yuan"),
+        ("不良余额", "yuan"),
+        ("不良率", "ratio"),
+        ("本季批准贴息笔数", "count"),
+        ("本季批准贴息", "yuan"),
+        ("本季支付贴息", "yuan"),
+    ]
 
     def row(name, x):
-        return [name, x["loans_outstanding"], x["principal_outstanding"], x["disbursed_count"], x["disbursed_amount"],
-                x["principal_repaid"], x["interest_received"], x["npl_outstanding"], x["npl_ratio"],
-                x["subsidies"]["approved_count"], x["subsidies"]["approved_amount"], x["subsidies"]["paid_amount"]]
+        return [
+            name,
+            x["loans_outstanding"],
+            x["principal_outstanding"],
+            x["disbursed_count"],
+            x["disbursed_amount"],
+            x["principal_repaid"],
+            x["interest_received"],
+            x["npl_outstanding"],
+            x["npl_ratio"],
+            x["subsidies"]["approved_count"],
+            x["subsidies"]["approved_amount"],
+            x["subsidies"]["paid_amount"],
+        ]
 
     t = s["total"]
-    out = [_table("贷款（按银行）", cols, [row(b["bank"], b) for b in s["banks"]] + [row("合计", t)], total=True)]
-    for key, title, labels in (("by_class", "五级分类", CLASS_LABELS), ("dpd_buckets", "逾期天数分布", BUCKET_LABELS),
-                               ("by_ip_kind", "按质押知识产权类型（主质押物）", IP_LABELS)):
+    out = [
+        _table("贷款（按银行）", cols, [row(b["bank"], b) for b in s["banks"]] + [row("合计", t)], total=True)
+    ]
+    for key, title, labels in (
+        ("by_class", "五级分类", CLASS_LABELS),
+        ("dpd_buckets", "逾期天数分布", BUCKET_LABELS),
+        ("by_ip_kind", "按质押知识产权类型（主质押物）", IP_LABELS),
+    ):
         out.append(_table(title, [("类别", "text"), ("笔数", "count"), ("余额", "yuan")],
                           [[labels.get(k, k), v["count"], v["outstanding"]] for k, v in t[key].items()]))
     return out
@@ -48,69 +109,209 @@ def pool_tables(s: dict) -> list[dict]:
     money = "available" in s["total"]
     cols = [("资金池", "text"), ("地区", "text")]
     if money:
-        cols += [("累计出资", "yuan"), ("累计撤资", "yuan"), ("可用余额", "yuan"), ("预留金额", "yuan"), ("资金余额", "yuan"),
-                 ("累计补偿", "yuan"), ("本季补偿", "yuan"), ("累计回收", "yuan"), ("本季回收", "yuan")]
+        cols += [
+            ("累计出资", "yuan"),
+            ("累计撤资", "yuan"),
+            ("可用余额", "yuan"),
+            ("预留金额", "yuan"),
+            ("资金余额", "yuan"),
+            ("累计补偿", "yuan"),
+            ("本季补偿", "yuan"),
+            ("累计回收", "yuan"),
+            ("本季回收", "yuan"),
+        ]
     cols += [("风险敞口", "yuan")] + ([("敞口/可用余额", "multiple")] if money else [])
 
     def row(name, region, x):
         r = [name, region]
         if money:
-            r += [x["funded"], x["withdrawn"], x["available"], x["reserved"], x["cash"], x["paid"]["cumulative"],
-                  x["paid"]["quarter"], x["recovered"]["cumulative"], x["recovered"]["quarter"]]
+            r += [
+                x["funded"],
+                x["withdrawn"],
+                x["available"],
+                x["reserved"],
+                x["cash"],
+                x["paid"]["cumulative"],
+                x["paid"]["quarter"],
+                x["recovered"]["cumulative"],
+                x["recovered"]["quarter"],
+            ]
         return r + [x["exposure"]] + ([x["leverage_used"]] if money else [])
 
     t = s["total"]
     return [
-        _table("资金池", cols, [row(p["pool"], p["region"], p) for p in s["pools"]] + [row("合计", "", t)], total=True),
-        _table("补偿申请（按截至日状态）", [("状态", "text"), ("笔数", "count"), ("申报本金损失", "yuan"), ("政府补偿金额", "yuan")],
-               [[CLAIM_LABELS.get(k, k), v["count"], v["claimed_loss"], v["government_amount"]]
-                for k, v in t["claims"].items()]),
-        _table("各银行不良（备案贷款）", [("银行", "text"), ("在保余额", "yuan"), ("不良余额", "yuan"), ("已补偿损失", "yuan"),
-                                  ("不良率", "ratio")],
-               [[b["bank"], b["outstanding"], b["npl_outstanding"], b["compensated"], b["npl_ratio"]]
-                for b in t["npl_by_bank"]]),
+        _table(
+            "资金池",
+            cols,
+            [row(p["pool"], p["region"], p) for p in s["pools"]] + [row("合计", "", t)],
+            total=True,
+        ),
+        _table(
+            "补偿申请（按截至日状态）",
+            [("状态", "text"), ("笔数", "count"), ("申报本金损失", "yuan"), ("政府补偿金额", "yuan")],
+            [
+                [CLAIM_LABELS.get(k, k), v["count"], v["claimed_loss"], v["government_amount"]]
+                for k, v in t["claims"].items()
+            ],
+        ),
+        _table(
+            "各银行不良（备案贷款）",
+            [
+                ("银行", "text"),
+                ("在保余额", "yuan"),
+                ("不良余额", "yuan"),
+                ("已补偿损失", "yuan"),
+                ("不良率", "ratio"),
+            ],
+            [
+                [b["bank"], b["outstanding"], b["npl_outstanding"], b["compensated"], b["npl_ratio"]]
+                for b in t["npl_by_bank"]
+            ],
+        ),
     ]
 
 
 def guarantees_tables(s: dict) -> list[dict]:
-    cols = [("担保机构", "text"), ("在保笔数", "count"), ("在保金额", "yuan"), ("本季代偿笔数", "count"),
-            ("本季代偿金额", "yuan"), ("本季代偿补偿", "yuan"), ("本季追偿回收", "yuan"), ("本季保费补贴", "yuan")]
+    cols = [
+        ("担保机构", "text"),
+        ("在保笔数", "count"),
+        ("在保金额", "yuan"),
+        ("本季代偿笔数", "count"),
+        ("本季代偿金额", "yuan"),
+        ("本季代偿补偿", "yuan"),
+        ("本季追偿回收", "yuan"),
+        ("本季保费补贴", "yuan"),
+    ]
 
     def row(name, x):
         return [name, x["in_force_count"], x["in_force_amount"], x["payouts_count"], x["payouts_amount"],
                 x["compensation"], x["recovered"], x["premium_subsidy"]]
 
-    return [_table("担保（按担保机构）", cols, [row(g["guarantor"], g) for g in s["guarantors"]] + [row("合计", s["total"])],
-                   total=True)]
+    return [
+        _table(
+            "担保（按担保机构）",
+            cols,
+            [row(g["guarantor"], g) for g in s["guarantors"]] + [row("合计", s["total"])],
+            total=True,
+        )
+    ]
 
 
 def funds_tables(s: dict) -> list[dict]:
-    cols = [("基金", "text"), ("认缴", "yuan"), ("实缴", "yuan"), ("未缴", "yuan"), ("累计分配", "yuan"), ("净值", "yuan"),
-            ("DPI", "multiple"), ("RVPI", "multiple"), ("TVPI", "multiple"), ("净 IRR", "ratio"), ("KS-PME", "multiple")]
+    cols = [
+        ("基金", "text"),
+        ("认缴", "yuan"),
+        ("实缴", "yuan"),
+        ("未缴", "yuan"),
+        ("累计分配", "yuan"),
+        ("净值", "yuan"),
+        ("DPI", "multiple"),
+        ("RVPI", "multiple"),
+        ("TVPI", "multiple"),
+        ("净 IRR", "ratio"),
+        ("KS-PME", "multiple"),
+    ]
 
     def row(name, x):
-        return [name, x["committed"], x["paid_in"], x["unfunded"], x["distributed"], x["nav"], x["dpi"], x["rvpi"],
-                x["tvpi"], x["net_irr"], x["ks_pme"]]
+        return [
+            name,
+            x["committed"],
+            x["paid_in"],
+            x["unfunded"],
+            x["distributed"],
+            x["nav"],
+            x["dpi"],
+            x["rvpi"],
+            x["tvpi"],
+            x["net_irr"],
+            x["ks_pme"],
+        ]
 
-    out = [_table("子基金", cols, [row(f["sub_fund"], f) for f in s["sub_funds"]] + [row("合计", s["total"])], total=True)]
+    out = [
+        _table(
+            "子基金",
+            cols,
+            [row(f["sub_fund"], f) for f in s["sub_funds"]] + [row("合计", s["total"])],
+            total=True,
+        )
+    ]
     if s.get("guidance"):
         out.append(_table("引导基金（穿透）", cols, [row(g["guidance_fund"], g) for g in s["guidance"]]))
-    out.append(_table("合规情况", [("子基金", "text"), ("净值日期", "date"), ("省内返投", "text"), ("投向转化企业", "text"),
-                                 ("单项投资", "text"), ("省内投资", "yuan"), ("返投要求", "yuan"), ("投向转化金额", "yuan"),
-                                 ("投向要求", "yuan"), ("最大单项", "yuan"), ("单项上限", "yuan")],
-                      [[f["sub_fund"], f["nav_date"]] + [COMPLIANCE_LABELS.get(f["compliance"].get(k), "—") for k in
-                                                         ("reinvestment", "conversion_use", "single_deal")]
-                       + [f["compliance"].get(k) for k in ("in_province", "reinvest_required", "conversion",
-                                                           "use_required", "largest", "single_cap")]
-                       for f in s["sub_funds"]]))
-    ca_cols = [("出资人", "text"), ("类型", "text"), ("期初余额", "yuan"), ("本季出资", "yuan"), ("本季分配", "yuan"),
-               ("管理费", "yuan"), ("收益（损失）", "yuan"), ("期末余额", "yuan")]
+    out.append(
+        _table(
+            "合规情况",
+            [
+                ("子基金", "text"),
+                ("净值日期", "date"),
+                ("省内返投", "text"),
+                ("投向转化企业", "text"),
+                ("单项投资", "text"),
+                ("省内投资", "yuan"),
+                ("返投要求", "yuan"),
+                ("投向转化金额", "yuan"),
+                ("投向要求", "yuan"),
+                ("最大单项", "yuan"),
+                ("单项上限", "yuan"),
+            ],
+            [
+                [f["sub_fund"], f["nav_date"]]
+                + [
+                    COMPLIANCE_LABELS.get(f["compliance"].get(k), "—")
+                    for k in ("reinvestment", "conversion_use", "single_deal")
+                ]
+                + [
+                    f["compliance"].get(k)
+                    for k in (
+                        "in_province",
+                        "reinvest_required",
+                        "conversion",
+                        "use_required",
+                        "largest",
+                        "single_cap",
+                    )
+                ]
+                for f in s["sub_funds"]
+            ],
+        )
+    )
+    ca_cols = [
+        ("出资人", "text"),
+        ("类型", "text"),
+        ("期初余额", "yuan"),
+        ("本季出资", "yuan"),
+        ("本季分配", "yuan"),
+        ("管理费", "yuan"),
+        ("收益（损失）", "yuan"),
+        ("期末余额", "yuan"),
+    ]
     for f in s["sub_funds"]:
         ca = f["capital_accounts"]
-        rows = [[ln["lp"], LP_KIND_LABELS.get(ln["lp_kind"], ln["lp_kind"]), ln["beginning"], ln["contributions"],
-                 ln["distributions"], ln["fees"], ln["gains"], ln["ending"]] for ln in ca["lines"]]
+        rows = [
+            [
+                ln["lp"],
+                LP_KIND_LABELS.get(ln["lp_kind"], ln["lp_kind"]),
+                ln["beginning"],
+                ln["contributions"],
+                ln["distributions"],
+                ln["fees"],
+                ln["gains"],
+                ln["ending"],
+            ]
+            for ln in ca["lines"]
+        ]
         t = ca["total"]
-        rows.append(["合计", "", t["beginning"], t["contributions"], t["distributions"], t["fees"], t["gains"], t["ending"]])
+        rows.append(
+            [
+                "合计",
+                "",
+                t["beginning"],
+                t["contributions"],
+                t["distributions"],
+                t["fees"],
+                t["gains"],
+                t["ending"],
+            ]
+        )
         out.append(_table(f"出资人资本账户 · {f['sub_fund']}", ca_cols, rows, total=True))
     return out
 
@@ -127,13 +328,26 @@ def changes_tables(s: dict) -> list[dict]:
             kind = "multiple"
         rows.append([f["label"], (kind, f["current"]), (kind, f["previous"]), (kind, f["delta"]),
                      ARROWS[f["direction"]]])
-    title = f"与上季度（{s['previous_quarter']}" + (f" 第 {s['previous_version']} 版）比较" if s["previous_version"]
-                                                  else "，无已发布报告）比较")
-    return [_table(title, [("指标", "text"), ("本季", "mixed"), ("上季", "mixed"), ("变动", "mixed"), ("", "text")], rows)]
+    title = f"与上季度（{s['previous_quarter']}" + (
+        f" 第 {s['previous_version']} 版）比较" if s["previous_version"] else "，无已发布报告）比较"
+    )
+    return [
+        _table(
+            title,
+            [("指标", "text"), ("本季", "mixed"), ("上季", "mixed"), ("变动", "mixed"), ("", "text")],
+            rows,
+        )
+    ]
 
 
-BUILDERS = {"loans": loans_tables, "pool": pool_tables, "guarantees": guarantees_tables, "funds": funds_tables,
-            "direct": direct_tables, "changes": changes_tables}
+BUILDERS = {
+    "loans": loans_tables,
+    "pool": pool_tables,
+    "guarantees": guarantees_tables,
+    "funds": funds_tables,
+    "direct": direct_tables,
+    "changes": changes_tables,
+}
 
 
 def section_tables(content: dict) -> list[dict]:
@@ -175,6 +389,13 @@ def headline_cards(content: dict) -> list[dict]:
     cards = []
     for f in ch:
         kind = "multiple" if f["key"] == "funds.tvpi" else f["unit"]
-        cards.append({"label": f["label"], "value": fmt(f["current"], kind), "delta": fmt(f["delta"], kind)
-                      if f["delta"] is not None else "", "arrow": ARROWS[f["direction"]], "direction": f["direction"]})
+        cards.append(
+            {
+                "label": f["label"],
+                "value": fmt(f["current"], kind),
+                "delta": fmt(f["delta"], kind) if f["delta"] is not None else "",
+                "arrow": ARROWS[f["direction"]],
+                "direction": f["direction"],
+            }
+        )
     return cards

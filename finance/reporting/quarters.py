@@ -76,10 +76,16 @@ def parse_quarter(value, field: str = "quarter", *, ended: bool = True, on: dt.d
                        f"a quarter looks like '2026Q3', got {text[:20]!r}")
         q = Quarter(int(m.group(1)), int(m.group(2)))
         if not 2000 <= q.year <= 2100:
-            raise _err(field, f"年份 {q.year} 超出范围（2000–2100）", f"year {q.year} is out of range (2000–2100)")
+            raise _err(
+                field, f"年份 {q.year} 超出范围（2000–2100）", f"year {q.year} is out of range (2000–2100)"
+            )
     if ended and q.end >= (on or today()):
-        raise _err(field, f"{q.label} 尚未结束，季度结束后才能生成报告",
-                   f"{q.label} has not ended yet; a report is made once the quarter is over", code="quarter_not_ended")
+        raise _err(
+            field,
+            f"{q.label} 尚未结束，季度结束后才能生成报告",
+            f"{q.label} has not ended yet; a report is made once the quarter is over",
+            code="quarter_not_ended",
+        )
     return q
 
 

@@ -1,7 +1,7 @@
 """Report scopes: the province, a city (administrative-division code), a programme, a sub-fund, a bank.
 
-Written ``kind`` or ``kind:key`` ("province", "city:370100", "programme:pool", "sub_fund:12", "bank:5"); the one
-parser is ``parse_scope``. Each section module turns a scope into filters on its own models.
+Written ``kind`` or ``kind:key`` ("province", "city:370100", "programme:pool", "sub_fund:12", "bank:5"); the
+one parser is ``parse_scope``. Each section module turns a scope into filters on its own models.
 """
 from __future__ import annotations
 
@@ -16,9 +16,22 @@ from finance.core.errors import DomainError
 #: Shandong's prefecture-level cities by administrative-division code (GB/T 2260); organisations, pools and
 #: sub-funds carry the city's name in their ``region`` field.
 CITIES = {
-    "370100": "济南", "370200": "青岛", "370300": "淄博", "370400": "枣庄", "370500": "东营", "370600": "烟台",
-    "370700": "潍坊", "370800": "济宁", "370900": "泰安", "371000": "威海", "371100": "日照", "371300": "临沂",
-    "371400": "德州", "371500": "聊城", "371600": "滨州", "371700": "菏泽",
+    "370100": "济南",
+    "370200": "青岛",
+    "370300": "淄博",
+    "370400": "枣庄",
+    "370500": "东营",
+    "370600": "烟台",
+    "370700": "潍坊",
+    "370800": "济宁",
+    "370900": "泰安",
+    "371000": "威海",
+    "371100": "日照",
+    "371300": "临沂",
+    "371400": "德州",
+    "371500": "聊城",
+    "371600": "滨州",
+    "371700": "菏泽",
 }
 
 #: The sections of a report, in order; their keys are stable (JSON, XLSX sheet names, API).
@@ -89,8 +102,13 @@ def parse_scope(value, field: str = "scope") -> Scope:
     kind, _sep, key = text.partition(":")
     kind, key = kind.strip(), key.strip()
     if kind not in ScopeKind.values:
-        raise _err(field, f"未知的范围 {kind[:20]!r}（可选：province、city:代码、programme:名称、sub_fund:编号、bank:编号）",
-                   f"unknown scope {kind[:20]!r} (province, city:<code>, programme:<name>, sub_fund:<id>, bank:<id>)")
+        raise _err(
+            field,
+            f"未知的范围 {kind[:20]!r}"
+            "（可选：province、city:代码、programme:名称、sub_fund:编号、bank:编号）",
+            f"unknown scope {kind[:20]!r} "
+            "(province, city:<code>, programme:<name>, sub_fund:<id>, bank:<id>)",
+        )
     if kind == ScopeKind.PROVINCE:
         if key:
             raise _err(field, "省级范围不带编号", "the province scope takes no key")
@@ -101,8 +119,14 @@ def parse_scope(value, field: str = "scope") -> Scope:
     if kind == ScopeKind.PROGRAMME and key not in PROGRAMMES:
         raise _err(field, f"未知的业务 {key[:20]!r}（{'、'.join(PROGRAMMES)}）",
                    f"unknown programme {key[:20]!r} ({', '.join(PROGRAMMES)})")
-    if kind in (ScopeKind.SUB_FUND, ScopeKind.BANK) and not (key.isdigit() and key.isascii() and 0 < int(key) < 2**63):
-        raise _err(field, f"编号应为正整数，收到 {key[:20]!r}", f"the id must be a positive integer, got {key[:20]!r}")
+    if kind in (ScopeKind.SUB_FUND, ScopeKind.BANK) and not (
+        key.isdigit() and key.isascii() and 0 < int(key) < 2**63
+    ):
+        raise _err(
+            field,
+            f"编号应为正整数，收到 {key[:20]!r}",
+            f"the id must be a positive integer, got {key[:20]!r}",
+        )
     return Scope(kind, str(int(key)) if key.isdigit() else key)
 
 
@@ -121,5 +145,7 @@ def scope_label(scope: Scope) -> str:
         return org or f"银行 #{scope.id}"
     from django.apps import apps
 
-    name = apps.get_model("funds", "SubFund").objects.filter(pk=scope.id).values_list("name", flat=True).first()
+    name = (
+        apps.get_model("funds", "SubFund").objects.filter(pk=scope.id).values_list("name", flat=True).first()
+    )
     return name or f"子基金 #{scope.id}"

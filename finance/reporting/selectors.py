@@ -29,8 +29,11 @@ def reports_for(user) -> QuerySet[Report]:
     if user.has_role(Role.BANK_OFFICER) and user.organisation_id:
         return Report.objects.filter(scope_kind=ScopeKind.BANK, scope_key=str(user.organisation_id),
                                      status=ReportStatus.PUBLISHED)
-    raise PermissionDenied("只有主管部门、审计和银行可以查看季度报告",
-                           "only departments, auditors and banks read quarterly reports", code="role_required")
+    raise PermissionDenied(
+        "只有主管部门、审计和银行可以查看季度报告",
+        "only departments, auditors and banks read quarterly reports",
+        code="role_required",
+    )
 
 
 def report_for(user, *, quarter: str, scope: Scope, version: int | None = None) -> Report:

@@ -3,11 +3,11 @@
 - ``report_content(quarter, scope, sections)`` adds ``changes`` and returns the content whose canonical JSON
   (sorted keys, UTF-8, no spaces) is hashed with SHA-256; the generation time and version are not part of it,
   so the same data always gives the same content and hash.
-- ``report_store`` keeps one row per distinct content: the same hash as the latest version returns that version
-  (idempotent); a different one makes version n + 1 (older versions stay readable).
-- ``report_publish``: departments only; refuses a report whose stored content no longer matches its hash or whose
-  LP capital accounts fail their identity; renders and stores the XLSX and PDF with their hashes, and moves
-  draft → published in one conditional UPDATE (two publishers cannot both win), with its audit row.
+- ``report_store`` keeps one row per distinct content: the same hash as the latest version returns that
+  version (idempotent); a different one makes version n + 1 (older versions stay readable).
+- ``report_publish``: departments only; refuses a report whose stored content no longer matches its hash or
+  whose LP capital accounts fail their identity; renders and stores the XLSX and PDF with their hashes, and
+  moves draft → published in one conditional UPDATE (two publishers cannot both win), with its audit row.
 """
 from __future__ import annotations
 
@@ -81,25 +81,35 @@ def capital_account_errors(content: dict) -> list[str]:
     funds = (content.get("sections") or {}).get("funds") or {}
     errors = []
     for line in funds.get("sub_funds", []):
-        errors += [f"{line['sub_fund']}: {e}" for e in capital_account_check(line.get("capital_accounts") or {})]
+        errors += [
+            f"{line['sub_fund']}: {e}" for e in capital_account_check(line.get("capital_accounts") or {})
+        ]
     return errors
 
 
 def _require_department(by):
     if by is None or not by.has_role(Role.DEPARTMENT_REVIEWER):
-        raise PermissionDenied("只有主管部门可以发布报告", "only departments publish reports", code="not_department")
+        raise PermissionDenied(
+            "只有主管部门可以发布报告", "only departments publish reports", code="not_department"
+        )
 
 
 @transaction.atomic
 def report_publish(*, report: Report, by) -> Report:
     _require_department(by)
     report = Report.objects.get(pk=report.pk)
-    if report.status != ReportStatus.DRAFT or ReportStatus.PUBLISHED not in transitions_of(report)[report.status]:
+    if (
+        report.status != ReportStatus.DRAFT
+        or ReportStatus.PUBLISHED not in transitions_of(report)[report.status]
+    ):
         raise Conflict("该版本已发布", "this version is already published", code="already_published")
     if content_hash(report.content) != report.sha256:
-        raise DomainError("报告内容与其哈希不符，不能发布（请重新生成）",
-                          "the report's content does not match its hash; regenerate it", code="report_hash_mismatch",
-                          status=409)
+        raise DomainError(
+            "报告内容与其哈希不符，不能发布（请重新生成）",
+            "the report's content does not match its hash; regenerate it",
+            code="report_hash_mismatch",
+            status=409,
+        )
     errors = capital_account_errors(report.content)
     if errors:
         raise DomainError(f"出资人资本账户恒等式不成立，不能发布：{'；'.join(errors[:5])}",
@@ -109,11 +119,17 @@ def report_publish(*, report: Report, by) -> Report:
     from .outputs import pdf_bytes, xlsx_bytes
 
     now = timezone.now()
-    report.status, report.published_at, report.published_by = ReportStatus.PUBLISHED, now, by  # as the files show it
+    report.status, report.published_at, report.published_by = (
+        ReportStatus.PUBLISHED,
+        now,
+        by,
+    )  # as the files show it
     files = {}
     for kind, render in (("xlsx", xlsx_bytes), ("pdf", pdf_bytes)):
         data = render(report)
-        name = default_storage.save(report_file_path(report, f"report-{report.quarter}.{kind}"), ContentFile(data))
+        name = default_storage.save(
+            report_file_path(report, f"report-{report.quarter}.{kind}"), ContentFile(data)
+        )
         files[kind], files[f"{kind}_sha256"] = name, hashlib.sha256(data).hexdigest()
     moved = Report.objects.filter(pk=report.pk, status=ReportStatus.DRAFT).update(
         status=ReportStatus.PUBLISHED, published_at=now, published_by=by, **files)

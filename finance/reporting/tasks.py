@@ -52,7 +52,9 @@ def assemble_task(results: list[dict], quarter: str, scope: str, run_id: int | N
         _fail(run_id, exc)
         raise
     if run_id:
-        ReportRun.objects.filter(pk=run_id).update(status=RunStatus.DONE, report=report, finished_at=timezone.now())
+        ReportRun.objects.filter(pk=run_id).update(
+            status=RunStatus.DONE, report=report, finished_at=timezone.now()
+        )
     return report.pk
 
 
@@ -67,7 +69,7 @@ def report_start(*, quarter, scope="province", by=None) -> ReportRun:
 
 
 def default_scopes() -> list[Scope]:
-    """What the quarterly beat generates: the province, each programme, each city, bank and sub-fund with data."""
+    """What the quarterly beat generates: the province, each programme, city, bank and sub-fund with data."""
     from django.apps import apps
 
     Loan, SubFund, RiskPool = (apps.get_model("loans", "Loan"), apps.get_model("funds", "SubFund"),
@@ -77,8 +79,13 @@ def default_scopes() -> list[Scope]:
                | set(SubFund.objects.values_list("region", flat=True).distinct())
                | set(RiskPool.objects.values_list("region", flat=True).distinct()))
     scopes += [Scope(ScopeKind.CITY, code) for code, name in CITIES.items() if name in regions]
-    scopes += [Scope(ScopeKind.BANK, str(b)) for b in Loan.objects.values_list("bank_id", flat=True).distinct().order_by("bank_id")]
-    scopes += [Scope(ScopeKind.SUB_FUND, str(f)) for f in SubFund.objects.values_list("pk", flat=True).order_by("pk")]
+    scopes += [
+        Scope(ScopeKind.BANK, str(b))
+        for b in Loan.objects.values_list("bank_id", flat=True).distinct().order_by("bank_id")
+    ]
+    scopes += [
+        Scope(ScopeKind.SUB_FUND, str(f)) for f in SubFund.objects.values_list("pk", flat=True).order_by("pk")
+    ]
     return scopes
 
 

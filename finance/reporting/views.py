@@ -1,5 +1,5 @@
-"""Pages: the list of reports, one report (charts, tables, arrows, downloads, versions), the generate form with
-its progress bar (htmx), and the publish button for departments."""
+"""Pages: the list of reports, one report (charts, tables, arrows, downloads, versions), the generate form
+with its progress bar (htmx), and the publish button for departments."""
 from __future__ import annotations
 
 from django.contrib import messages
@@ -75,9 +75,14 @@ def run_progress(request, pk: int):
 def report_detail(request, pk: int):
     report = _report(request, pk)
     ctx = report_context(report)
-    ctx.update({"versions": selectors.versions_of(report, request.user),
-                "can_publish": request.user.has_role(Role.DEPARTMENT_REVIEWER) and report.status == ReportStatus.DRAFT,
-                "identity_errors": services.capital_account_errors(report.content)})
+    ctx.update(
+        {
+            "versions": selectors.versions_of(report, request.user),
+            "can_publish": request.user.has_role(Role.DEPARTMENT_REVIEWER)
+            and report.status == ReportStatus.DRAFT,
+            "identity_errors": services.capital_account_errors(report.content),
+        }
+    )
     return render(request, "reporting/detail.html", ctx)
 
 
@@ -87,7 +92,9 @@ def report_publish(request, pk: int):
     report = _report(request, pk)
     try:
         services.report_publish(report=report, by=request.user)
-        messages.success(request, "报告已发布" if request.LANGUAGE_CODE.startswith("zh") else "The report is published")
+        messages.success(
+            request, "报告已发布" if request.LANGUAGE_CODE.startswith("zh") else "The report is published"
+        )
     except PermissionDenied:
         raise DjangoPermissionDenied from None
     except NotFound:
@@ -110,7 +117,9 @@ def report_xlsx(request, pk: int):
     report = _report(request, pk)
     response = HttpResponse(_file(report, "xlsx"),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="report-{report.quarter}-{report.scope_kind}-v{report.version}.xlsx"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="report-{report.quarter}-{report.scope_kind}-v{report.version}.xlsx"'
+    )
     return response
 
 
@@ -118,5 +127,7 @@ def report_xlsx(request, pk: int):
 def report_pdf(request, pk: int):
     report = _report(request, pk)
     response = HttpResponse(_file(report, "pdf"), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="report-{report.quarter}-{report.scope_kind}-v{report.version}.pdf"'
+    response["Content-Disposition"] = (
+        f'inline; filename="report-{report.quarter}-{report.scope_kind}-v{report.version}.pdf"'
+    )
     return response

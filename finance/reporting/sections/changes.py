@@ -1,7 +1,8 @@
 """Section ``changes``: each headline figure against the previous quarter's published report (same scope).
 
-Computed after the other sections (it reads them and the previous quarter's latest published version). A figure
-with no previous value (no published report, or the section was empty) has ``previous`` and ``direction`` null.
+Computed after the other sections (it reads them and the previous quarter's latest published version). A
+figure with no previous value (no published report, or the section was empty) has ``previous`` and
+``direction`` null.
 """
 from __future__ import annotations
 

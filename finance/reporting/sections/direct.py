@@ -9,8 +9,10 @@ from ..quarters import Quarter
 from ..scopes import Scope
 
 NOTE_ZH = "直接投资工具（先投后股、拨投贷、人才股权）尚未在平台上线，本节暂无数据。"
-NOTE_EN = "The direct instruments (invest-first-equity-later, grant-invest-loan, talent equity) are not on the " \
-          "platform yet; this section has no figures."
+NOTE_EN = (
+    "The direct instruments (invest-first-equity-later, grant-invest-loan, talent equity) are not on the "
+    "platform yet; this section has no figures."
+)
 
 
 def compute(q: Quarter, scope: Scope) -> dict:

@@ -1,17 +1,17 @@
 """Section ``funds``: per sub-fund, the guidance fund's look-through, and the ILPA capital account per LP.
 
 Everything as of the quarter end E: commitments made by E, call lines paid by E, distributions paid by E, the
-latest NAV on or before E (a later NAV is ignored), holdings invested by E, index levels up to E. The figures go
-through ``funds.performance.fund_performance`` (vectorised XIRR of ``finance.calc``) and ``compliance_frame``
-with the policy in force at E.
+latest NAV on or before E (a later NAV is ignored), holdings invested by E, index levels up to E. The figures
+go through ``funds.performance.fund_performance`` (vectorised XIRR of ``finance.calc``) and
+``compliance_frame`` with the policy in force at E.
 
-Capital account per LP for the quarter (ILPA): beginning + contributions − distributions − fees ± gains = ending,
-where the fund's value at a date is its NAV on or before that date (paid-in − distributed when it has none),
-split over the LPs pro rata to their paid-in at that date (``finance.calc.allocate``, exact to the fen); fees are
-the accruals whose period ends in the quarter, split the same way; gains are the change in value the flows do
-not explain (net of carried interest). ``capital_account_check`` verifies each line and that the columns
-reconcile with the fund's value and with the LP capital accounts on the ledger; publishing refuses a report
-that fails it.
+Capital account per LP for the quarter (ILPA): beginning + contributions − distributions − fees ± gains =
+ending, where the fund's value at a date is its NAV on or before that date (paid-in − distributed when it has
+none), split over the LPs pro rata to their paid-in at that date (``finance.calc.allocate``, exact to the
+fen); fees are the accruals whose period ends in the quarter, split the same way; gains are the change in
+value the flows do not explain (net of carried interest). ``capital_account_check`` verifies each line and
+that the columns reconcile with the fund's value and with the LP capital accounts on the ledger; publishing
+refuses a report that fails it.
 """
 from __future__ import annotations
 
@@ -56,13 +56,21 @@ def fund_filter(scope: Scope) -> Q:
 
 def _flows(ids, upto, since=None) -> pd.DataFrame:
     """LP flows per fund and date (fen; contributions negative), dated ≤ ``upto`` (and ≥ ``since``)."""
-    calls = CapitalCallLine.objects.filter(call__sub_fund_id__in=ids, paid_on__isnull=False, paid_on__lte=upto)
-    dists = DistributionLine.objects.filter(distribution__sub_fund_id__in=ids, distribution__paid_on__lte=upto)
+    calls = CapitalCallLine.objects.filter(
+        call__sub_fund_id__in=ids, paid_on__isnull=False, paid_on__lte=upto
+    )
+    dists = DistributionLine.objects.filter(
+        distribution__sub_fund_id__in=ids, distribution__paid_on__lte=upto
+    )
     c = frame(calls.values("call__sub_fund_id", "paid_on").annotate(s=fen_sum("amount"))
               .values_list("call__sub_fund_id", "paid_on", "s"), ["fund", "date", "amount"], ints=("amount",))
-    d = frame(dists.values("distribution__sub_fund_id", "distribution__paid_on").annotate(s=fen_sum("amount"))
-              .values_list("distribution__sub_fund_id", "distribution__paid_on", "s"), ["fund", "date", "amount"],
-              ints=("amount",))
+    d = frame(
+        dists.values("distribution__sub_fund_id", "distribution__paid_on")
+        .annotate(s=fen_sum("amount"))
+        .values_list("distribution__sub_fund_id", "distribution__paid_on", "s"),
+        ["fund", "date", "amount"],
+        ints=("amount",),
+    )
     c["amount"] = -c["amount"]
     return pd.concat([c, d], ignore_index=True) if len(d) else c
 
@@ -78,7 +86,9 @@ def _index(q: Quarter, funds: list[SubFund]) -> tuple[pd.Series | None, str | No
     series = IndexSeries.objects.filter(owner_id__in=managers).order_by("-uploaded_at", "-pk").first()
     if series is None:
         return None, None
-    rows = list(IndexLevel.objects.filter(series=series, on__lte=q.end).order_by("on").values_list("on", "level"))
+    rows = list(
+        IndexLevel.objects.filter(series=series, on__lte=q.end).order_by("on").values_list("on", "level")
+    )
     if not rows:
         return None, series.name
     return pd.Series([float(x) for _, x in rows], index=pd.to_datetime([d for d, _ in rows])), series.name
@@ -91,8 +101,12 @@ def _perf_line(perf_row) -> dict:
 
 
 def _paid_by_lp(ids, upto) -> dict[int, int]:
-    return dict(CapitalCallLine.objects.filter(call__sub_fund_id__in=ids, paid_on__isnull=False, paid_on__lte=upto)
-                .values("commitment_id").annotate(s=fen_sum("amount")).values_list("commitment_id", "s"))
+    return dict(
+        CapitalCallLine.objects.filter(call__sub_fund_id__in=ids, paid_on__isnull=False, paid_on__lte=upto)
+        .values("commitment_id")
+        .annotate(s=fen_sum("amount"))
+        .values_list("commitment_id", "s")
+    )
 
 
 def _value(fund_id: int, navs: pd.DataFrame, flows: pd.DataFrame, upto) -> int:
@@ -118,17 +132,33 @@ def _quarter_figures(q: Quarter, ids: list[int]) -> dict:
     in_q = dict(paid_on__gte=q.start, paid_on__lte=q.end)
     by_lp = CapitalCallLine.objects.filter(call__sub_fund_id__in=ids).values("commitment_id")
     contrib = dict(by_lp.filter(**in_q).annotate(s=fen_sum("amount")).values_list("commitment_id", "s"))
-    dist = dict(DistributionLine.objects.filter(distribution__sub_fund_id__in=ids, distribution__paid_on__gte=q.start,
-                                                distribution__paid_on__lte=q.end)
-                .values("commitment_id").annotate(s=fen_sum("amount")).values_list("commitment_id", "s"))
+    dist = dict(
+        DistributionLine.objects.filter(
+            distribution__sub_fund_id__in=ids,
+            distribution__paid_on__gte=q.start,
+            distribution__paid_on__lte=q.end,
+        )
+        .values("commitment_id")
+        .annotate(s=fen_sum("amount"))
+        .values_list("commitment_id", "s")
+    )
     fees = dict(FeeAccrual.objects.filter(sub_fund_id__in=ids, period_end__gte=q.start, period_end__lte=q.end)
                 .values("sub_fund_id").annotate(s=fen_sum("amount")).values_list("sub_fund_id", "s"))
     # The LP capital accounts on the ledger (funds.services names them funds:sf<fund>:lp<commitment>:capital).
-    ledger = {code: (c, d) for code, c, d in Posting.objects.filter(
-        account__code__startswith="funds:sf", account__code__endswith=":capital", entry__value_date__gte=q.start,
-        entry__value_date__lte=q.end).values("account__code").annotate(
-        c=fen_sum("amount", filter=Q(side=Side.CREDIT)), d=fen_sum("amount", filter=Q(side=Side.DEBIT))).values_list(
-        "account__code", "c", "d")}
+    ledger = {
+        code: (c, d)
+        for code, c, d in Posting.objects.filter(
+            account__code__startswith="funds:sf",
+            account__code__endswith=":capital",
+            entry__value_date__gte=q.start,
+            entry__value_date__lte=q.end,
+        )
+        .values("account__code")
+        .annotate(
+            c=fen_sum("amount", filter=Q(side=Side.CREDIT)), d=fen_sum("amount", filter=Q(side=Side.DEBIT))
+        )
+        .values_list("account__code", "c", "d")
+    }
     return {"paid_end": _paid_by_lp(ids, q.end), "paid_prev": _paid_by_lp(ids, prev), "contrib": contrib,
             "dist": dist, "fees": fees, "ledger": ledger}
 
@@ -147,10 +177,17 @@ def _capital_accounts(q: Quarter, fund: SubFund, commitments: list, navs, flows,
                       "contributions": yuan(ci), "distributions": yuan(di), "fees": yuan(f),
                       "gains": yuan(e - b - ci + di + f), "ending": yuan(e)})
     led = [figs["ledger"].get(f"funds:sf{fund.pk}:lp{i}:capital", (0, 0)) for i in ids]
-    return {"lines": lines, "total": _total_line(lines),
-            "reconcile": {"value_beginning": yuan(sum(begin)), "value_ending": yuan(sum(end)), "fees": yuan(fees),
-                          "ledger_contributions": yuan(sum(c for c, _ in led)),
-                          "ledger_distributions": yuan(sum(d for _, d in led))}}
+    return {
+        "lines": lines,
+        "total": _total_line(lines),
+        "reconcile": {
+            "value_beginning": yuan(sum(begin)),
+            "value_ending": yuan(sum(end)),
+            "fees": yuan(fees),
+            "ledger_contributions": yuan(sum(c for c, _ in led)),
+            "ledger_distributions": yuan(sum(d for _, d in led)),
+        },
+    }
 
 
 CA_KEYS = ("beginning", "contributions", "distributions", "fees", "gains", "ending")
@@ -161,11 +198,17 @@ def _total_line(lines: list[dict]) -> dict:
 
 
 def capital_account_check(accounts: dict) -> list[str]:
-    """What is wrong with a stored capital account (empty when the identity holds and the columns reconcile)."""
+    """What is wrong with a stored capital account (empty when the identity holds, the columns reconcile)."""
     errors = []
     D = Decimal
     for ln in accounts.get("lines", []):
-        lhs = D(ln["beginning"]) + D(ln["contributions"]) - D(ln["distributions"]) - D(ln["fees"]) + D(ln["gains"])
+        lhs = (
+            D(ln["beginning"])
+            + D(ln["contributions"])
+            - D(ln["distributions"])
+            - D(ln["fees"])
+            + D(ln["gains"])
+        )
         if lhs != D(ln["ending"]):
             errors.append(f"{ln['lp']}: {lhs} ≠ {ln['ending']}")
     total, rec = _total_line(accounts.get("lines", [])), accounts.get("reconcile", {})
@@ -180,9 +223,13 @@ def capital_account_check(accounts: dict) -> list[str]:
 
 def _compliance(q: Quarter, funds: list[SubFund], guidance: dict[int, int]) -> dict[int, dict]:
     use = PolicyUse(on=q.end)
-    params = dict(reinvestment_ratio=use("fund.reinvestment_ratio"), use_multiple=use("fund.use_multiple_of_guidance_min"),
-                  use_share=use("fund.use_share_of_size_min"), single_deal_max=use("fund.single_deal_max"),
-                  near_margin=use("fund.near_breach_margin"))
+    params = dict(
+        reinvestment_ratio=use("fund.reinvestment_ratio"),
+        use_multiple=use("fund.use_multiple_of_guidance_min"),
+        use_share=use("fund.use_share_of_size_min"),
+        single_deal_max=use("fund.single_deal_max"),
+        near_margin=use("fund.near_breach_margin"),
+    )
     ids = [f.pk for f in funds]
     f = pd.DataFrame({"fund": ids, "size": [int(x.size * 100) for x in funds],
                       "guidance": [guidance.get(i, 0) for i in ids]})
@@ -191,11 +238,17 @@ def _compliance(q: Quarter, funds: list[SubFund], guidance: dict[int, int]) -> d
         ["fund", "amount", "in_shandong", "converts"], ints=("amount",))
     out = {}
     for fid, row in compliance_frame(f, hold, **params).iterrows():
-        out[int(fid)] = {"reinvestment": row["reinvest_status"], "conversion_use": row["use_status"],
-                         "single_deal": row["single_status"], "in_province": yuan(row["in_province"]),
-                         "reinvest_required": yuan(row["reinvest_required"]), "conversion": yuan(row["conversion"]),
-                         "use_required": yuan(row["use_required"]), "largest": yuan(row["largest"]),
-                         "single_cap": yuan(row["single_cap"])}
+        out[int(fid)] = {
+            "reinvestment": row["reinvest_status"],
+            "conversion_use": row["use_status"],
+            "single_deal": row["single_status"],
+            "in_province": yuan(row["in_province"]),
+            "reinvest_required": yuan(row["reinvest_required"]),
+            "conversion": yuan(row["conversion"]),
+            "use_required": yuan(row["use_required"]),
+            "largest": yuan(row["largest"]),
+            "single_cap": yuan(row["single_cap"]),
+        }
     return out, dict(use.snapshot)
 
 
@@ -206,19 +259,35 @@ def _look_through(q: Quarter, guidance: GuidanceFund, funds: list[SubFund], flow
     g_lines = Commitment.objects.filter(sub_fund_id__in=ids, lp_kind=LPKind.GUIDANCE, committed_on__lte=q.end)
     calls = CapitalCallLine.objects.filter(commitment__in=g_lines, paid_on__isnull=False, paid_on__lte=q.end)
     dists = DistributionLine.objects.filter(commitment__in=g_lines, distribution__paid_on__lte=q.end)
-    paid = dict(calls.values("call__sub_fund_id").annotate(s=fen_sum("amount")).values_list("call__sub_fund_id", "s"))
-    all_paid = dict(CapitalCallLine.objects.filter(call__sub_fund_id__in=ids, paid_on__isnull=False,
-                                                   paid_on__lte=q.end)
-                    .values("call__sub_fund_id").annotate(s=fen_sum("amount")).values_list("call__sub_fund_id", "s"))
-    rows = [(0, d, -a) for d, a in calls.values("paid_on").annotate(s=fen_sum("amount")).values_list("paid_on", "s")]
+    paid = dict(
+        calls.values("call__sub_fund_id").annotate(s=fen_sum("amount")).values_list("call__sub_fund_id", "s")
+    )
+    all_paid = dict(
+        CapitalCallLine.objects.filter(call__sub_fund_id__in=ids, paid_on__isnull=False, paid_on__lte=q.end)
+        .values("call__sub_fund_id")
+        .annotate(s=fen_sum("amount"))
+        .values_list("call__sub_fund_id", "s")
+    )
+    rows = [
+        (0, d, -a)
+        for d, a in calls.values("paid_on").annotate(s=fen_sum("amount")).values_list("paid_on", "s")
+    ]
     rows += [(0, d, a) for d, a in dists.values("distribution__paid_on").annotate(s=fen_sum("amount"))
              .values_list("distribution__paid_on", "s")]
     g_flows = pd.DataFrame(rows, columns=["fund", "date", "amount"]).astype({"amount": "int64"})
     latest = navs[navs["fund"].isin(ids)].sort_values("date").groupby("fund").tail(1)
-    share = sum((Fraction(int(n) * paid.get(f, 0), all_paid[f]) for f, n in zip(latest["fund"], latest["nav"], strict=True)
-                 if all_paid.get(f)), Fraction(0))
+    share = sum(
+        (
+            Fraction(int(n) * paid.get(f, 0), all_paid[f])
+            for f, n in zip(latest["fund"], latest["nav"], strict=True)
+            if all_paid.get(f)
+        ),
+        Fraction(0),
+    )
     nav = fen_half_up_div(share.numerator, share.denominator)
-    nav_frame = pd.DataFrame([(0, latest["date"].max(), nav)] if len(latest) else [], columns=["fund", "date", "nav"])
+    nav_frame = pd.DataFrame(
+        [(0, latest["date"].max(), nav)] if len(latest) else [], columns=["fund", "date", "nav"]
+    )
     perf = fund_performance(g_flows, nav_frame, index=index, funds=[0]).iloc[0]
     committed = sum(g_lines.values_list("amount", flat=True), Decimal(0))
     pic, distributed = int(perf["pic"]), int(perf["distributed"])
@@ -234,15 +303,22 @@ def _called(commitments, q: Quarter) -> Decimal:
 
 
 def compute(q: Quarter, scope: Scope) -> dict:
-    funds = list(SubFund.objects.filter(fund_filter(scope), vintage__lte=q.end).select_related("guidance_fund")
-                 .order_by("pk"))
+    funds = list(
+        SubFund.objects.filter(fund_filter(scope), vintage__lte=q.end)
+        .select_related("guidance_fund")
+        .order_by("pk")
+    )
     ids = [f.pk for f in funds]
     flows, navs = _flows(ids, q.end), _navs(ids, q.end)
     index, index_name = _index(q, funds)
     perf = fund_performance(flows, navs, index=index, funds=ids) if ids else None
     commitments = list(Commitment.objects.filter(sub_fund_id__in=ids, committed_on__lte=q.end).order_by("pk"))
-    called = dict(CapitalCallLine.objects.filter(call__sub_fund_id__in=ids, call__call_date__lte=q.end)
-                  .values("call__sub_fund_id").annotate(s=fen_sum("amount")).values_list("call__sub_fund_id", "s"))
+    called = dict(
+        CapitalCallLine.objects.filter(call__sub_fund_id__in=ids, call__call_date__lte=q.end)
+        .values("call__sub_fund_id")
+        .annotate(s=fen_sum("amount"))
+        .values_list("call__sub_fund_id", "s")
+    )
     guidance_fen = {c.sub_fund_id: int(c.amount * 100) for c in commitments if c.lp_kind == LPKind.GUIDANCE}
     comp, policy = _compliance(q, funds, guidance_fen) if funds else ({}, {})
     figs = _quarter_figures(q, ids)
@@ -251,13 +327,24 @@ def compute(q: Quarter, scope: Scope) -> dict:
         p = perf.loc[f.pk]
         mine = [c for c in commitments if c.sub_fund_id == f.pk]
         committed = sum(int(c.amount * 100) for c in mine)
-        lines.append({"sub_fund_id": f.pk, "sub_fund": f.name, "region": f.region,
-                      "committed": yuan(committed), "paid_in": yuan(p["pic"]),
-                      "unfunded": yuan(committed - called.get(f.pk, 0)), "distributed": yuan(p["distributed"]),
-                      "nav": yuan(p["nav"]), "nav_date": _nav_date(navs, f.pk), **_perf_line(p),
-                      "compliance": comp.get(f.pk, {}),
-                      "capital_accounts": _capital_accounts(q, f, mine, navs[navs["fund"] == f.pk],
-                                                          flows[flows["fund"] == f.pk], figs)})
+        lines.append(
+            {
+                "sub_fund_id": f.pk,
+                "sub_fund": f.name,
+                "region": f.region,
+                "committed": yuan(committed),
+                "paid_in": yuan(p["pic"]),
+                "unfunded": yuan(committed - called.get(f.pk, 0)),
+                "distributed": yuan(p["distributed"]),
+                "nav": yuan(p["nav"]),
+                "nav_date": _nav_date(navs, f.pk),
+                **_perf_line(p),
+                "compliance": comp.get(f.pk, {}),
+                "capital_accounts": _capital_accounts(
+                    q, f, mine, navs[navs["fund"] == f.pk], flows[flows["fund"] == f.pk], figs
+                ),
+            }
+        )
     pooled = flows.assign(fund=0)
     latest = navs.sort_values("date").groupby("fund").tail(1)
     total_nav = pd.DataFrame([(0, latest["date"].max(), int(latest["nav"].sum()))] if len(latest) else [],

@@ -2,9 +2,9 @@
 
 - in force at E: started by E, ending after E, not paid out by E and not released before the cutoff;
 - payouts (代偿) and the guarantor's compensation with ``paid_on`` in the quarter; recoveries in the quarter;
-- premium subsidy: accrued for the quarter (yearly subsidy × days in force within the quarter ÷ 365, half-up to
-  the fen per guarantee; a guarantee stops at its end date, its payout or its release) — no payment of it is
-  recorded on the platform yet.
+- premium subsidy: accrued for the quarter (yearly subsidy × days in force within the quarter ÷ 365, half-up
+  to the fen per guarantee; a guarantee stops at its end date, its payout or its release) — no payment of it
+  is recorded on the platform yet.
 """
 from __future__ import annotations
 
@@ -33,22 +33,42 @@ def guarantee_filter(scope: Scope) -> Q:
 
 def _frames(q: Quarter, where: Q):
     gs = Guarantee.objects.filter(where, start_on__lte=q.end)
-    g = frame(gs.values_list("id", "guarantor_id", fen_of("amount"), "start_on", "end_on", fen_of("premium_subsidy_yearly")),
-              ["g", "guarantor", "amount", "start_on", "end_on", "subsidy_yearly"], ints=("amount", "subsidy_yearly"))
+    g = frame(
+        gs.values_list(
+            "id", "guarantor_id", fen_of("amount"), "start_on", "end_on", fen_of("premium_subsidy_yearly")
+        ),
+        ["g", "guarantor", "amount", "start_on", "end_on", "subsidy_yearly"],
+        ints=("amount", "subsidy_yearly"),
+    )
     payouts = frame(GuaranteePayout.objects.filter(guarantee__in=gs, paid_on__lte=q.end).values_list(
         "guarantee_id", "guarantee__guarantor_id", fen_of("amount"), fen_of("compensation"), "paid_on"),
         ["g", "guarantor", "amount", "compensation", "paid_on"], ints=("amount", "compensation"))
-    recov = frame(GuaranteeRecovery.objects.filter(payout__guarantee__in=gs, recovered_on__gte=q.start,
-                                                   recovered_on__lte=q.end).values_list(
-        "payout__guarantee__guarantor_id", fen_of("recovered"), fen_of("net")), ["guarantor", "recovered", "net"],
-        ints=("recovered", "net"))
-    released = frame(StateChange.objects.filter(item_type=ContentType.objects.get_for_model(Guarantee), field="status",
-                                                to_state="released", at__lt=q.cutoff, item_id__in=gs.values("id"))
-                     .values_list("item_id", "at"), ["g", "at"])
+    recov = frame(
+        GuaranteeRecovery.objects.filter(
+            payout__guarantee__in=gs, recovered_on__gte=q.start, recovered_on__lte=q.end
+        ).values_list("payout__guarantee__guarantor_id", fen_of("recovered"), fen_of("net")),
+        ["guarantor", "recovered", "net"],
+        ints=("recovered", "net"),
+    )
+    released = frame(
+        StateChange.objects.filter(
+            item_type=ContentType.objects.get_for_model(Guarantee),
+            field="status",
+            to_state="released",
+            at__lt=q.cutoff,
+            item_id__in=gs.values("id"),
+        ).values_list("item_id", "at"),
+        ["g", "at"],
+    )
     if len(g):
-        # A guarantee stops at its end date, at a payout dated ≤ E, or at a release before the cutoff (its day).
+        # A guarantee stops at its end date, at a payout dated ≤ E, or at a release before the cutoff (its
+        # day).
         stop = pd.to_datetime(g["end_on"]).to_numpy(dtype="datetime64[D]")
-        paid_on = g["g"].map(payouts.set_index("g")["paid_on"]) if len(payouts) else pd.Series(pd.NaT, index=g.index)
+        paid_on = (
+            g["g"].map(payouts.set_index("g")["paid_on"])
+            if len(payouts)
+            else pd.Series(pd.NaT, index=g.index)
+        )
         rel_on = g["g"].map(released.drop_duplicates("g").set_index("g")["at"].map(
             lambda t: timezone.localtime(t).date())) if len(released) else pd.Series(pd.NaT, index=g.index)
         for other in (paid_on, rel_on):
@@ -84,7 +104,14 @@ def compute(q: Quarter, scope: Scope) -> dict:
     g, payouts, recov = _frames(q, guarantee_filter(scope))
     ids = sorted(set(g["guarantor"]) | set(payouts["guarantor"]) | set(recov["guarantor"]))
     names = dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name"))
-    lines = [{"guarantor_id": int(i), "guarantor": names.get(i, str(i)),
-              **_line(g[g["guarantor"] == i], payouts[payouts["guarantor"] == i], recov[recov["guarantor"] == i])}
-             for i in ids]
+    lines = [
+        {
+            "guarantor_id": int(i),
+            "guarantor": names.get(i, str(i)),
+            **_line(
+                g[g["guarantor"] == i], payouts[payouts["guarantor"] == i], recov[recov["guarantor"] == i]
+            ),
+        }
+        for i in ids
+    ]
     return {"guarantors": lines, "total": _line(g, payouts, recov)}

@@ -1,15 +1,15 @@
 """Section ``loans``: IP-pledge loans per bank and in total, as of the quarter end.
 
-Reads ``loans`` through its models' stable fields only (Loan, Installment, Repayment, Pledge, SubsidyApplication)
-plus the audit trail (write-offs) and the ledger (subsidy payments), in a handful of set-based queries merged
-in pandas: no loop per loan or installment.
+Reads ``loans`` through its models' stable fields only (Loan, Installment, Repayment, Pledge,
+SubsidyApplication) plus the audit trail (write-offs) and the ledger (subsidy payments), in a handful of
+set-based queries merged in pandas: no loop per loan or installment.
 
 As of the quarter end ``E``:
 - outstanding principal = principal − principal parts of repayments dated ≤ E; a loan counts when that is > 0,
   it was disbursed by E and not written off before the cutoff;
 - days past due = E − the oldest due date before E of an installment not fully paid by E (``paid_on`` null or
-  after E) — the nightly classification's rule replayed at E; the class from the ``loan.class.*`` thresholds in
-  force at E;
+  after E) — the nightly classification's rule replayed at E; the class from the ``loan.class.*`` thresholds
+  in force at E;
 - ``by_ip_kind``: by the kind of the loan's main pledge (the highest appraised value), so kinds add up.
 """
 from __future__ import annotations
@@ -72,7 +72,11 @@ def loan_frame(q: Quarter, where: Q | None = None) -> pd.DataFrame:
     df["outstanding"] = df["principal"] - df["repaid"]
     df["live"] = (df["outstanding"] > 0) & ~df["loan"].isin(written_off)
     end64 = np.datetime64(end, "D")
-    oldest = pd.to_datetime(df["oldest"]).to_numpy(dtype="datetime64[D]") if len(df) else np.array([], "datetime64[D]")
+    oldest = (
+        pd.to_datetime(df["oldest"]).to_numpy(dtype="datetime64[D]")
+        if len(df)
+        else np.array([], "datetime64[D]")
+    )
     dpd = np.where(pd.isna(df["oldest"]).to_numpy(), 0, (end64 - oldest).astype("int64")) if len(df) else []
     df["dpd"] = np.asarray(dpd, dtype="int64")
     df.loc[~df["live"], "dpd"] = 0
@@ -97,8 +101,13 @@ def _subsidies(q: Quarter, where: Q) -> pd.DataFrame:
     """Subsidies approved (decided in the quarter) and paid (ledger value date in the quarter), per bank."""
     apps = SubsidyApplication.objects.filter(loan__in=Loan.objects.filter(where), status="paid",
                                              amount_granted__isnull=False)
-    approved = frame(apps.filter(decided_at__gte=q.previous.cutoff, decided_at__lt=q.cutoff)
-                     .values_list("loan__bank_id", fen_of("amount_granted")), ["bank", "amount"], ints=("amount",))
+    approved = frame(
+        apps.filter(decided_at__gte=q.previous.cutoff, decided_at__lt=q.cutoff).values_list(
+            "loan__bank_id", fen_of("amount_granted")
+        ),
+        ["bank", "amount"],
+        ints=("amount",),
+    )
     paid_ids = JournalEntry.objects.filter(
         source_type=ContentType.objects.get_for_model(SubsidyApplication), value_date__gte=q.start,
         value_date__lte=q.end).values("source_id")
@@ -110,8 +119,13 @@ def _subsidies(q: Quarter, where: Q) -> pd.DataFrame:
 def _line(df: pd.DataFrame, approved: pd.DataFrame, paid: pd.DataFrame) -> dict:
     live = df[df["live"]]
     out = int(live["outstanding"].sum())
-    by_class = {c: {"count": int((live["loan_class"] == c).sum()),
-                    "outstanding": yuan(live.loc[live["loan_class"] == c, "outstanding"].sum())} for c in CLASSES}
+    by_class = {
+        c: {
+            "count": int((live["loan_class"] == c).sum()),
+            "outstanding": yuan(live.loc[live["loan_class"] == c, "outstanding"].sum()),
+        }
+        for c in CLASSES
+    }
     npl = int(live.loc[live["loan_class"].isin(NPL_CLASSES), "outstanding"].sum())
     kinds = [*IP_KINDS, "none"]
     return {
@@ -122,14 +136,28 @@ def _line(df: pd.DataFrame, approved: pd.DataFrame, paid: pd.DataFrame) -> dict:
         "principal_repaid": yuan(df["repaid_q"].sum()),
         "interest_received": yuan(df["interest_q"].sum()),
         "by_class": by_class,
-        "dpd_buckets": {b: {"count": int((live["bucket"] == b).sum()),
-                            "outstanding": yuan(live.loc[live["bucket"] == b, "outstanding"].sum())} for b in BUCKETS},
+        "dpd_buckets": {
+            b: {
+                "count": int((live["bucket"] == b).sum()),
+                "outstanding": yuan(live.loc[live["bucket"] == b, "outstanding"].sum()),
+            }
+            for b in BUCKETS
+        },
         "npl_outstanding": yuan(npl),
         "npl_ratio": ratio(npl, out),
-        "by_ip_kind": {k: {"count": int((live["ip_kind"] == k).sum()),
-                           "outstanding": yuan(live.loc[live["ip_kind"] == k, "outstanding"].sum())} for k in kinds},
-        "subsidies": {"approved_count": int(len(approved)), "approved_amount": yuan(approved["amount"].sum()),
-                      "paid_count": int(len(paid)), "paid_amount": yuan(paid["amount"].sum())},
+        "by_ip_kind": {
+            k: {
+                "count": int((live["ip_kind"] == k).sum()),
+                "outstanding": yuan(live.loc[live["ip_kind"] == k, "outstanding"].sum()),
+            }
+            for k in kinds
+        },
+        "subsidies": {
+            "approved_count": int(len(approved)),
+            "approved_amount": yuan(approved["amount"].sum()),
+            "paid_count": int(len(paid)),
+            "paid_amount": yuan(paid["amount"].sum()),
+        },
     }
 
 

@@ -1,13 +1,15 @@
 """Section ``pool``: the risk-compensation pools (鲁科贷), per pool and in total, as of the quarter end.
 
-Money figures come from the pool's ledger accounts by value date (``finance.ledger`` postings dated ≤ E), not from
-the pool row's cached columns: ``available`` and ``reserved`` are the sponsors' account balances at E; funded,
-withdrawn, paid and recovered are the cash account's movements by the kind of event that posted them (pool
-movement, claim payment, recovery). So ``available + reserved = cash = funded − withdrawn − paid + recovered``.
+Money figures come from the pool's ledger accounts by value date (``finance.ledger`` postings dated ≤ E), not
+from the pool row's cached columns: ``available`` and ``reserved`` are the sponsors' account balances at E;
+funded, withdrawn, paid and recovered are the cash account's movements by the kind of event that posted them
+(pool movement, claim payment, recovery). So ``available + reserved = cash = funded − withdrawn − paid +
+recovered``.
 
-Exposure: outstanding principal at E (the loans section's as-of rule) of loans enrolled by E and not compensated
-by E. ``leverage_used`` = exposure ÷ available. Claims by their status at the cutoff (the audit trail). NPL by
-bank follows the pool's own rule (``guarantees.services.bank_npl``): NPL classes at E plus compensated losses.
+Exposure: outstanding principal at E (the loans section's as-of rule) of loans enrolled by E and not
+compensated by E. ``leverage_used`` = exposure ÷ available. Claims by their status at the cutoff (the audit
+trail). NPL by bank follows the pool's own rule (``guarantees.services.bank_npl``): NPL classes at E plus
+compensated losses.
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ def _signed():
 
 
 def _ledger(q: Quarter, pools: list[RiskPool]) -> dict[int, dict]:
-    """Per pool: balances of its accounts at E and the cash account's movements (cumulative and in the quarter)."""
+    """Per pool: balances of its accounts at E and the cash account's movements (cumulative and quarter)."""
     sponsors = list(PoolSponsor.objects.filter(pool__in=pools).values_list("pool_id", "available_account_id",
                                                                            "reserved_account_id"))
     cash = {p.cash_account_id: p.pk for p in pools}
@@ -44,10 +46,14 @@ def _ledger(q: Quarter, pools: list[RiskPool]) -> dict[int, dict]:
                .annotate(b=fen_sum(_signed())).values_list("account_id", "b"))
     ct = ContentType.objects.get_for_models(PoolMovement, Claim, Recovery)
     kinds = {ct[PoolMovement].pk: "movement", ct[Claim].pk: "claim", ct[Recovery].pk: "recovery"}
-    moves = frame(upto.filter(account_id__in=cash).values("account_id", "side", "entry__source_type_id").annotate(
-        all=fen_sum("amount"), q=fen_sum("amount", filter=Q(entry__value_date__gte=q.start))).values_list(
-        "account_id", "side", "entry__source_type_id", "all", "q"), ["account", "side", "source", "all", "q"],
-        ints=("all", "q"))
+    moves = frame(
+        upto.filter(account_id__in=cash)
+        .values("account_id", "side", "entry__source_type_id")
+        .annotate(all=fen_sum("amount"), q=fen_sum("amount", filter=Q(entry__value_date__gte=q.start)))
+        .values_list("account_id", "side", "entry__source_type_id", "all", "q"),
+        ["account", "side", "source", "all", "q"],
+        ints=("all", "q"),
+    )
     out = {p.pk: {"cash": bal.get(p.cash_account_id, 0), "available": 0, "reserved": 0} for p in pools}
     for acc, pool in avail.items():
         out[pool]["available"] -= bal.get(acc, 0)  # liability accounts: money shows as a credit balance
@@ -71,17 +77,33 @@ def _claims(q: Quarter, claims_qs) -> pd.DataFrame:
     df = frame(claims_qs.filter(filed_on__lte=q.end).values_list(
         "id", "pool_id", "bank_id", fen_of("claimed_loss"), fen_of("government_amount"), "paid_on"),
         ["claim", "pool", "bank", "loss", "government", "paid_on"], ints=("loss", "government"))
-    moves = frame(StateChange.objects.filter(item_type=ContentType.objects.get_for_model(Claim), field="status",
-                                             item_id__in=df["claim"].tolist(), at__lt=q.cutoff)
-                  .order_by("at", "id").values_list("item_id", "to_state"), ["claim", "status"])
+    moves = frame(
+        StateChange.objects.filter(
+            item_type=ContentType.objects.get_for_model(Claim),
+            field="status",
+            item_id__in=df["claim"].tolist(),
+            at__lt=q.cutoff,
+        )
+        .order_by("at", "id")
+        .values_list("item_id", "to_state"),
+        ["claim", "status"],
+    )
     last = moves.drop_duplicates("claim", keep="last").set_index("claim")["status"]
-    df["status"] = df["claim"].map(last).fillna(ClaimStatus.SUBMITTED.value) if len(df) else pd.Series(dtype=object)
+    df["status"] = (
+        df["claim"].map(last).fillna(ClaimStatus.SUBMITTED.value) if len(df) else pd.Series(dtype=object)
+    )
     return df
 
 
 def _claim_table(df: pd.DataFrame) -> dict:
-    return {s: {"count": int((df["status"] == s).sum()), "claimed_loss": yuan(df.loc[df["status"] == s, "loss"].sum()),
-                "government_amount": yuan(df.loc[df["status"] == s, "government"].sum())} for s in STATUSES}
+    return {
+        s: {
+            "count": int((df["status"] == s).sum()),
+            "claimed_loss": yuan(df.loc[df["status"] == s, "loss"].sum()),
+            "government_amount": yuan(df.loc[df["status"] == s, "government"].sum()),
+        }
+        for s in STATUSES
+    }
 
 
 def _npl_by_bank(loans: pd.DataFrame, claims: pd.DataFrame, names: dict) -> list[dict]:
@@ -93,8 +115,16 @@ def _npl_by_bank(loans: pd.DataFrame, claims: pd.DataFrame, names: dict) -> list
         total = int(lb["outstanding"].sum())
         npl = int(lb.loc[lb["loan_class"].isin(NPL_CLASSES), "outstanding"].sum())
         comp = int(paid.loc[paid["bank"] == b, "loss"].sum())
-        rows.append({"bank_id": int(b), "bank": names.get(b, str(b)), "outstanding": yuan(total),
-                     "npl_outstanding": yuan(npl), "compensated": yuan(comp), "npl_ratio": ratio(npl + comp, total + comp)})
+        rows.append(
+            {
+                "bank_id": int(b),
+                "bank": names.get(b, str(b)),
+                "outstanding": yuan(total),
+                "npl_outstanding": yuan(npl),
+                "compensated": yuan(comp),
+                "npl_ratio": ratio(npl + comp, total + comp),
+            }
+        )
     return rows
 
 
@@ -113,8 +143,11 @@ def compute(q: Quarter, scope: Scope) -> dict:
     loans = loan_frame(q, Q(pool_enrolment__in=enrol))
     pool_of = dict(enrol.values_list("loan_id", "pool_id"))
     loans["pool"] = loans["loan"].map(pool_of)
-    comp_loans = set(Claim.objects.filter(pk__in=claims.loc[claims["status"] == ClaimStatus.PAID, "claim"].tolist())
-                     .values_list("loan_id", flat=True))
+    comp_loans = set(
+        Claim.objects.filter(
+            pk__in=claims.loc[claims["status"] == ClaimStatus.PAID, "claim"].tolist()
+        ).values_list("loan_id", flat=True)
+    )
     loans["compensated"] = loans["loan"].isin(comp_loans)
     ledger = _ledger(q, pools) if scope.kind != ScopeKind.BANK else {}
     banks = set(loans["bank"]) | set(claims["bank"])
@@ -127,13 +160,18 @@ def compute(q: Quarter, scope: Scope) -> dict:
         line = {"pool_id": pool.pk, "pool": pool.name, "region": pool.region, "exposure": yuan(exposure)}
         if pool.pk in ledger:
             m = ledger[pool.pk]
-            line.update({
-                "funded": yuan(m["funded"]), "withdrawn": yuan(m["withdrawn"]), "available": yuan(m["available"]),
-                "reserved": yuan(m["reserved"]), "cash": yuan(m["cash"]),
-                "paid": {"cumulative": yuan(m["paid"]), "quarter": yuan(m["paid_q"])},
-                "recovered": {"cumulative": yuan(m["recovered"]), "quarter": yuan(m["recovered_q"])},
-                "leverage_used": ratio(exposure, m["available"]),
-            })
+            line.update(
+                {
+                    "funded": yuan(m["funded"]),
+                    "withdrawn": yuan(m["withdrawn"]),
+                    "available": yuan(m["available"]),
+                    "reserved": yuan(m["reserved"]),
+                    "cash": yuan(m["cash"]),
+                    "paid": {"cumulative": yuan(m["paid"]), "quarter": yuan(m["paid_q"])},
+                    "recovered": {"cumulative": yuan(m["recovered"]), "quarter": yuan(m["recovered_q"])},
+                    "leverage_used": ratio(exposure, m["available"]),
+                }
+            )
             for k in ("funded", "withdrawn", "available", "reserved", "cash", "paid", "paid_q", "recovered",
                       "recovered_q"):
                 totals[k] = totals.get(k, 0) + m[k]
@@ -143,12 +181,20 @@ def compute(q: Quarter, scope: Scope) -> dict:
         lines.append(line)
     total = {"exposure": yuan(totals.get("exposure", 0)), "claims": _claim_table(claims)}
     if scope.kind != ScopeKind.BANK:
-        total.update({"funded": yuan(totals.get("funded", 0)), "withdrawn": yuan(totals.get("withdrawn", 0)),
-                      "available": yuan(totals.get("available", 0)), "reserved": yuan(totals.get("reserved", 0)),
-                      "cash": yuan(totals.get("cash", 0)),
-                      "paid": {"cumulative": yuan(totals.get("paid", 0)), "quarter": yuan(totals.get("paid_q", 0))},
-                      "recovered": {"cumulative": yuan(totals.get("recovered", 0)),
-                                    "quarter": yuan(totals.get("recovered_q", 0))},
-                      "leverage_used": ratio(totals.get("exposure", 0), totals.get("available", 0))})
+        total.update(
+            {
+                "funded": yuan(totals.get("funded", 0)),
+                "withdrawn": yuan(totals.get("withdrawn", 0)),
+                "available": yuan(totals.get("available", 0)),
+                "reserved": yuan(totals.get("reserved", 0)),
+                "cash": yuan(totals.get("cash", 0)),
+                "paid": {"cumulative": yuan(totals.get("paid", 0)), "quarter": yuan(totals.get("paid_q", 0))},
+                "recovered": {
+                    "cumulative": yuan(totals.get("recovered", 0)),
+                    "quarter": yuan(totals.get("recovered_q", 0)),
+                },
+                "leverage_used": ratio(totals.get("exposure", 0), totals.get("available", 0)),
+            }
+        )
     total["npl_by_bank"] = _npl_by_bank(loans, claims, names)
     return {"pools": lines, "total": total}

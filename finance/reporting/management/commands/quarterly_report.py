@@ -21,9 +21,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("quarter", help="the quarter, e.g. 2026Q3 (it must have ended)")
-        parser.add_argument("--scope", action="append", default=None,
-                            help="province (default), city:<code>, programme:<name>, sub_fund:<id>, bank:<id>; "
-                                 "repeat for several; 'all' for every default scope")
+        parser.add_argument(
+            "--scope",
+            action="append",
+            default=None,
+            help="province (default), city:<code>, programme:<name>, sub_fund:<id>, bank:<id>; "
+            "repeat for several; 'all' for every default scope",
+        )
         parser.add_argument("--sync", action="store_true", help="compute in this process, without Celery")
         parser.add_argument("--no-wait", action="store_true", help="enqueue the chords and return")
         parser.add_argument("--timeout", type=int, default=600, help="seconds to wait for the workers")
@@ -31,7 +35,9 @@ class Command(BaseCommand):
     def handle(self, *args, quarter, scope, sync, no_wait, timeout, **options):
         try:
             q = parse_quarter(quarter)
-            scopes = default_scopes() if scope == ["all"] else [parse_scope(s) for s in (scope or ["province"])]
+            scopes = (
+                default_scopes() if scope == ["all"] else [parse_scope(s) for s in (scope or ["province"])]
+            )
         except DomainError as exc:
             raise CommandError(exc.detail) from None
         if sync:
@@ -45,7 +51,9 @@ class Command(BaseCommand):
         deadline = time.monotonic() + timeout
         pending = {r.pk for r in runs}
         while pending and time.monotonic() < deadline:
-            for run in ReportRun.objects.filter(pk__in=pending).exclude(status=RunStatus.RUNNING).order_by("pk"):
+            for run in (
+                ReportRun.objects.filter(pk__in=pending).exclude(status=RunStatus.RUNNING).order_by("pk")
+            ):
                 pending.discard(run.pk)
                 if run.status == RunStatus.FAILED:
                     self.stderr.write(f"{run.quarter} {run.scope}: failed: {run.error}")
@@ -54,7 +62,11 @@ class Command(BaseCommand):
             if pending:
                 time.sleep(0.5)
         if pending:
-            raise CommandError(f"{len(pending)} report(s) still running after {timeout}s (are workers running?)")
+            raise CommandError(
+                f"{len(pending)} report(s) still running after {timeout}s (are workers running?)"
+            )
 
     def _print(self, report):
-        self.stdout.write(f"{report.quarter} {report.scope_code} v{report.version} {report.status} sha256 {report.sha256}")
+        self.stdout.write(
+            f"{report.quarter} {report.scope_code} v{report.version} {report.status} sha256 {report.sha256}"
+        )
