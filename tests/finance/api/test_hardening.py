@@ -263,3 +263,25 @@ def test_conflict_with_idempotency_key_is_stored_and_replayed(orgs, monkeypatch,
     assert again.status_code == 409 and again["Idempotent-Replayed"] == "true"
     assert again.json()["code"] == "duplicate"
     assert Loan.objects.count() == 1
+
+
+# ---------------------------------------------------------------- idempotency with a signed-in session
+
+
+def test_session_form_write_with_idempotency_key_is_answered_and_replayed(bank_api, bank_officer):
+    """A person's session posts a form: the CSRF check reads the form from the stream before the Idempotency-Key
+    fingerprint is taken (was a 500: "cannot access body after reading from request's data stream")."""
+    from django.test import Client
+
+    loan = bank_api.post("/api/v1/loans/", loan_body(1), format="json").json()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(bank_officer)
+    client.cookies["csrftoken"] = "k" * 32
+    url = f"/api/v1/loans/{loan['id']}/default/"
+    form = {"declared_on": "2025-06-01", "reason": "逾期"}
+    first = client.post(url, form, HTTP_X_CSRFTOKEN="k" * 32, HTTP_IDEMPOTENCY_KEY="form-1")
+    assert first.status_code < 500
+    again = client.post(url, form, HTTP_X_CSRFTOKEN="k" * 32, HTTP_IDEMPOTENCY_KEY="form-1")
+    assert again.status_code == first.status_code and again["Idempotent-Replayed"] == "true"
+    other = client.post(url, {**form, "reason": "另一个理由"}, HTTP_X_CSRFTOKEN="k" * 32, HTTP_IDEMPOTENCY_KEY="form-1")
+    assert other.status_code == 422
