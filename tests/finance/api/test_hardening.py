@@ -285,3 +285,16 @@ def test_session_form_write_with_idempotency_key_is_answered_and_replayed(bank_a
     assert again.status_code == first.status_code and again["Idempotent-Replayed"] == "true"
     other = client.post(url, {**form, "reason": "另一个理由"}, HTTP_X_CSRFTOKEN="k" * 32, HTTP_IDEMPOTENCY_KEY="form-1")
     assert other.status_code == 422
+
+
+@postgres_only
+def test_a_database_data_error_escaping_a_view_is_a_400_problem(db):
+    """A value the database cannot hold (out of range, too long) that no serializer caught is a 400, not a 500."""
+    from django.db import DataError, transaction
+
+    from finance.api.problems import problem_exception_handler
+
+    with pytest.raises(DataError) as raised, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT 1000::numeric(3, 2)")
+    response = problem_exception_handler(raised.value, {})
+    assert response.status_code == 400 and response.data["code"] == "value_out_of_range"
