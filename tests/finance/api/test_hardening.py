@@ -298,3 +298,17 @@ def test_a_database_data_error_escaping_a_view_is_a_400_problem(db):
         cursor.execute("SELECT 1000::numeric(3, 2)")
     response = problem_exception_handler(raised.value, {})
     assert response.status_code == 400 and response.data["code"] == "value_out_of_range"
+
+
+def test_an_unexpected_api_failure_is_a_problem_json_500(bank, monkeypatch):
+    """Whatever still fails inside the API answers problem+json (a client can parse it), not Django's HTML page."""
+    import finance.parties.api as parties_api
+
+    def broken(self, request):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(parties_api.MeApi, "get", broken)
+    client = key_client(bank)
+    client.raise_request_exception = False
+    response = client.get("/api/v1/me/")
+    _problem(response, 500, "server_error")
