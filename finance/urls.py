@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from finance.api.hardening import api_not_found, harden
+from finance.api.hardening import api_not_found, api_server_error, harden
 from finance.web import views as web_views
 
 api_v1 = [
@@ -44,3 +44,4 @@ urlpatterns = [
 ]
 harden(urlpatterns)
 handler404 = api_not_found
+handler500 = api_server_error

@@ -5,7 +5,8 @@
 - ``atomic_api``: every API request runs in one transaction; the problem handler rolls it back on any error
   answer, so a request refused half-way (a unique constraint hit by a concurrent request, a second service
   refusing after a first one wrote) leaves nothing behind.
-- ``api_not_found``: the 404 handler: an unknown ``/api/`` path answers problem+json, pages keep the HTML page.
+- ``api_not_found`` / ``api_server_error``: the 404 and 500 handlers: under ``/api/`` they answer problem+json
+  (an unknown path, an unexpected failure), pages keep the HTML pages.
 """
 from __future__ import annotations
 
@@ -90,6 +91,14 @@ def harden(patterns, *, api: bool = False):
         _walk(patterns, atomic_api, _MARK + "_atomic")
     _walk(patterns, nul_free, _MARK)
     return patterns
+
+
+def api_server_error(request):
+    """The 500 handler: a server error under ``/api/`` still answers problem+json (pages keep the HTML page)."""
+    if request.path.startswith(API_PREFIX):
+        return problem_response(500, "server_error", "服务器内部错误，已记录，请稍后再试",
+                                "internal server error; it has been logged, please retry later")
+    return defaults.server_error(request)
 
 
 def api_not_found(request, exception=None):

@@ -140,7 +140,6 @@ def _database_conflict(exc: IntegrityError | DataError) -> Response:
         columns = [c.strip().strip('"') for c in m["cols"].split(",")]
     elif m := _SQLITE_UNIQUE.search(str(exc)):
         columns = [c.strip().rsplit(".", 1)[-1] for c in m["cols"].split(",")]
-    field = columns[0] if columns else None
     sqlstate = getattr(cause, "sqlstate", None) or ""
     if isinstance(exc, DataError):
         zh, en = "取值超出该字段允许的范围或长度", "a value is out of the range or length its field allows"

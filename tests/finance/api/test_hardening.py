@@ -263,3 +263,52 @@ def test_conflict_with_idempotency_key_is_stored_and_replayed(orgs, monkeypatch,
     assert again.status_code == 409 and again["Idempotent-Replayed"] == "true"
     assert again.json()["code"] == "duplicate"
     assert Loan.objects.count() == 1
+
+
+# ---------------------------------------------------------------- idempotency with a signed-in session
+
+
+def test_session_form_write_with_idempotency_key_is_answered_and_replayed(bank_api, bank_officer):
+    """A person's session posts a form: the CSRF check reads the form from the stream before the Idempotency-Key
+    fingerprint is taken (was a 500: "cannot access body after reading from request's data stream")."""
+    from django.test import Client
+
+    loan = bank_api.post("/api/v1/loans/", loan_body(1), format="json").json()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(bank_officer)
+    client.cookies["csrftoken"] = "k" * 32
+    url = f"/api/v1/loans/{loan['id']}/default/"
+    form = {"declared_on": "2025-06-01", "reason": "逾期"}
+    first = client.post(url, form, HTTP_X_CSRFTOKEN="k" * 32, HTTP_IDEMPOTENCY_KEY="form-1")
+    assert first.status_code < 500
+    again = client.post(url, form, HTTP_X_CSRFTOKEN="k" * 32, HTTP_IDEMPOTENCY_KEY="form-1")
+    assert again.status_code == first.status_code and again["Idempotent-Replayed"] == "true"
+    other = client.post(url, {**form, "reason": "另一个理由"}, HTTP_X_CSRFTOKEN="k" * 32, HTTP_IDEMPOTENCY_KEY="form-1")
+    assert other.status_code == 422
+
+
+@postgres_only
+def test_a_database_data_error_escaping_a_view_is_a_400_problem(db):
+    """A value the database cannot hold (out of range, too long) that no serializer caught is a 400, not a 500."""
+    from django.db import DataError, transaction
+
+    from finance.api.problems import problem_exception_handler
+
+    with pytest.raises(DataError) as raised, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT 1000::numeric(3, 2)")
+    response = problem_exception_handler(raised.value, {})
+    assert response.status_code == 400 and response.data["code"] == "value_out_of_range"
+
+
+def test_an_unexpected_api_failure_is_a_problem_json_500(bank, monkeypatch):
+    """Whatever still fails inside the API answers problem+json (a client can parse it), not Django's HTML page."""
+    import finance.parties.api as parties_api
+
+    def broken(self, request):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(parties_api.MeApi, "get", broken)
+    client = key_client(bank)
+    client.raise_request_exception = False
+    response = client.get("/api/v1/me/")
+    _problem(response, 500, "server_error")

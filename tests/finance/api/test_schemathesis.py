@@ -34,7 +34,11 @@ ID_KINDS = {"/api/v1/loans/": "loan", "/api/v1/guarantees/": "guarantee", "/api/
             "/api/v1/pool-enrolments/": "enrolment"}
 
 # Operations known to fail, each listed in the report to the lead with its cause (empty: none excluded).
-KNOWN_FAILURES: dict[tuple[str, str], str] = {}
+SCHEDULE = ("loans/api.py LoanScheduleApi documents InstallmentOut(many=True) (an array) but answers "
+            "{loan_id, installments}: the loans engineer fixes the documented response")
+KNOWN_FAILURES: dict[tuple[str, str], str] = {
+    ("bank_key", "GET /api/v1/loans/{id}/schedule/"): SCHEDULE,
+}
 
 
 def _labels():
@@ -99,17 +103,22 @@ def _ids(world, path):
     return []
 
 
-def test_the_live_schema_is_the_one_tested(world, db, wsgi):
-    schema = _live_schema(world, wsgi)
+@pytest.fixture(scope="module")
+def live_schema(world, wsgi, django_db_blocker):
+    with django_db_blocker.unblock():
+        return _live_schema(world, wsgi)
+
+
+def test_the_live_schema_is_the_one_tested(live_schema):
+    schema = live_schema
     assert sorted(op.ok().label for op in schema.get_all_operations()) == LABELS
 
 
 @pytest.mark.parametrize("principal", PRINCIPALS)
 @pytest.mark.parametrize("label", LABELS)
-def test_operation_conforms_and_never_answers_500(world, db, wsgi, tracebacks, principal, label):
+def test_operation_conforms_and_never_answers_500(world, db, live_schema, tracebacks, principal, label):
     headers, cookies = _credentials(world, principal)
-    schema = _live_schema(world, wsgi)
-    operation = schema.find_operation_by_label(label)
+    operation = live_schema.find_operation_by_label(label)
     assert operation is not None, label
     method, path = label.split(" ", 1)
     variants = [None] + _ids(world, path)
