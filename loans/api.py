@@ -17,11 +17,13 @@ from finance.api.idempotency import idempotent
 from finance.api.pagination import Pagination
 from finance.api.problems import validated
 from finance.core.errors import DomainError, PermissionDenied, bi
+from finance.core.money import same_currency
 from finance.parties.models import OrgKind, Role
 
-from . import services
+from . import services, tasks
 from . import validators as v
-from .models import IPKind, Loan, LoanFile, LoanStatus, RepaymentMethod
+from .files import loan_file_upload
+from .models import IPKind, Loan, LoanCategory, LoanFile, LoanStatus, RepaymentMethod
 from .selectors import loan_file_list, loan_get, loan_list
 
 
@@ -35,7 +37,14 @@ class PledgeIn(serializers.Serializer):
     ip_kind = serializers.ChoiceField(choices=IPKind.choices)
     ip_number = serializers.CharField(max_length=60)
     appraised_value = AmountField(help_text="decimal string, e.g. \"4000000.00\"")
-    registration_no = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    registration_no = serializers.CharField(
+        max_length=60, required=False, allow_blank=True, default="",
+        help_text="CNIPA pledge registration number (required): patents Y2023980012345 "
+                  "(before 2020: 2015990000123); trademarks 2023质字0001234 or ZC20230001234; "
+                  "copyrights 软著质登字-2021-L-00001234")
+    registered_on = serializers.DateField(
+        required=False, allow_null=True, default=None,
+        help_text="CNIPA pledge registration date (required, not after today)")
 
 
 class LoanIn(serializers.Serializer):
@@ -50,7 +59,10 @@ class LoanIn(serializers.Serializer):
     day_count = serializers.ChoiceField(choices=["30/360", "ACT/360", "ACT/365", "ACT/ACT"], required=False,
                                         default="30/360")
     disbursed_on = serializers.DateField()
-    pledges = PledgeIn(many=True, allow_empty=False)
+    category = serializers.ChoiceField(
+        choices=LoanCategory.choices, required=False, default=LoanCategory.IP_PLEDGE,
+        help_text="ip_pledge (needs pledges) or rd_credit (unsecured: no pledges)")
+    pledges = PledgeIn(many=True, required=False, default=list)
 
     def validate_term_months(self, value):
         if isinstance(self.initial_data.get("term_months"), float):
@@ -64,11 +76,14 @@ class PledgeOut(serializers.Serializer):
     appraised_value = serializers.DecimalField(max_digits=18, decimal_places=2)
     ltv_cap = serializers.DecimalField(max_digits=7, decimal_places=4)
     registration_no = serializers.CharField()
+    registered_on = serializers.DateField(allow_null=True)
+    released_on = serializers.DateField(allow_null=True)
 
 
 class LoanOut(serializers.Serializer):
     id = serializers.IntegerField()
     external_ref = serializers.CharField()
+    category = serializers.CharField()
     status = serializers.CharField()
     borrower_uscc = serializers.CharField(source="borrower.uscc")
     borrower_name = serializers.CharField(source="borrower.name")
@@ -139,7 +154,8 @@ class LoanFilter(serializers.Serializer):
 
 def _bank_only(request):
     user = request.user
-    if not user.has_role(Role.BANK_OFFICER) or not user.organisation_id or user.organisation.kind != OrgKind.BANK:
+    org = user.organisation if user.organisation_id else None
+    if not user.has_role(Role.BANK_OFFICER) or org is None or org.kind != OrgKind.BANK:
         raise PermissionDenied("只有银行可以提交", "only banks submit loans and reports")
     return user.organisation
 
@@ -152,11 +168,9 @@ def _loan(request, pk) -> Loan:
 
 
 def _own_loan(request, pk) -> Loan:
-    bank = _bank_only(request)
-    loan = _loan(request, pk)
-    if loan.bank_id != bank.pk:
-        raise Http404
-    return loan
+    """A loan the calling bank may write to: a bank officer, and the loan in its scope (its own bank's)."""
+    _bank_only(request)
+    return _loan(request, pk)
 
 
 class LoanListCreateApi(APIView):
@@ -171,7 +185,9 @@ class LoanListCreateApi(APIView):
 
     @extend_schema(request=LoanIn, responses={201: LoanDetailOut},
                    parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
-                   summary="Register a disbursed IP-pledge loan (checks LTV, term, rate, borrower; stores the schedule)")
+                   summary="Register a disbursed loan: an IP-pledge loan with its CNIPA-registered "
+                           "pledges, or an unsecured R&D credit loan (checks LTV, term, rate, borrower; "
+                           "stores the schedule)")
     @idempotent
     def post(self, request):
         bank = _bank_only(request)
@@ -187,25 +203,24 @@ class LoanDetailApi(APIView):
 
 
 class LoanScheduleApi(APIView):
-    @extend_schema(responses=InstallmentOut(many=True), summary="The loan's repayment schedule and what is paid")
+    @extend_schema(responses=InstallmentOut(many=True),
+                   summary="The loan's repayment schedule and what is paid")
     def get(self, request, pk: int):
         loan = _loan(request, pk)
-        return Response({"loan_id": loan.pk, "installments": InstallmentOut(loan.installments.all(), many=True).data})
+        return Response({"loan_id": loan.pk, "installments": InstallmentOut(loan.installments.all(),
+                                                                            many=True).data})
 
 
 class RepaymentCreateApi(APIView):
     @extend_schema(request=RepaymentIn, responses={201: RepaymentOut},
                    parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
-                   summary="Report a repayment; answers with its allocation (overdue interest, overdue principal, "
-                           "current interest, principal)")
+                   summary="Report a repayment; answers with its allocation (overdue interest, overdue "
+                           "principal, current interest, principal)")
     @idempotent
     def post(self, request, pk: int):
         loan = _own_loan(request, pk)
         data = validated(RepaymentIn, request.data)
-        if data.get("currency") and data["currency"] != str(loan.principal.currency):
-            raise DomainError(f"币种 {data['currency']} 与贷款币种 {loan.principal.currency} 不一致",
-                              f"currency {data['currency']} differs from the loan's {loan.principal.currency}",
-                              code="currency_mismatch", field="currency")
+        same_currency(data.get("currency") or loan.currency, loan.currency, field="currency")
         repayment = services.repayment_record(loan=loan, paid_on=data["paid_on"], amount=data["amount"],
                                               by=request.user)
         return Response(RepaymentOut(repayment).data, status=status.HTTP_201_CREATED)
@@ -256,21 +271,23 @@ class LoanFileCreateApi(APIView):
 
     @extend_schema(request={"multipart/form-data": LoanFileIn}, responses={202: LoanFileOut},
                    parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
-                   summary="Upload an XLSX or CSV file of loans (one row per loan); processed as a job, all or nothing")
+                   summary="Upload an XLSX or CSV file of loans (one row per loan); processed as a job, "
+                           "all or nothing")
     @idempotent
     def post(self, request):
-        from .files import loan_file_upload
-
         bank = _bank_only(request)
         upload = request.FILES.get("file")
         if upload is None:
-            raise DomainError("请上传文件（字段 file）", "upload a file in the 'file' field", code="required", field="file")
-        loan_file = loan_file_upload(bank=bank, by=request.user, upload=upload)
+            raise DomainError("请上传文件（字段 file）", "upload a file in the 'file' field", code="required",
+                              field="file")
+        loan_file = loan_file_upload(bank=bank, by=request.user, upload=upload,
+                                     enqueue=tasks.process_loan_file.delay)
         return Response(LoanFileOut(loan_file).data, status=status.HTTP_202_ACCEPTED)
 
 
 class LoanFileDetailApi(APIView):
-    @extend_schema(responses=LoanFileOut, summary="A file job: status, progress, and every error with row and column")
+    @extend_schema(responses=LoanFileOut,
+                   summary="A file job: status, progress, and every error with row and column")
     def get(self, request, pk: int):
         try:
             loan_file = loan_file_list(user=request.user).get(pk=pk)

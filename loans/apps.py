@@ -17,6 +17,9 @@ class LoansConfig(AppConfig):
         # The nightly job: after midnight Beijing time, once the day's repayments are in.
         settings.CELERY_BEAT_SCHEDULE.setdefault("loans-classify-nightly", {
             "task": "loans.classify_nightly", "schedule": crontab(hour=1, minute=30)})
+        # Stuck bulk-file jobs (a worker killed mid-file) fail after their timeout, so they can be re-sent.
+        settings.CELERY_BEAT_SCHEDULE.setdefault("loans-fail-stuck-files", {
+            "task": "loans.fail_stuck_files", "schedule": crontab(minute="*/5")})
 
         register(_("Loans"), "loans:list", [Role.BANK_OFFICER, Role.DEPARTMENT_REVIEWER, Role.AUDITOR,
                                             Role.ADMINISTRATOR, Role.APPLICANT])

@@ -1,8 +1,14 @@
-"""IP-pledge loans (知识产权质押贷款): pledged IP assets, loans, schedules, repayments, classification, bank files.
+"""IP-pledge loans (知识产权质押贷款): pledged IP assets, loans, schedules, repayments, classification,
+bank files, interest subsidies.
 
-Fields only; every workflow lives in ``loans.services``. ``Loan.status`` moves through LOAN_TRANSITIONS (see
-services) and every move is logged by ``finance.approvals.services.state_change``.
+Fields only; every workflow lives in ``loans.services``. Stateful models declare ``TRANSITIONS``; every move
+is checked, saved and logged by ``finance.approvals.services.state_change`` (``state_change_bulk`` for
+set-based moves).
+
+Money columns carry their currency (django-money) and a constraint keeps it in the platform's one whitelist,
+``settings.CURRENCIES``.
 """
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Round
@@ -11,6 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
 from finance.parties.models import Organisation, User
+
+#: The one currency whitelist (settings.CURRENCIES), enforced by a constraint on every money column here.
+CURRENCIES = list(settings.CURRENCIES)
+
+
+def _currency_ok(field: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(name=name, condition=Q(**{f"{field}_currency__in": CURRENCIES}))
 
 
 class IPKind(models.TextChoices):
@@ -24,7 +37,8 @@ class IPAsset(models.Model):
     kind = models.CharField(_("IP kind"), max_length=20, choices=IPKind.choices)
     number = models.CharField(_("number"), max_length=40)  # normalised (patents: 12 digits + check digit)
     owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="ip_assets")
-    appraised_value = MoneyField(_("appraised value"), max_digits=18, decimal_places=2, default_currency="CNY")
+    appraised_value = MoneyField(_("appraised value"), max_digits=18, decimal_places=2,
+                                 default_currency="CNY")
     appraised_on = models.DateField(_("appraisal date"), null=True, blank=True)
     appraiser = models.CharField(_("appraiser"), max_length=200, blank=True)
 
@@ -32,6 +46,7 @@ class IPAsset(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "number"], name="ip_asset_unique_number"),
             models.CheckConstraint(name="ip_asset_value_positive", condition=Q(appraised_value__gt=0)),
+            _currency_ok("appraised_value", "ip_asset_currency_whitelist"),
         ]
 
     def __str__(self):
@@ -71,18 +86,40 @@ class LoanClass(models.TextChoices):
     LOSS = "loss", _("Loss")
 
 
+class LoanCategory(models.TextChoices):
+    """What secures the loan: pledged IP, or nothing (early-stage R&D credit loans, the pool's rd_credit)."""
+
+    IP_PLEDGE = "ip_pledge", _("IP-pledge loan")
+    RD_CREDIT = "rd_credit", _("Early-stage R&D credit loan (unsecured)")
+
+
 class Loan(models.Model):
+    S = LoanStatus
+    #: ``submitted`` → ``active`` in the registration itself; ``active`` ⇄ ``overdue`` by days past due;
+    #: ``defaulted`` declared by the bank; ``repaid`` at zero principal; ``written_off`` ends a default.
+    TRANSITIONS = {
+        S.SUBMITTED: {S.ACTIVE},
+        S.ACTIVE: {S.OVERDUE, S.REPAID, S.DEFAULTED},
+        S.OVERDUE: {S.ACTIVE, S.REPAID, S.DEFAULTED},
+        S.DEFAULTED: {S.REPAID, S.WRITTEN_OFF},
+        S.REPAID: set(),
+        S.WRITTEN_OFF: set(),
+    }
     bank = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="loans_as_bank")
     borrower = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="loans_as_borrower")
     external_ref = models.CharField(_("bank reference"), max_length=64)
+    category = models.CharField(_("loan category"), max_length=12, choices=LoanCategory.choices,
+                                default=LoanCategory.IP_PLEDGE)
     principal = MoneyField(_("principal"), max_digits=18, decimal_places=2, default_currency="CNY")
     annual_rate = models.DecimalField(_("annual rate (%)"), max_digits=7, decimal_places=4)
     term_months = models.PositiveSmallIntegerField(_("term (months)"))
     repayment_method = models.CharField(_("repayment method"), max_length=20, choices=RepaymentMethod.choices)
-    day_count = models.CharField(_("day count"), max_length=8, choices=DayCount.choices, default=DayCount.D30_360)
+    day_count = models.CharField(_("day count"), max_length=8, choices=DayCount.choices,
+                                 default=DayCount.D30_360)
     disbursed_on = models.DateField(_("disbursed on"))
     maturity_on = models.DateField(_("maturity"))
-    status = models.CharField(_("status"), max_length=12, choices=LoanStatus.choices, default=LoanStatus.SUBMITTED)
+    status = models.CharField(_("status"), max_length=12, choices=LoanStatus.choices,
+                              default=LoanStatus.SUBMITTED)
     # Maintained by the repayment service and the nightly classification (set-based SQL).
     principal_outstanding = models.DecimalField(_("principal outstanding"), max_digits=18, decimal_places=2)
     dpd = models.PositiveIntegerField(_("days past due"), default=0)
@@ -95,17 +132,21 @@ class Loan(models.Model):
     # Policy values the submission checks used (LTV caps, max term...), for the record.
     policy_snapshot = models.JSONField(default=dict, blank=True)
     submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="loans_submitted")
-    source_file = models.ForeignKey("LoanFile", on_delete=models.PROTECT, null=True, blank=True, related_name="loans")
+    source_file = models.ForeignKey("LoanFile", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="loans")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-disbursed_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["bank", "external_ref"], name="loan_external_ref_unique_per_bank"),
+            models.UniqueConstraint(fields=["bank", "external_ref"],
+                                    name="loan_external_ref_unique_per_bank"),
             models.CheckConstraint(name="loan_principal_positive", condition=Q(principal__gt=0)),
             models.CheckConstraint(name="loan_outstanding_within_principal",
-                                   condition=Q(principal_outstanding__gte=0) & Q(principal_outstanding__lte=models.F("principal"))),
+                                   condition=Q(principal_outstanding__gte=0)
+                                   & Q(principal_outstanding__lte=models.F("principal"))),
             models.CheckConstraint(name="loan_term_positive", condition=Q(term_months__gt=0)),
+            _currency_ok("principal", "loan_currency_whitelist"),
         ]
         indexes = [models.Index(fields=["status"]), models.Index(fields=["bank", "status"])]
 
@@ -113,8 +154,9 @@ class Loan(models.Model):
         return f"{self.external_ref} · {self.borrower}"
 
     @property
-    def owner_org_id(self):
-        return self.bank_id
+    def currency(self) -> str:
+        """The loan's currency (``finance.core.money.money_of`` builds amounts in it)."""
+        return str(self.principal.currency)
 
     @property
     def maker_id(self):
@@ -122,17 +164,30 @@ class Loan(models.Model):
 
 
 class Pledge(models.Model):
+    """An IP asset pledged for a loan, registered with CNIPA; released when the loan is repaid or written off.
+
+    One live (unreleased) pledge per asset: a partial unique index, so an asset never backs two live loans.
+    """
+
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="pledges")
     asset = models.ForeignKey(IPAsset, on_delete=models.PROTECT, related_name="pledges")
     registration_no = models.CharField(_("CNIPA pledge registration number"), max_length=60)
+    # Required on every new pledge (API and file); null only on rows registered before the rule.
     registered_on = models.DateField(_("registration date"), null=True, blank=True)
+    released_on = models.DateField(_("released on"), null=True, blank=True)
     # The appraisal and LTV cap this loan's check used (the asset's value may be re-appraised later).
-    appraised_value = models.DecimalField(_("appraised value used"), max_digits=18, decimal_places=2, null=True,
+    appraised_value = models.DecimalField(_("appraised value used"), max_digits=18, decimal_places=2,
+                                          null=True,
                                           blank=True)
-    ltv_cap = models.DecimalField(_("LTV cap used (%)"), max_digits=7, decimal_places=4, null=True, blank=True)
+    ltv_cap = models.DecimalField(_("LTV cap used (%)"), max_digits=7, decimal_places=4, null=True,
+                                  blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["loan", "asset"], name="pledge_asset_once_per_loan")]
+        constraints = [
+            models.UniqueConstraint(fields=["loan", "asset"], name="pledge_asset_once_per_loan"),
+            models.UniqueConstraint(fields=["asset"], condition=Q(released_on__isnull=True),
+                                    name="pledge_one_live_per_asset"),
+        ]
 
     def __str__(self):
         return f"{self.asset} → {self.loan_id}"
@@ -174,7 +229,7 @@ class Installment(models.Model):
 
     @property
     def paid(self):
-        """Principal and interest paid on this installment (Decimal: the template ``add`` filter truncates)."""
+        """Principal and interest paid on this installment (a Decimal: the ``add`` filter truncates)."""
         return self.principal_paid + self.interest_paid
 
 
@@ -182,7 +237,7 @@ class Repayment(models.Model):
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="repayments")
     paid_on = models.DateField()
     amount = MoneyField(max_digits=18, decimal_places=2, default_currency="CNY")
-    # The allocation, in the documented order: overdue interest, overdue principal, current interest, principal.
+    # The allocation, in order: overdue interest, overdue principal, current interest, principal.
     interest_part = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     principal_part = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     allocation = models.JSONField(default=list, blank=True)  # per installment: number, interest, principal
@@ -194,6 +249,7 @@ class Repayment(models.Model):
         ordering = ["loan", "paid_on", "id"]
         constraints = [
             models.CheckConstraint(name="repayment_amount_positive", condition=Q(amount__gt=0)),
+            _currency_ok("amount", "repayment_currency_whitelist"),
             # Compared in whole fen: SQLite keeps these decimals as binary floats, where 3625.00 + 26054.93
             # need not equal 29679.93 exactly; PostgreSQL numeric is exact either way.
             models.CheckConstraint(name="repayment_parts_sum_fen",
@@ -230,7 +286,13 @@ class LoanFileStatus(models.TextChoices):
 
 
 class LoanFile(models.Model):
-    """A bank's bulk file of loans: all-or-nothing; the same file (sha256) twice is refused."""
+    """A bank's bulk file of loans: all-or-nothing; the same file (sha256) twice is refused unless the
+    first one failed (a failed file may be sent again). A job still processing after the timeout is failed
+    by the periodic ``loans.fail_stuck_files`` task (nothing was written: the import is one transaction)."""
+
+    F = LoanFileStatus
+    TRANSITIONS = {F.QUEUED: {F.PROCESSING, F.FAILED}, F.PROCESSING: {F.DONE, F.FAILED}, F.DONE: set(),
+                   F.FAILED: set()}
 
     bank = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="loan_files")
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT)
@@ -244,25 +306,23 @@ class LoanFile(models.Model):
     rows_already_registered = models.JSONField(default=list, blank=True)  # [{row, external_ref, loan_id}]
     errors = models.JSONField(default=list, blank=True)  # [{row, column, code, detail_zh, detail_en}]
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["bank", "sha256"], name="loan_file_once_per_bank")]
+        constraints = [models.UniqueConstraint(fields=["bank", "sha256"], condition=~Q(status="failed"),
+                                               name="loan_file_once_per_bank")]
 
     def __str__(self):
         return f"#{self.pk} {self.original_name}"
-
-    @property
-    def owner_org_id(self):
-        return self.bank_id
 
 
 # ---------------------------------------------------------------- interest subsidies (贴息)
 
 
 class SubsidyKind(models.TextChoices):
-    """The rule a scheme applies; its figures are policy parameters (subsidy.*) in force on the application date."""
+    """The rule a scheme applies; its figures are policy parameters (subsidy.*) in force when applied for."""
 
     PAID_INTEREST = "paid_interest", _("Share of interest paid (2023 rule)")
     BENCHMARK = "benchmark", _("Share of benchmark rate × principal (IP-pledge rule of earlier years)")
@@ -284,29 +344,40 @@ class SubsidyScheme(models.Model):
 
 class SubsidyStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved, awaiting payment")
     REJECTED = "rejected", _("Rejected")
-    PAID = "paid", _("Approved and paid")
+    PAID = "paid", _("Paid out")
 
 
 class SubsidyApplication(models.Model):
-    """A startup's claim under a scheme on one loan of its choice; approved by maker-checker, paid via the ledger."""
+    """A startup's claim under a scheme on one loan of its choice; approved by maker-checker (two approvers
+    from ``approval.subsidy.second_level_from``), then paid through the ledger by a third person."""
+
+    S = SubsidyStatus
+    TRANSITIONS = {S.SUBMITTED: {S.APPROVED, S.REJECTED}, S.APPROVED: {S.PAID}, S.REJECTED: set(),
+                   S.PAID: set()}
 
     scheme = models.ForeignKey(SubsidyScheme, on_delete=models.PROTECT, related_name="applications")
     enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="loan_subsidies")
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="subsidies")
     applicant = models.ForeignKey(User, on_delete=models.PROTECT, related_name="loan_subsidies")
     applied_on = models.DateField()
-    loan_year = models.PositiveSmallIntegerField(null=True, blank=True)  # benchmark rule: year 1, 2 ... of the loan
+    loan_year = models.PositiveSmallIntegerField(null=True,
+                                                 blank=True)  # benchmark rule: year 1, 2 ... of the loan
     appraisal_fee = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
-    basis = models.DecimalField(_("basis"), max_digits=18, decimal_places=2)  # interest paid, principal, or fee
+    basis = models.DecimalField(_("basis"), max_digits=18,
+                                decimal_places=2)  # interest paid, principal, or fee
     amount_requested = models.DecimalField(_("amount computed"), max_digits=18, decimal_places=2)
-    amount_granted = models.DecimalField(_("amount granted"), max_digits=18, decimal_places=2, null=True, blank=True)
+    amount_granted = models.DecimalField(_("amount granted"), max_digits=18, decimal_places=2, null=True,
+                                         blank=True)
     status = models.CharField(_("status"), max_length=10, choices=SubsidyStatus.choices,
                               default=SubsidyStatus.SUBMITTED)
     policy_snapshot = models.JSONField(default=dict, blank=True)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    paid_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -314,15 +385,12 @@ class SubsidyApplication(models.Model):
             models.CheckConstraint(name="subsidy_amount_positive", condition=Q(amount_requested__gt=0)),
             models.CheckConstraint(name="subsidy_granted_within_requested",
                                    condition=Q(amount_granted__isnull=True)
-                                   | (Q(amount_granted__gt=0) & Q(amount_granted__lte=models.F("amount_requested")))),
+                                   | (Q(amount_granted__gt=0)
+                                      & Q(amount_granted__lte=models.F("amount_requested")))),
         ]
 
     def __str__(self):
         return f"#{self.pk} {self.scheme_id} {self.enterprise_id}"
-
-    @property
-    def owner_org_id(self):
-        return self.enterprise_id
 
     @property
     def maker_id(self):

@@ -15,4 +15,5 @@ urlpatterns = [
     path("subsidies/", views.subsidy_list_view, name="subsidy-list"),
     path("subsidies/<int:pk>/", views.subsidy_detail, name="subsidy-detail"),
     path("subsidies/<int:pk>/decide/", views.subsidy_decide, name="subsidy-decide"),
+    path("subsidies/<int:pk>/pay/", views.subsidy_pay, name="subsidy-pay"),
 ]

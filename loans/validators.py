@@ -1,4 +1,6 @@
-"""Input checks shared by the API, the bulk files and the services: each raises a bilingual DomainError.
+"""Loan-specific input checks shared by the API, the bulk files and the services (IP numbers, credit codes,
+terms, methods, CNIPA pledge registrations); amounts, rates, dates and currencies are parsed by
+``finance.core.inputs``, called from here or directly. Each raises a bilingual DomainError naming the field.
 
 They are plain functions (no database) so the bulk import can run them over 100,000 rows quickly.
 """
@@ -7,14 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from finance.calc import CalcError, check_uscc, parse_cn_patent_number
 from finance.calc.schedules import DAY_COUNTS, METHODS
 from finance.core.errors import DomainError
-from finance.core.inputs import check_currency, parse_amount
+from finance.core.inputs import parse_date, parse_int, parse_rate
 
-from .models import IPKind
+from .models import IPKind, LoanCategory
 
 #: Which patent kind digits each IP kind accepts (PCT national-phase numbers carry 8 and 9).
 _PATENT_KINDS = {IPKind.INVENTION_PATENT: {"invention", "pct_invention"},
@@ -27,13 +29,18 @@ _TRADEMARK = re.compile(r"^\d{1,10}$")
 _COPYRIGHT = re.compile(r"^(\d{4}SR\d{5,8}|国作登字-\d{4}-[A-Z]-\d{8})$")
 
 
+# Choices' ``values`` is rebuilt on every access: read once (these run for every row of a 100,000-row file).
+_IP_KINDS = frozenset(IPKind.values)
+_CATEGORIES = frozenset(LoanCategory.values)
+
+
 def _norm(text: str) -> str:
     return re.sub(r"\s", "", unicodedata.normalize("NFKC", str(text))).upper()
 
 
 def ip_number(kind: str, number, field: str = "ip_number") -> str:
     """The normalised number of an IP asset, checked against its kind (patents: format and check digit)."""
-    if kind not in IPKind.values:
+    if kind not in _IP_KINDS:
         raise DomainError(f"未知的知识产权类型：{kind!r}（可选：{', '.join(IPKind.values)}）",
                           f"unknown IP kind {kind!r} (one of {', '.join(IPKind.values)})",
                           code="invalid_ip_kind", field=field.replace("ip_number", "ip_kind"))
@@ -43,13 +50,15 @@ def ip_number(kind: str, number, field: str = "ip_number") -> str:
         try:
             parsed = parse_cn_patent_number(number)
         except CalcError as exc:
-            raise DomainError(f"专利号 {number}：{exc.message_zh}", f"patent number {number}: {exc.message_en}",
+            raise DomainError(f"专利号 {number}：{exc.message_zh}",
+                              f"patent number {number}: {exc.message_en}",
                               code="invalid_patent_number", field=field) from None
         if parsed.kind not in _PATENT_KINDS[kind]:
-            raise DomainError(
-                f"编号 {number} 是{_PATENT_KIND_ZH.get(parsed.kind, parsed.kind)}，与类型「{IPKind(kind).label}」不符",
-                f"number {number} is a {parsed.kind.replace('_', ' ')} number, not a {kind.replace('_', ' ')}",
-                code="ip_kind_mismatch", field=field)
+            is_zh = _PATENT_KIND_ZH.get(parsed.kind, parsed.kind)
+            is_en, want_en = parsed.kind.replace("_", " "), kind.replace("_", " ")
+            raise DomainError(f"编号 {number} 是{is_zh}，与类型「{IPKind(kind).label}」不符",
+                              f"number {number} is a {is_en} number, not a {want_en}",
+                              code="ip_kind_mismatch", field=field)
         return parsed.number
     value = _norm(number)
     pattern = _TRADEMARK if kind == IPKind.TRADEMARK else _COPYRIGHT
@@ -61,7 +70,8 @@ def ip_number(kind: str, number, field: str = "ip_number") -> str:
             looks_like_patent = False
         if looks_like_patent:
             raise DomainError(f"编号 {number} 是专利号，与类型「{kind}」不符",
-                              f"number {number} is a patent number, not a {kind}", code="ip_kind_mismatch", field=field)
+                              f"number {number} is a patent number, not a {kind}", code="ip_kind_mismatch",
+                              field=field)
         expected = ("商标注册号为 1–10 位数字", "a trademark registration number has 1–10 digits") \
             if kind == IPKind.TRADEMARK else \
             ("著作权登记号格式应为 2021SR0123456 或 国作登字-2021-F-00012345",
@@ -75,51 +85,29 @@ def uscc(code, field: str = "borrower_uscc") -> str:
     try:
         return check_uscc(code)
     except CalcError as exc:
-        raise DomainError(f"统一社会信用代码 {code}：{exc.message_zh}", f"social credit code {code}: {exc.message_en}",
+        raise DomainError(f"统一社会信用代码 {code}：{exc.message_zh}",
+                          f"social credit code {code}: {exc.message_en}",
                           code="invalid_uscc", field=field) from None
 
 
-def amount(value, field: str, *, allow_zero: bool = False) -> Decimal:
-    """Money as a decimal string: floats (JSON numbers with a fraction), NaN and a third decimal are refused."""
-    if isinstance(value, bool):
-        raise DomainError(f"{field} 必须是十进制字符串", f"{field} must be a decimal string", code="invalid_amount",
-                          field=field)
-    return parse_amount(value, field, allow_zero=allow_zero)
-
-
-def currency(value, field: str = "currency") -> str:
-    return check_currency(value, field)
-
-
 def rate(value, field: str = "annual_rate") -> Decimal:
-    """Annual rate in percent, at most 4 decimals, not negative (the cap is a policy parameter)."""
-    if isinstance(value, (float, bool)):
-        raise DomainError(f"{field} 必须是十进制字符串（如 \"4.35\"）", f"{field} must be a decimal string such as \"4.35\"",
-                          code="invalid_rate", field=field)
-    try:
-        r = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise DomainError(f"{field} 不是有效利率：{value!r}", f"{field} is not a valid rate: {value!r}",
-                          code="invalid_rate", field=field) from None
-    if not r.is_finite() or r < 0 or r.as_tuple().exponent < -4:
-        raise DomainError(f"{field} 必须是非负百分数，最多四位小数", f"{field} must be a non-negative percentage with at most 4 decimals",
-                          code="invalid_rate", field=field)
-    return r
+    """Annual rate in percent (\"4.35\"), at most 4 decimals, not negative: ``finance.core.inputs.parse_rate``
+    read as a plain number (the loan stores percent; the cap is the policy parameter loan.rate_max)."""
+    return parse_rate(value, field, places=4)
 
 
 def term(value, field: str = "term_months") -> int:
-    """A positive whole number of months (an int, or a string of digits: "12.5" and 12.0 are refused)."""
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit() \
-            or int(value) <= 0:
-        raise DomainError(f"{field} 必须是正整数（月）：{value!r}", f"{field} must be a positive whole number of months: {value!r}",
-                          code="invalid_term", field=field)
-    return int(value)
+    """A positive whole number of months (an int or a string of digits: "12.5" and 12.0 are refused)."""
+    if isinstance(value, (bool, float)):
+        raise DomainError(f"{field}：必须是整数（月）", f"{field}: must be a whole number of months",
+                          code="invalid_number", field=field)
+    return parse_int(value, field, min_value=1, max_value=600)
 
 
 def method(value, field: str = "repayment_method") -> str:
     if value not in METHODS:
-        raise DomainError(f"未知的还款方式：{value!r}（可选：{', '.join(METHODS)}）",
-                          f"unknown repayment method {value!r} (one of {', '.join(METHODS)})",
+        raise DomainError(f"未知的还款方式：{str(value)[:40]!r}（可选：{', '.join(METHODS)}）",
+                          f"unknown repayment method {str(value)[:40]!r} (one of {', '.join(METHODS)})",
                           code="invalid_method", field=field)
     return value
 
@@ -127,19 +115,62 @@ def method(value, field: str = "repayment_method") -> str:
 def day_count(value, field: str = "day_count") -> str:
     value = value or "30/360"
     if value not in DAY_COUNTS:
-        raise DomainError(f"未知的计息基准：{value!r}（可选：{', '.join(DAY_COUNTS)}）",
-                          f"unknown day count {value!r} (one of {', '.join(DAY_COUNTS)})",
+        raise DomainError(f"未知的计息基准：{str(value)[:40]!r}（可选：{', '.join(DAY_COUNTS)}）",
+                          f"unknown day count {str(value)[:40]!r} (one of {', '.join(DAY_COUNTS)})",
                           code="invalid_day_count", field=field)
     return value
 
 
-def date(value, field: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise DomainError(f"{field} 不是有效日期（YYYY-MM-DD）：{value!r}", f"{field} is not an ISO date (YYYY-MM-DD): {value!r}",
-                          code="invalid_date", field=field) from None
+def category(value, field: str = "category") -> str:
+    value = str(value or "").strip() or LoanCategory.IP_PLEDGE
+    if value not in _CATEGORIES:
+        raise DomainError(f"未知的贷款类别：{value[:40]!r}（可选：{', '.join(LoanCategory.values)}）",
+                          f"unknown loan category {value[:40]!r} (one of {', '.join(LoanCategory.values)})",
+                          code="invalid_category", field=field)
+    return value
+
+
+# CNIPA pledge registration numbers (质押登记号), as printed on the registration notice and in the patent
+# gazette's 专利权质押合同登记生效 entries:
+#   patents and utility models, since 2020: "Y" + year of registration + "98" + 7 digits, e.g. Y2023980012345;
+#   before 2020: year + "99" + 7 digits, e.g. 2015990000123 (accepted, for loans registered then);
+#   trademarks (商标专用权质权登记, CNIPA's trademark office): year + "质字" or "ZC" + serial, written by the
+#   banks as 2023质字0001234 / ZC20230001234 (no published numbering rule was found; this shape is checked);
+#   copyrights (著作权质权登记, Copyright Protection Center): 软著质登字-2021-L-00001234 or
+#   作质登字-2021-L-00001234 form, "质登字" + year + letter + 8 digits.
+# Spaces and full-width characters are normalised first; the year may not be after the registration date.
+_PLEDGE_PATENT = re.compile(r"^(?:Y(?P<y1>(?:19|20)\d{2})98\d{7}|(?P<y2>(?:19|20)\d{2})99\d{7})$")
+_PLEDGE_TRADEMARK = re.compile(r"^(?:(?P<y1>(?:19|20)\d{2})质字\d{4,8}|ZC(?P<y2>(?:19|20)\d{2})\d{4,8})$")
+_PLEDGE_COPYRIGHT = re.compile(r"^(?:软著|作)质登字-(?P<y1>(?:19|20)\d{2})-[A-Z]-\d{8}$")
+PLEDGE_FORMATS = {
+    IPKind.INVENTION_PATENT: (_PLEDGE_PATENT, "Y2023980012345（2020 年前：2015990000123）"),
+    IPKind.UTILITY_MODEL: (_PLEDGE_PATENT, "Y2023980012345（2020 年前：2015990000123）"),
+    IPKind.TRADEMARK: (_PLEDGE_TRADEMARK, "2023质字0001234 / ZC20230001234"),
+    IPKind.COPYRIGHT: (_PLEDGE_COPYRIGHT, "软著质登字-2021-L-00001234"),
+}
+
+
+def pledge_registration(kind: str, number, registered_on, *, prefix: str) -> tuple[str, dt.date]:
+    """The CNIPA pledge registration number (format of the asset's kind) and its date (not after today)."""
+    field = f"{prefix}.registration_no"
+    value = _norm(number or "")
+    if not value:
+        raise DomainError("质押登记号不能为空：质押须在国家知识产权局办理登记",
+                          "the CNIPA pledge registration "
+                          "number is required: a pledge must be registered", code="required", field=field)
+    pattern, example = PLEDGE_FORMATS.get(kind, PLEDGE_FORMATS[IPKind.INVENTION_PATENT])
+    match = pattern.match(value)
+    if match is None:
+        raise DomainError(f"质押登记号 {value[:40]} 格式无效（应如 {example}）",
+                          f"pledge registration number {value[:40]} is not valid (expected like {example})",
+                          code="invalid_registration_no", field=field)
+    if registered_on in (None, ""):
+        raise DomainError("质押登记日期不能为空", "the pledge registration date is required", code="required",
+                          field=f"{prefix}.registered_on")
+    day = parse_date(registered_on, f"{prefix}.registered_on", not_future=True)
+    year = int(match.group("y1") or match.group("y2"))
+    if year > day.year:
+        raise DomainError(f"质押登记号 {value} 的年份 {year} 晚于登记日期 {day}",
+                          f"pledge registration number {value} carries year {year}, after its date {day}",
+                          code="invalid_registration_no", field=field)
+    return value, day

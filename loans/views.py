@@ -2,7 +2,6 @@
 the department's all-loans view with totals and the subsidy review queue; a startup's loans and subsidies."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 from django import forms
@@ -16,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from finance.approvals.services import approval_current, history
+from finance.approvals.services import approval_approver_ids, approval_current, history
+from finance.core import inputs
 from finance.core.errors import DomainError
 from finance.parties.models import OrgKind, Role
 from finance.parties.rules import can_see_everything
 
-from . import files, services
+from . import files, services, tasks
 from .models import Loan, LoanStatus, SubsidyScheme, SubsidyStatus
 from .selectors import loan_file_list, loan_list, loan_totals, subsidy_list
 
@@ -36,7 +36,8 @@ def safe_cell(value):
 
 
 def _is_bank(user) -> bool:
-    return user.has_role(Role.BANK_OFFICER) and user.organisation_id and user.organisation.kind == OrgKind.BANK
+    org = user.organisation if user.organisation_id else None
+    return user.has_role(Role.BANK_OFFICER) and org is not None and org.kind == OrgKind.BANK
 
 
 class LoanFilterForm(forms.Form):
@@ -74,19 +75,23 @@ def loan_export(request):
     qs = _filtered(request)[1]
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("loans")
-    ws.append([_("Bank reference"), _("Bank"), _("Borrower"), _("Credit code"), _("Principal"), _("Currency"),
-               _("Outstanding"), _("Rate (%)"), _("Term (months)"), _("Method"), _("Disbursed on"), _("Maturity"),
-               _("Status"), _("Days past due"), _("Classification")])
+    ws.append([_("Bank reference"), _("Bank"), _("Borrower"), _("Credit code"), _("Loan category"),
+               _("Principal"), _("Currency"), _("Outstanding"), _("Rate (%)"), _("Term (months)"),
+               _("Method"), _("Disbursed on"), _("Maturity"), _("Status"), _("Days past due"),
+               _("Classification")])
     for loan in qs.iterator(chunk_size=2000):
         ws.append([safe_cell(x) for x in (
-            loan.external_ref, loan.bank.name, loan.borrower.name, loan.borrower.uscc, loan.principal.amount,
-            str(loan.principal.currency), loan.principal_outstanding, loan.annual_rate, loan.term_months,
-            loan.repayment_method, loan.disbursed_on, loan.maturity_on, loan.status, loan.dpd, loan.loan_class)])
+            loan.external_ref, loan.bank.name, loan.borrower.name, loan.borrower.uscc,
+            str(loan.get_category_display()), loan.principal.amount, str(loan.principal.currency),
+            loan.principal_outstanding, loan.annual_rate, loan.term_months,
+            str(loan.get_repayment_method_display()),
+            loan.disbursed_on, loan.maturity_on, str(loan.get_status_display()), loan.dpd,
+            str(loan.get_loan_class_display()))])
     buf = io.BytesIO()
     wb.save(buf)
     response = HttpResponse(buf.getvalue(),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="loans-{dt.date.today():%Y%m%d}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="loans-{inputs.today():%Y%m%d}.xlsx"'
     return response
 
 
@@ -96,8 +101,10 @@ def loan_detail(request, pk: int):
     return render(request, "loans/loan_detail.html", {
         "loan": loan, "installments": loan.installments.all(), "repayments": loan.repayments.all(),
         "class_history": loan.class_history.all(), "pledges": loan.pledges.select_related("asset"),
-        "history": history(loan), "can_report": _is_bank(request.user) and loan.bank_id == request.user.organisation_id,
-        "subsidies": loan.subsidies.all() if loan.borrower_id == request.user.organisation_id else []})
+        "history": history(loan),
+        # the loan came through the caller's scope: a bank officer seeing it is its own bank's
+        "can_report": _is_bank(request.user),
+        "subsidies": subsidy_list(user=request.user).filter(loan=loan)})
 
 
 class RepaymentForm(forms.Form):
@@ -109,7 +116,7 @@ class RepaymentForm(forms.Form):
 @require_POST
 def repayment_create(request, pk: int):
     loan = get_object_or_404(loan_list(user=request.user), pk=pk)
-    if not (_is_bank(request.user) and loan.bank_id == request.user.organisation_id):
+    if not _is_bank(request.user):  # the loan came through the caller's scope: its own bank's
         raise Http404
     form = RepaymentForm(request.POST)
     if form.is_valid():
@@ -144,11 +151,13 @@ def file_list(request):
         if form.is_valid():
             try:
                 loan_file = files.loan_file_upload(bank=request.user.organisation, by=request.user,
-                                                   upload=form.cleaned_data["file"])
+                                                   upload=form.cleaned_data["file"],
+                                                   enqueue=tasks.process_loan_file.delay)
                 return redirect("loans:file-detail", pk=loan_file.pk)
             except DomainError as exc:
                 messages.error(request, exc.detail)
-    return render(request, "loans/file_list.html", {"form": form, "files": loan_file_list(user=request.user)[:50]})
+    return render(request, "loans/file_list.html", {"form": form,
+                                                    "files": loan_file_list(user=request.user)[:50]})
 
 
 @login_required
@@ -170,8 +179,10 @@ def file_template(request):
     ws = wb.active
     ws.title = "贷款"
     ws.append(files.template_headers())
-    ws.append(["LN-2025-0001", "91370100MA0000001X", "示例科技有限公司", "1000000.00", "CNY", "4.35", 36, "等额本息",
-               "30/360", "2025-01-15", "发明专利", "ZL201010191563.5", "5000000.00", "Y2025370000001"])
+    ws.append(["LN-2025-0001", "91370100MA0000001X", "示例科技有限公司", "1000000.00", "CNY", "4.35", 36,
+               "等额本息",
+               "30/360", "2025-01-15", "知识产权质押贷款", "发明专利", "ZL201010191563.5", "5000000.00",
+               "Y2025980000001", "2025-01-10"])
     for col in ws.columns:
         ws.column_dimensions[col[0].column_letter].width = 20
     buf = io.BytesIO()
@@ -193,20 +204,22 @@ class SubsidyForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["loan"].queryset = Loan.objects.filter(borrower_id=user.organisation_id) if user else Loan.objects.none()
+        self.fields["loan"].queryset = loan_list(user=user) if user else Loan.objects.none()
 
 
 @login_required
 def subsidy_list_view(request):
     user = request.user
-    is_applicant = user.has_role(Role.APPLICANT) and user.organisation and user.organisation.kind == OrgKind.ENTERPRISE
+    org = user.organisation if user.organisation_id else None
+    is_applicant = user.has_role(Role.APPLICANT) and org is not None and org.kind == OrgKind.ENTERPRISE
     form = SubsidyForm(user=user) if is_applicant else None
     if request.method == "POST" and is_applicant:
         form = SubsidyForm(request.POST, user=user)
         if form.is_valid():
             d = form.cleaned_data
             try:
-                services.subsidy_apply(scheme=d["scheme"], loan=d["loan"], by=user, loan_year=d.get("loan_year"),
+                services.subsidy_apply(scheme=d["scheme"], loan=d["loan"], by=user,
+                                       loan_year=d.get("loan_year"),
                                        appraisal_fee=d.get("appraisal_fee") or None)
                 messages.success(request, _("Application submitted."))
                 return redirect("loans:subsidy-list")
@@ -224,20 +237,49 @@ def subsidy_list_view(request):
 @login_required
 @require_POST
 def subsidy_decide(request, pk: int):
+    """One approval level (approve or reject) by a department reviewer; paying is the separate step below."""
     if not request.user.has_role(Role.DEPARTMENT_REVIEWER):
         raise DjangoPermissionDenied
     app = get_object_or_404(subsidy_list(user=request.user), pk=pk)
     try:
-        services.subsidy_approve(application=app, by=request.user, approve=request.POST.get("decision") == "approve",
-                                 comment=request.POST.get("comment", ""))
-        messages.success(request, _("Decision recorded."))
+        app = services.subsidy_approve(application=app, by=request.user,
+                                       approve=request.POST.get("decision") == "approve",
+                                       comment=request.POST.get("comment", ""))
+        if app.status == SubsidyStatus.SUBMITTED:
+            messages.success(request, _("Approved at this level; a second approver is needed."))
+        else:
+            messages.success(request, _("Decision recorded."))
     except DomainError as exc:
         messages.error(request, exc.detail)
-    return redirect("loans:subsidy-list")
+    return redirect("loans:subsidy-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def subsidy_pay(request, pk: int):
+    """Pay an approved subsidy: a department reviewer who neither applied nor approved."""
+    if not request.user.has_role(Role.DEPARTMENT_REVIEWER):
+        raise DjangoPermissionDenied
+    app = get_object_or_404(subsidy_list(user=request.user), pk=pk)
+    try:
+        services.subsidy_pay(application=app, by=request.user)
+        messages.success(request, _("Subsidy paid."))
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    return redirect("loans:subsidy-detail", pk=pk)
 
 
 @login_required
 def subsidy_detail(request, pk: int):
     app = get_object_or_404(subsidy_list(user=request.user), pk=pk)
-    return render(request, "loans/subsidy_detail.html", {"app": app, "history": history(app),
-                                                          "approval": approval_current(app)})
+    approval = approval_current(app)
+    user = request.user
+    reviewer = user.has_role(Role.DEPARTMENT_REVIEWER)
+    approvers = approval_approver_ids(app) if approval else set()
+    decided = approval.decisions.select_related("approver").order_by("level") if approval else []
+    return render(request, "loans/subsidy_detail.html", {
+        "app": app, "history": history(app), "approval": approval, "decisions": decided,
+        "can_decide": reviewer and app.status == SubsidyStatus.SUBMITTED and user.pk not in approvers
+        and user.pk != app.applicant_id,
+        "can_pay": reviewer and app.status == SubsidyStatus.APPROVED and user.pk not in approvers
+        and user.pk != app.applicant_id})

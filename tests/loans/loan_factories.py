@@ -7,6 +7,7 @@ from finance.parties.demo_codes import demo_uscc
 
 D = Decimal
 DISBURSED = dt.date(2025, 1, 15)
+REGISTERED = dt.date(2025, 1, 10)
 
 
 def patent(serial: int, kind_digit: str = "1", year: int = 2021) -> str:
@@ -16,6 +17,21 @@ def patent(serial: int, kind_digit: str = "1", year: int = 2021) -> str:
 
 def borrower_code(serial: int) -> str:
     return demo_uscc("enterprise", 50000 + serial)
+
+
+def registration_no(n: int, year: int = 2025) -> str:
+    """A CNIPA patent pledge registration number (Y + year + 98 + 7 digits)."""
+    return f"Y{year}98{n:07d}"
+
+
+def pledge(n: int, kind: str = "invention_patent", number: str | None = None, value: str = "5000000.00",
+           **over) -> dict:
+    p = {"ip_kind": kind, "ip_number": number or patent(n), "appraised_value": value,
+         "registration_no": registration_no(n) if kind in ("invention_patent", "utility_model")
+         else f"2025质字{n:07d}" if kind == "trademark" else f"软著质登字-2025-L-{n:08d}",
+         "registered_on": REGISTERED.isoformat()}
+    p.update(over)
+    return p
 
 
 def loan_body(n: int = 1, **over) -> dict:
@@ -30,8 +46,7 @@ def loan_body(n: int = 1, **over) -> dict:
         "term_months": 36,
         "repayment_method": "equal_installment",
         "disbursed_on": DISBURSED.isoformat(),
-        "pledges": [{"ip_kind": "invention_patent", "ip_number": patent(n), "appraised_value": "5000000.00",
-                     "registration_no": f"Y2025{n:06d}"}],
+        "pledges": [pledge(n)],
     }
     body.update(over)
     return body

@@ -7,7 +7,7 @@ import pytest
 from finance.parties.models import Role
 from loans.models import Loan, Repayment
 from tests.conftest import key_client
-from tests.loans.loan_factories import loan_body, patent
+from tests.loans.loan_factories import loan_body, patent, pledge
 
 D = Decimal
 TODAY = dt.date(2026, 6, 1)
@@ -15,7 +15,7 @@ TODAY = dt.date(2026, 6, 1)
 
 @pytest.fixture(autouse=True)
 def _today():
-    with mock.patch("loans.services.today", return_value=TODAY):
+    with mock.patch("finance.core.inputs.today", return_value=TODAY):
         yield
 
 
@@ -73,7 +73,7 @@ def test_rule_failure_is_problem_json_with_code(bank_api):
     assert r.status_code == 400 and r.json()["code"] == "term_above_cap"
     assert "loan.term_max_months" in r.json()["detail_en"]
     r = post(bank_api, "/api/v1/loans/", loan_body(borrower_uscc="91370100MA00000001"))
-    assert r.json()["code"] in ("invalid_uscc", "validation_error") and r.status_code == 400
+    assert (r.status_code, r.json()["code"], r.json()["errors"][0]["field"]) == (400, "invalid_uscc", "borrower_uscc")
 
 
 def test_other_banks_loan_is_404_and_listing_is_scoped(bank_api, other_bank_api):
@@ -129,17 +129,41 @@ def test_only_banks_submit(orgs, make_user, reviewer):
     assert Loan.objects.count() == 0
 
 
-def test_second_pledge_number_uses_real_check_digit():
-    assert patent(1).startswith("ZL20211") and len(patent(1)) == 16
+def test_wrong_patent_check_digit_is_refused_naming_the_pledge(bank_api):
+    number = patent(1)
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    r = post(bank_api, "/api/v1/loans/", loan_body(pledges=[pledge(1, number=wrong)]))
+    assert (r.status_code, r.json()["code"]) == (400, "invalid_patent_number")
+    assert r.json()["errors"][0]["field"] == "pledges.0.ip_number"
+    assert Loan.objects.count() == 0
 
 
-def test_key_client_helper_works(other_bank):
-    assert key_client(other_bank).get("/api/v1/loans/").status_code == 200
+def test_another_banks_api_key_neither_sees_nor_writes_the_loan(bank_api, other_bank):
+    loan_id = post(bank_api, "/api/v1/loans/", loan_body()).json()["id"]
+    other = key_client(other_bank)
+    assert other.get("/api/v1/loans/").json()["count"] == 0
+    assert other.get(f"/api/v1/loans/{loan_id}/").status_code == 404
+    r = post(other, f"/api/v1/loans/{loan_id}/repayments/", {"paid_on": "2025-02-15", "amount": "29679.93"})
+    assert r.status_code == 404 and "29679" not in r.content.decode()
+    assert Repayment.objects.count() == 0
 
 
-def test_unauthenticated_is_refused(client):
+def test_unauthenticated_is_refused(client, db):
     assert client.get("/api/v1/loans/").status_code in (401, 403)
+    assert client.post("/api/v1/loans/", loan_body(), content_type="application/json").status_code in (401, 403)
+    assert Loan.objects.count() == 0
 
 
-def test_role_constant():
-    assert Role.BANK_OFFICER == "bank_officer"
+def test_a_borrower_sees_its_loan_but_cannot_submit_or_repay(bank_api, orgs, make_user):
+    from rest_framework.test import APIClient
+
+    from finance.parties.models import Organisation
+
+    loan_id = post(bank_api, "/api/v1/loans/", loan_body()).json()["id"]
+    borrower = Organisation.objects.get(uscc=loan_body()["borrower_uscc"])
+    c = APIClient()
+    c.force_authenticate(make_user(borrower, Role.APPLICANT))
+    assert c.get(f"/api/v1/loans/{loan_id}/").status_code == 200
+    assert post(c, "/api/v1/loans/", loan_body(2)).status_code == 403
+    assert post(c, f"/api/v1/loans/{loan_id}/repayments/", {"paid_on": "2025-02-15", "amount": "1.00"}).status_code == 403
+    assert Loan.objects.count() == 1 and Repayment.objects.count() == 0

@@ -21,7 +21,7 @@ def officer(bank, make_user):
 
 @pytest.fixture
 def loans(bank, officer):
-    return [loan_submit(bank=bank, by=officer, data=loan_body(n), as_of=TODAY) for n in (1, 2, 3)]
+    return [loan_submit(bank=bank, by=officer, data=loan_body(n)) for n in (1, 2, 3)]
 
 
 def fresh(loan):
@@ -48,7 +48,7 @@ def test_dpd_and_class_at_each_threshold(loans, as_of, dpd, klass):
 
 def test_paying_keeps_a_loan_current_and_history_records_changes_only(loans, officer):
     payer, late, _ = loans
-    repayment_record(loan=payer, paid_on=dt.date(2025, 2, 15), amount="29679.93", by=officer, as_of=TODAY)
+    repayment_record(loan=payer, paid_on=dt.date(2025, 2, 15), amount="29679.93", by=officer)
     loans_classify(as_of=dt.date(2025, 2, 20))
     assert fresh(payer).dpd == 0 and fresh(late).dpd == 5
     assert late.installments.get(number=1).status == InstallmentStatus.OVERDUE
@@ -66,7 +66,7 @@ def test_curing_arrears_brings_loan_back_to_active(loans, officer):
     late = loans[1]
     loans_classify(as_of=dt.date(2025, 3, 1))
     assert fresh(late).status == LoanStatus.OVERDUE
-    repayment_record(loan=late, paid_on=dt.date(2025, 3, 2), amount="29679.93", by=officer, as_of=TODAY)
+    repayment_record(loan=late, paid_on=dt.date(2025, 3, 2), amount="29679.93", by=officer)
     late = fresh(late)
     assert late.status == LoanStatus.ACTIVE and late.dpd == 0
     loans_classify(as_of=dt.date(2025, 3, 3))
@@ -83,7 +83,7 @@ def test_claim_eligibility_follows_the_pool_trigger(loans, officer):
 
 
 def test_defaulted_loans_keep_ageing(loans, officer):
-    loan_default(loan=loans[2], declared_on=dt.date(2025, 3, 1), reason="停产", by=officer, as_of=TODAY)
+    loan_default(loan=loans[2], declared_on=dt.date(2025, 3, 1), reason="停产", by=officer)
     loans_classify(as_of=dt.date(2025, 6, 1))
     loan = fresh(loans[2])
     assert loan.status == LoanStatus.DEFAULTED and loan.dpd == 106 and loan.loan_class == LoanClass.SUBSTANDARD
@@ -99,7 +99,21 @@ def test_thresholds_are_parameters(loans):
 
 
 def test_repaid_loans_are_not_classified(loans, officer):
-    repayment_record(loan=loans[0], paid_on=dt.date(2025, 1, 20), amount="1003625.00", by=officer, as_of=TODAY)
+    repayment_record(loan=loans[0], paid_on=dt.date(2025, 1, 20), amount="1003625.00", by=officer)
     loans_classify(as_of=dt.date(2026, 1, 1))
     loan = fresh(loans[0])
     assert loan.status == LoanStatus.REPAID and loan.dpd == 0 and loan.classified_on is None
+
+
+def test_a_defaulted_loan_is_never_classed_normal(loans, officer):
+    """Issue 9 #6: the demo showed "已违约 · 正常 · 逾期天数 0". A declared default is credit-impaired, so the loan
+    is at least substandard, at 0 days past due too: at once, and after every nightly run."""
+    payer = loans[0]
+    repayment_record(loan=payer, paid_on=dt.date(2025, 2, 15), amount="29679.93", by=officer)
+    loan_default(loan=payer, declared_on=dt.date(2025, 2, 20), reason="破产重整", by=officer)
+    assert (fresh(payer).dpd, fresh(payer).loan_class) == (0, LoanClass.SUBSTANDARD)
+    loans_classify(as_of=dt.date(2025, 2, 21))
+    assert (fresh(payer).dpd, fresh(payer).loan_class, fresh(payer).status) == (0, LoanClass.SUBSTANDARD,
+                                                                              LoanStatus.DEFAULTED)
+    loans_classify(as_of=dt.date(2026, 1, 1))  # 292 days past due: the dpd thresholds take over
+    assert fresh(payer).loan_class == LoanClass.DOUBTFUL

@@ -12,24 +12,26 @@ from finance.approvals.models import StateChange
 from finance.parties.models import Organisation
 from loans.files import loan_file_process, template_headers
 from loans.models import Installment, Loan, LoanFile, Pledge
-from tests.loans.loan_factories import borrower_code, patent
+from tests.loans.loan_factories import borrower_code, patent, registration_no
 
 TODAY = dt.date(2026, 6, 1)
 EN = ["external_ref", "borrower_uscc", "borrower_name", "principal", "currency", "annual_rate", "term_months",
-      "repayment_method", "day_count", "disbursed_on", "ip_kind", "ip_number", "appraised_value", "registration_no"]
+      "repayment_method", "day_count", "disbursed_on", "category", "ip_kind", "ip_number", "appraised_value",
+      "registration_no", "registered_on"]
 
 
 @pytest.fixture(autouse=True)
 def _env(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    with mock.patch("loans.services.today", return_value=TODAY):
+    with mock.patch("finance.core.inputs.today", return_value=TODAY):
         yield
 
 
 def row(n, **over):
     r = [f"F-{n:04d}", borrower_code(n), f"文件企业{n}", "1000000.00", "CNY", "4.35", "36", "等额本息", "30/360",
-         "2025-01-15", "发明专利", patent(n, year=2020), "5000000.00", f"Y{n:06d}"]
+         "2025-01-15", "知识产权质押贷款", "发明专利", patent(n, year=2020), "5000000.00", registration_no(n),
+         "2025-01-10"]
     for k, val in over.items():
         r[EN.index(k)] = val
     return r

@@ -1,5 +1,6 @@
 import datetime as dt
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 
@@ -14,6 +15,12 @@ D = Decimal
 TODAY = dt.date(2026, 6, 1)
 
 
+@pytest.fixture(autouse=True)
+def _today():
+    with mock.patch("finance.core.inputs.today", return_value=TODAY):
+        yield
+
+
 @pytest.fixture
 def officer(bank, make_user):
     return make_user(bank, Role.BANK_OFFICER)
@@ -21,11 +28,11 @@ def officer(bank, make_user):
 
 @pytest.fixture
 def loan(bank, officer):
-    return loan_submit(bank=bank, by=officer, data=loan_body(), as_of=TODAY)
+    return loan_submit(bank=bank, by=officer, data=loan_body())
 
 
 def pay(loan, officer, on, amount):
-    return repayment_record(loan=loan, paid_on=on, amount=amount, by=officer, as_of=TODAY)
+    return repayment_record(loan=loan, paid_on=on, amount=amount, by=officer)
 
 
 def test_on_time_installment_pays_interest_then_principal(loan, officer):
@@ -78,7 +85,7 @@ def counts():
 
 @pytest.mark.parametrize("on,amount,code", [
     (dt.date(2025, 1, 14), "100.00", "repayment_before_disbursement"),
-    (dt.date(2026, 6, 2), "100.00", "date_in_future"),
+    (dt.date(2026, 6, 2), "100.00", "future_date"),  # the shared rule, finance.core.inputs.check_not_future
     (dt.date(2025, 2, 15), "1003625.01", "repayment_above_owed"),
     (dt.date(2025, 2, 15), "0.00", "invalid_amount"),
     (dt.date(2025, 2, 15), "-1.00", "invalid_amount"),
@@ -108,11 +115,11 @@ def test_out_of_order_repayment_is_refused(loan, officer):
 
 
 def test_default_then_write_off(loan, officer):
-    loan_default(loan=loan, declared_on=dt.date(2025, 9, 1), reason="停止经营", by=officer, as_of=TODAY)
+    loan_default(loan=loan, declared_on=dt.date(2025, 9, 1), reason="停止经营", by=officer)
     loan.refresh_from_db()
     assert loan.status == LoanStatus.DEFAULTED and loan.defaulted_on == dt.date(2025, 9, 1)
     with pytest.raises(InvalidTransition):
-        loan_default(loan=loan, declared_on=dt.date(2025, 9, 2), reason="again", by=officer, as_of=TODAY)
+        loan_default(loan=loan, declared_on=dt.date(2025, 9, 2), reason="again", by=officer)
     loan_write_off(loan=loan, reason="核销", by=officer)
     loan.refresh_from_db()
     assert [(h.from_state, h.to_state) for h in history(loan)][-2:] == [("active", "defaulted"),
@@ -121,10 +128,24 @@ def test_default_then_write_off(loan, officer):
 
 def test_default_needs_reason_and_valid_date(loan, officer):
     with pytest.raises(DomainError) as err:
-        loan_default(loan=loan, declared_on=dt.date(2025, 9, 1), reason=" ", by=officer, as_of=TODAY)
+        loan_default(loan=loan, declared_on=dt.date(2025, 9, 1), reason=" ", by=officer)
     assert err.value.field == "reason"
     with pytest.raises(DomainError) as err:
-        loan_default(loan=loan, declared_on=dt.date(2024, 9, 1), reason="x", by=officer, as_of=TODAY)
+        loan_default(loan=loan, declared_on=dt.date(2024, 9, 1), reason="x", by=officer)
     assert err.value.field == "declared_on"
     loan.refresh_from_db()
     assert loan.status == LoanStatus.ACTIVE
+
+
+def test_future_dates_follow_the_one_shared_rule(loan, officer):
+    """Repayments and defaults use finance.core.inputs' "not after today" (Asia/Shanghai), not a local copy:
+    with the platform's today on 2025-02-20, a repayment or a default dated the day after is refused."""
+    with mock.patch("finance.core.inputs.today", return_value=dt.date(2025, 2, 20)):
+        with pytest.raises(DomainError) as err:
+            pay(loan, officer, dt.date(2025, 2, 21), "100.00")
+        assert (err.value.code, err.value.field) == ("future_date", "paid_on")
+        with pytest.raises(DomainError) as err:
+            loan_default(loan=loan, declared_on=dt.date(2025, 2, 21), reason="停产", by=officer)
+        assert (err.value.code, err.value.field) == ("future_date", "declared_on")
+        assert pay(loan, officer, dt.date(2025, 2, 20), "100.00").paid_on == dt.date(2025, 2, 20)
+    assert counts() == 1

@@ -9,7 +9,7 @@ from finance.parties.models import Organisation, OrgKind, Role
 from finance.policy.services import parameter_set
 from loans.models import Installment, IPAsset, Loan, LoanStatus, Pledge
 from loans.services import loan_submit
-from tests.loans.loan_factories import DISBURSED, borrower_code, loan_body, patent
+from tests.loans.loan_factories import DISBURSED, borrower_code, loan_body, patent, pledge
 
 D = Decimal
 TODAY = dt.date(2025, 6, 1)
@@ -74,16 +74,15 @@ def test_invalid_patent_check_digit_is_refused(bank, system):
     number = patent(7)
     wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
     e = bad(bank, system, "invalid_patent_number", "pledges.0.ip_number",
-            pledges=[{"ip_kind": "invention_patent", "ip_number": wrong, "appraised_value": "5000000.00"}])
+            pledges=[pledge(1, "invention_patent", wrong, "5000000.00")])
     assert "check" in e.detail_en
 
 
 def test_ip_kind_not_matching_number_is_refused(bank, system):
     bad(bank, system, "ip_kind_mismatch", "pledges.0.ip_number",
-        pledges=[{"ip_kind": "invention_patent", "ip_number": patent(3, kind_digit="2"),
-                  "appraised_value": "5000000.00"}])
+        pledges=[pledge(1, "invention_patent", patent(3, kind_digit="2"), "5000000.00")])
     bad(bank, system, "ip_kind_mismatch", "pledges.0.ip_number",
-        pledges=[{"ip_kind": "trademark", "ip_number": patent(3), "appraised_value": "5000000.00"}])
+        pledges=[pledge(1, "trademark", patent(3), "5000000.00")])
 
 
 def test_ltv_above_cap_names_rule_and_value(bank, system):
@@ -91,20 +90,19 @@ def test_ltv_above_cap_names_rule_and_value(bank, system):
     assert "loan.ltv_max.invention_patent=25%" in e.detail_en and e.extra["limit"] == "1250000.00"
     # utility models have the lower 15% cap
     e = bad(bank, system, "ltv_above_cap", principal="800000.00",
-            pledges=[{"ip_kind": "utility_model", "ip_number": patent(4, kind_digit="2"),
-                      "appraised_value": "5000000.00"}])
+            pledges=[pledge(1, "utility_model", patent(4, kind_digit="2"), "5000000.00")])
     assert "utility_model=15%" in e.detail_en
 
 
 def test_ltv_at_cap_is_accepted_and_caps_add_up_over_assets(bank, system):
     loan = submit(bank, system, principal="1950000.00", pledges=[
-        {"ip_kind": "invention_patent", "ip_number": patent(11), "appraised_value": "5000000.00"},
-        {"ip_kind": "trademark", "ip_number": "30123456", "appraised_value": "1400000.00"}])
+        pledge(1, "invention_patent", patent(11), "5000000.00"),
+        pledge(1, "trademark", "30123456", "1400000.00")])
     assert loan.pledges.count() == 2
 
 
 def test_copyright_without_a_cap_parameter_is_refused_until_set(bank, system):
-    pledges = [{"ip_kind": "copyright", "ip_number": "2021SR0123456", "appraised_value": "5000000.00"}]
+    pledges = [pledge(1, "copyright", "2021SR0123456", "5000000.00")]
     e = bad(bank, system, "policy_parameter_missing", pledges=pledges)
     assert "loan.ltv_max.copyright" in e.detail_en
     parameter_set(key="loan.ltv_max.copyright", value=D("20"), effective_from=dt.date(2020, 1, 1))
@@ -137,10 +135,10 @@ def test_disbursement_in_future_is_refused(bank, system):
 def test_duplicate_reference_is_refused_but_other_bank_may_use_it(bank, other_bank, system, make_user):
     submit(bank, system)
     bad(bank, system, "duplicate_external_ref", "external_ref", pledges=[
-        {"ip_kind": "invention_patent", "ip_number": patent(99), "appraised_value": "5000000.00"}])
+        pledge(1, "invention_patent", patent(99), "5000000.00")])
     other = make_user(other_bank, Role.BANK_OFFICER)
     loan = loan_submit(bank=other_bank, by=other, as_of=TODAY, data=loan_body(pledges=[
-        {"ip_kind": "invention_patent", "ip_number": patent(98), "appraised_value": "5000000.00"}]))
+        pledge(1, "invention_patent", patent(98), "5000000.00")]))
     assert loan.external_ref == "LN-00001"
 
 
@@ -161,5 +159,5 @@ def test_disbursed_date_is_used_for_policy(bank, system):
     parameter_set(key="loan.term_max_months", value=D("24"), effective_from=dt.date(2025, 2, 1))
     assert submit(bank, system).term_months == 36  # disbursed 2025-01-15, before the change
     bad(bank, system, "term_above_cap", external_ref="LN-9", disbursed_on="2025-03-01",
-        pledges=[{"ip_kind": "invention_patent", "ip_number": patent(9), "appraised_value": "5000000.00"}])
+        pledges=[pledge(1, "invention_patent", patent(9), "5000000.00")])
     assert DISBURSED < dt.date(2025, 2, 1)

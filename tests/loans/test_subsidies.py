@@ -4,17 +4,18 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from djmoney.money import Money
 
 from finance.approvals.models import ApprovalStatus
-from finance.approvals.services import approval_current
+from finance.approvals.services import approval_current, history
 from finance.core.errors import DomainError, PermissionDenied
 from finance.ledger.models import Account, JournalEntry
 from finance.parties.models import OrgKind, Role
 from finance.policy.services import parameter_set
 from loans.models import SubsidyApplication, SubsidyKind, SubsidyScheme, SubsidyStatus
-from loans.services import loan_submit, repayment_record, subsidy_apply, subsidy_approve
+from loans.services import loan_submit, repayment_record, subsidy_apply, subsidy_approve, subsidy_pay
 from tests.conftest import postgres_only
-from tests.loans.loan_factories import loan_body, patent
+from tests.loans.loan_factories import loan_body, pledge
 
 D = Decimal
 TODAY = dt.date(2026, 6, 1)
@@ -42,26 +43,79 @@ def scheme(kind, code=None):
 def make_loan(bank, officer, firm, n=1, principal="1000000.00", pay_months=12):
     loan = loan_submit(bank=bank, by=officer, as_of=TODAY, data=loan_body(
         n, borrower_uscc=firm.uscc, principal=principal, pledges=[
-            {"ip_kind": "trademark", "ip_number": f"{n:08d}", "appraised_value": "100000000.00"}]))
+            pledge(1, "trademark", f"{n:08d}", "100000000.00")]))
     for inst in list(loan.installments.all()[:pay_months]):
-        repayment_record(loan=loan, paid_on=inst.due_date, amount=inst.payment, by=officer, as_of=TODAY)
+        repayment_record(loan=loan, paid_on=inst.due_date, amount=inst.payment, by=officer)
     return loan
 
 
-def test_paid_interest_rule_pays_40_percent_through_ledger(bank, officer, firm, founder, reviewer):
+def test_paid_interest_rule_40_percent_approved_then_paid_by_another_person(bank, officer, firm, founder,
+                                                                           reviewer, reviewer2):
     loan = make_loan(bank, officer, firm)
-    paid = sum(r.interest_part for r in loan.repayments.all())
     app = subsidy_apply(scheme=scheme(SubsidyKind.PAID_INTEREST), loan=loan, by=founder, on=TODAY)
-    assert app.basis == paid and app.amount_requested == (paid * D("0.4")).quantize(D("0.01"))
+    # 12 installments of 1,000,000 at 4.35 % over 36 months: interest paid 37,190.40; 40 % of it
+    assert (app.basis, app.amount_requested) == (D("37190.40"), D("14876.16"))
     assert approval_current(app).status == ApprovalStatus.PENDING
     with pytest.raises(PermissionDenied):
         subsidy_approve(application=app, by=founder, on=TODAY)
     app = subsidy_approve(application=app, by=reviewer, on=TODAY)
-    assert app.status == SubsidyStatus.PAID and app.amount_granted == app.amount_requested
+    # approved is not paid: the amount is reserved, nothing is posted yet
+    assert (app.status, app.amount_granted) == (SubsidyStatus.APPROVED, D("14876.16"))
+    assert not JournalEntry.objects.exists()
+    with pytest.raises(PermissionDenied) as err:
+        subsidy_pay(application=app, by=reviewer, on=TODAY)  # the approver never pays
+    assert err.value.code == "payer_is_approver"
+    with pytest.raises(PermissionDenied):
+        subsidy_pay(application=app, by=founder, on=TODAY)
+    app = subsidy_pay(application=app, by=reviewer2, on=TODAY)
+    assert (app.status, app.paid_by) == (SubsidyStatus.PAID, reviewer2)
     entry = JournalEntry.objects.get(idempotency_ref=f"loan-subsidy:{app.pk}:payment")
-    assert {p.amount.amount for p in entry.postings.all()} == {app.amount_granted}
-    assert Account.objects.get(code="loans:subsidy:paid_interest:expense").balance == app.amount_granted
+    assert {p.amount for p in entry.postings.all()} == {Money(D("14876.16"), "CNY")}
+    assert Account.objects.get(code="loans:subsidy:paid_interest:expense").balance == D("14876.16")
     assert app.policy_snapshot["subsidy.paid_interest_share"] == "40"
+    assert [(h.from_state, h.to_state) for h in history(app)] == [("", "submitted"), ("submitted", "approved"),
+                                                                   ("approved", "paid")]
+
+
+def test_above_the_threshold_two_different_approvers_then_a_third_person_pays(bank, officer, firm, founder,
+                                                                               reviewer, reviewer2, province,
+                                                                               make_user):
+    parameter_set(key="approval.subsidy.second_level_from", value=D("10000"), effective_from=dt.date(2020, 1, 1))
+    app = subsidy_apply(scheme=scheme(SubsidyKind.PAID_INTEREST), loan=make_loan(bank, officer, firm), by=founder,
+                        on=TODAY)
+    assert approval_current(app).levels_required == 2
+    app = subsidy_approve(application=app, by=reviewer, on=TODAY)
+    assert app.status == SubsidyStatus.SUBMITTED and app.amount_granted is None  # one level is not enough
+    with pytest.raises(PermissionDenied) as err:
+        subsidy_approve(application=app, by=reviewer, on=TODAY)
+    assert err.value.code == "same_approver"
+    app = subsidy_approve(application=app, by=reviewer2, on=TODAY)
+    assert app.status == SubsidyStatus.APPROVED
+    for approver in (reviewer, reviewer2):
+        with pytest.raises(PermissionDenied):
+            subsidy_pay(application=app, by=approver, on=TODAY)
+    payer = make_user(province, Role.DEPARTMENT_REVIEWER)
+    assert subsidy_pay(application=app, by=payer, on=TODAY).status == SubsidyStatus.PAID
+
+
+def test_subsidy_page_shows_both_levels_and_pays_separately(client, bank, officer, firm, founder, reviewer,
+                                                            reviewer2, province, make_user):
+    parameter_set(key="approval.subsidy.second_level_from", value=D("10000"), effective_from=dt.date(2020, 1, 1))
+    app = subsidy_apply(scheme=scheme(SubsidyKind.PAID_INTEREST), loan=make_loan(bank, officer, firm), by=founder,
+                        on=TODAY)
+    for user in (reviewer, reviewer2):
+        client.force_login(user)
+        assert client.post(f"/loans/subsidies/{app.pk}/decide/", {"decision": "approve"}).status_code == 302
+    app.refresh_from_db()
+    assert app.status == SubsidyStatus.APPROVED
+    page = client.get(f"/loans/subsidies/{app.pk}/").content.decode()
+    assert f"subsidies/{app.pk}/pay/" not in page  # an approver is not offered the payment
+    client.force_login(make_user(province, Role.DEPARTMENT_REVIEWER))
+    page = client.get(f"/loans/subsidies/{app.pk}/").content.decode()
+    assert f"subsidies/{app.pk}/pay/" in page and "2" in page
+    assert client.post(f"/loans/subsidies/{app.pk}/pay/").status_code == 302
+    app.refresh_from_db()
+    assert app.status == SubsidyStatus.PAID
 
 
 def test_paid_interest_once_per_enterprise_and_only_on_time(bank, officer, firm, founder):
@@ -77,8 +131,7 @@ def test_paid_interest_once_per_enterprise_and_only_on_time(bank, officer, firm,
 def test_late_payer_is_refused(bank, officer, firm, founder):
     loan = make_loan(bank, officer, firm, pay_months=0)
     inst = loan.installments.get(number=1)
-    repayment_record(loan=loan, paid_on=inst.due_date + dt.timedelta(days=3), amount=inst.payment, by=officer,
-                     as_of=TODAY)
+    repayment_record(loan=loan, paid_on=inst.due_date + dt.timedelta(days=3), amount=inst.payment, by=officer)
     with pytest.raises(DomainError) as err:
         subsidy_apply(scheme=scheme(SubsidyKind.PAID_INTEREST), loan=loan, by=founder, on=TODAY)
     assert err.value.code == "not_repaid_on_time"
@@ -93,13 +146,17 @@ def test_cannot_apply_on_another_firms_loan(bank, officer, firm, orgs, make_user
     assert err.value.code == "not_your_loan"
 
 
-def test_enterprise_cap_limits_the_grant(bank, officer, firm, founder, reviewer):
+def test_enterprise_cap_limits_the_grant(bank, officer, firm, founder, reviewer, reviewer2, province, make_user):
     parameter_set(key="subsidy.enterprise_cap", value=D("10000"), effective_from=dt.date(2026, 1, 1))
     loan = make_loan(bank, officer, firm, principal="20000000.00")
     app = subsidy_apply(scheme=scheme(SubsidyKind.PAID_INTEREST), loan=loan, by=founder, on=TODAY)
-    assert app.amount_requested > D("10000")
-    app = subsidy_approve(application=app, by=reviewer, on=TODAY)
+    assert app.amount_requested > D("200000")  # above approval.subsidy.second_level_from: two approvers
+    app = subsidy_approve(application=subsidy_approve(application=app, by=reviewer, on=TODAY), by=reviewer2,
+                          on=TODAY)
     assert app.amount_granted == D("10000.00") and "subsidy.enterprise_cap" in app.note
+    payer = make_user(province, Role.DEPARTMENT_REVIEWER)
+    assert subsidy_pay(application=app, by=payer, on=TODAY).status == SubsidyStatus.PAID
+    assert Account.objects.get(code="loans:subsidy:paid_interest:expense").balance == D("10000.00")
 
 
 def test_benchmark_rule_needs_rate_and_counts_times(bank, officer, firm, founder, reviewer):
@@ -183,8 +240,15 @@ def test_concurrent_approvals_never_exceed_the_cap(orgs, make_user):
     assert sorted(granted) == [D("10000.00"), D("20000.00"), D("20000.00")]
     assert outcomes.count("subsidy_cap_reached") == 1
     total = sum(a.amount_granted or 0 for a in SubsidyApplication.objects.all())
-    assert total == D("50000.00") == Account.objects.get(code="loans:subsidy:appraisal_fee:expense").balance
+    assert total == D("50000.00")
+    payer = make_user(province, Role.DEPARTMENT_REVIEWER)
+    for app in SubsidyApplication.objects.filter(status=SubsidyStatus.APPROVED):
+        subsidy_pay(application=app, by=payer, on=TODAY)
+    assert Account.objects.get(code="loans:subsidy:appraisal_fee:expense").balance == D("50000.00")
 
 
-def test_patent_helper():
-    assert patent(1)
+def test_appraisal_fee_share_rounds_half_up_to_the_fen(bank, officer, firm, founder):
+    """50 % of 80,000.01 is 40,000.005: half-up (四舍五入) gives 40,000.01 (half-even would give 40,000.00)."""
+    app = subsidy_apply(scheme=scheme(SubsidyKind.APPRAISAL_FEE), loan=make_loan(bank, officer, firm, pay_months=0),
+                        by=founder, appraisal_fee="80000.01", on=TODAY)
+    assert app.amount_requested == D("40000.01")

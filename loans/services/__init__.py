@@ -1,0 +1,35 @@
+"""Every write on IP-pledge loans, by workflow:
+
+- ``submission``: parsing and rules of a loan (API body or file row) and ``loan_submit``;
+- ``registration``: the one registration path (register checks under row locks, set-based writes);
+- ``repayments``: the allocation order and ``repayment_record``;
+- ``lifecycle``: default, write-off, release of pledges;
+- ``classification``: the nightly five-category classification;
+- ``subsidies``: interest subsidies with maker-checker and a separate payment.
+
+The public names stay importable from ``loans.services``.
+"""
+from finance.core.inputs import today
+
+from .classification import CLASSIFIED_STATUSES, ClassificationResult, loans_classify
+from .lifecycle import LIVE_STATUSES, class_with_default_floor, loan_default, loan_write_off, pledges_release
+from .registration import (
+    Item,
+    RegistrationRefused,
+    RowError,
+    existing_refs,
+    register_loans,
+    registration_errors,
+)
+from .repayments import Allocation, allocate_repayment, amount_owed, repayment_record
+from .submission import LoanIn, PledgeIn, loan_input, loan_rules_check, loan_submit, schedule_for
+from .subsidies import SUBSIDY_APPROVAL_KIND, interest_paid, subsidy_apply, subsidy_approve, subsidy_pay
+
+__all__ = [
+    "CLASSIFIED_STATUSES", "LIVE_STATUSES", "SUBSIDY_APPROVAL_KIND", "Allocation", "ClassificationResult",
+    "Item", "LoanIn", "PledgeIn", "RegistrationRefused", "RowError", "allocate_repayment", "amount_owed",
+    "class_with_default_floor", "existing_refs", "interest_paid", "loan_default", "loan_input",
+    "loan_rules_check", "loan_submit", "loan_write_off", "loans_classify", "pledges_release",
+    "register_loans", "registration_errors", "repayment_record", "schedule_for", "subsidy_apply",
+    "subsidy_approve", "subsidy_pay", "today",
+]
