@@ -424,7 +424,9 @@ def test_selectors_never_import_services_and_only_loan_reads_imports_loans():
     assert imports and not [i for i in imports if "services" in " ".join(i)]
     model_import = r"^\s*(from loans\.models |import loans\.models|from loans import .*models)"
     readers = sorted(p.name for p in _sources() if re.search(model_import, p.read_text(), re.M))
-    assert readers == ["loan_reads.py"]
+    assert readers == []  # guarantees reads loans through loans.selectors, in loan_reads only
+    loans_imports = sorted(p.name for p in _sources() if re.search(r"^\s*from loans\.selectors ", p.read_text(), re.M))
+    assert loans_imports == ["loan_reads.py"]
 
 
 def test_no_module_of_the_app_is_above_400_lines():
