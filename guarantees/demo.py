@@ -69,7 +69,8 @@ def _ensure_loans(world) -> None:
                         "ip_kind": "invention_patent",
                         "ip_number": f"2024101{i:05d}",
                         "appraised_value": "10000000.00",
-                        "registration_no": f"Y2024GUAR{i:04d}",
+                        "registration_no": f"Y202498{i + 9000:07d}",
+                        "registered_on": (today - dt.timedelta(days=41)).isoformat(),
                     }
                 ],
             },

@@ -297,7 +297,7 @@ def approval_progress(item) -> dict:
         .first()
     )
     if request is None:
-        return {"status": None, "levels_required": 0, "levels_done": 0, "approvers": []}
+        return {"status": None, "levels_required": 0, "levels_done": 0, "approvers": [], "hands": set()}
     decisions = list(request.decisions.filter(approve=True).order_by("level").select_related("approver"))
     return {
         "status": request.status,
@@ -307,4 +307,6 @@ def approval_progress(item) -> dict:
             {"level": d.level, "name": d.approver.get_full_name() or d.approver.username, "at": d.at}
             for d in decisions
         ],
+        # Who may not pay it (the maker and every approver): pages hide the pay button from them.
+        "hands": {request.maker_id, *(d.approver_id for d in decisions)},
     }

@@ -250,6 +250,8 @@ def claim_detail(request, pk: int):
         "recovery_form": RecoveryForm(),
         "approval": progress,
         "can_review": request.user.has_role(Role.DEPARTMENT_REVIEWER),
+        "can_pay": request.user.has_role(Role.DEPARTMENT_REVIEWER)
+        and request.user.pk not in progress["hands"],
         "is_bank": request.user.organisation_id == claim.bank_id,
         **history_context(claim),
     }

@@ -43,7 +43,9 @@ def bench_db(n_claims: int, n_pools: int) -> dict:
 
     assert connection.vendor == "postgresql", "run against PostgreSQL (DATABASE_URL)"
     tag = time.strftime("%Y%m%d%H%M%S")
-    today = dt.date.today()
+    from finance.core.inputs import today as shanghai_today
+
+    today = shanghai_today()
     book = synthetic_pool_book(n_claims, n_pools, seed=5)
     n_banks = int(book["bank"].max()) + 1
 
@@ -58,6 +60,9 @@ def bench_db(n_claims: int, n_pools: int) -> dict:
 
     province = org(OrgKind.DEPARTMENT, 0, f"基准省厅 {tag}", dept_level="province")
     reviewer = user(province, f"bench-reviewer-{tag}", Role.DEPARTMENT_REVIEWER)
+    # Four eyes: a second approver for claims the pool pays ≥ 1,000,000, and a payer who approved nothing.
+    reviewer2 = user(province, f"bench-reviewer2-{tag}", Role.DEPARTMENT_REVIEWER)
+    payer = user(province, f"bench-payer-{tag}", Role.DEPARTMENT_REVIEWER)
     banks = [org(OrgKind.BANK, 880_000 + i, f"基准银行{i}") for i in range(n_banks)]
     officers = [user(b, f"bench-pool-bank-{i}", Role.BANK_OFFICER) for i, b in enumerate(banks)]
     borrower = org(OrgKind.ENTERPRISE, 880_999, "基准科技企业", tech_sme_number="2025370BENCH")
@@ -106,11 +111,13 @@ def bench_db(n_claims: int, n_pools: int) -> dict:
                                     by=officers[book["bank"][i]])
         try:
             claim = services.claim_approve(claim=claim, by=reviewer)
+            if claim.status == ClaimStatus.SUBMITTED:  # one level of two done
+                claim = services.claim_approve(claim=claim, by=reviewer2)
         except DomainError as exc:
             assert exc.code == "insufficient_pool_balance", exc.detail
             refused += 1
             continue
-        services.claim_pay(claim=claim, by=reviewer)
+        services.claim_pay(claim=claim, by=payer)
     t_claims = time.perf_counter() - t0
 
     paid = Claim.objects.filter(pool__in=pools, status=ClaimStatus.PAID).count()

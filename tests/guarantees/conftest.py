@@ -12,7 +12,6 @@ from decimal import Decimal
 
 import pytest
 
-from finance.calc.identifiers import patent_check_char
 from finance.core.inputs import today
 from finance.parties.models import OrgKind, Role
 from finance.policy.services import parameter_set
@@ -20,6 +19,7 @@ from guarantees.models import SponsorLevel
 from guarantees.services import pool_contribute, pool_create
 from loans.models import Loan, LoanStatus
 from loans.services import loan_default, loan_submit
+from tests.loans.loan_factories import pledge
 
 D = Decimal
 TODAY = today()
@@ -74,11 +74,6 @@ def borrower(orgs):
     return orgs.make(OrgKind.ENTERPRISE, name="济南量子芯科技有限公司", tech_sme_number="202537000001")
 
 
-def _patent(serial: int) -> str:
-    digits = f"2021{1}{serial:07d}"
-    return f"ZL{digits}.{patent_check_char(digits)}"
-
-
 @pytest.fixture
 def make_loan(bank, borrower, make_user):
     """A loan submitted by the bank's officer (active, current); ``status="defaulted"`` declares a default."""
@@ -97,8 +92,7 @@ def make_loan(bank, borrower, make_user):
             "external_ref": f"L-{n:06d}", "borrower_uscc": who.uscc, "borrower_name": who.name,
             "principal": str(principal), "currency": currency, "annual_rate": "4.35", "term_months": 36,
             "repayment_method": "equal_installment", "disbursed_on": disbursed_on.isoformat(),
-            "pledges": [{"ip_kind": "invention_patent", "ip_number": _patent(n),
-                         "appraised_value": str(D(principal) * 5), "registration_no": f"Y2025{n:06d}"}]})
+            "pledges": [pledge(n, value=str(D(principal) * 5))]})
         if status == LoanStatus.DEFAULTED:
             loan = loan_default(loan=loan, declared_on=TODAY, reason="停止还款 stopped paying", by=officer)
         return loan

@@ -36,10 +36,12 @@ def test_review_page_approves_and_another_person_pays(client, reviewer, payer, c
     assert r.status_code == 200 and "350,000.00" in r.content.decode()  # the province pays 35% of 1,000,000
     client.post(f"/guarantees/claims/{claim.pk}/", {"action": "approve", "comment": "ok"})
     assert Claim.objects.get(pk=claim.pk).status == ClaimStatus.APPROVED
+    assert 'value="pay"' not in client.get(f"/guarantees/claims/{claim.pk}/").content.decode()  # not offered
     r = client.post(f"/guarantees/claims/{claim.pk}/", {"action": "pay"}, follow=True)
     assert Claim.objects.get(pk=claim.pk).status == ClaimStatus.APPROVED  # the approver cannot pay
     assert "付款须由经办人和审批人以外的人员执行" in r.content.decode()
     client.force_login(payer)
+    assert 'value="pay"' in client.get(f"/guarantees/claims/{claim.pk}/").content.decode()
     client.post(f"/guarantees/claims/{claim.pk}/", {"action": "pay"})
     assert Claim.objects.get(pk=claim.pk).status == ClaimStatus.PAID
     r = client.get(f"/guarantees/claims/{claim.pk}/")

@@ -42,7 +42,9 @@ D = Decimal
 CAPS = {"pool__cap_per_loan": "200000", "pool__cap_per_bank": "500000", "pool__cap_per_year": "800000",
         "pool__rd_credit__province_share": "45", "pool__rd_credit__city_share": "40",
         "pool__npl_suspension_ratio": "100"}
-amounts = st.integers(min_value=1, max_value=20_000_000).map(lambda c: D(c) / 100)  # up to 200,000.00
+# Top-ups up to 50,000.00: money stays scarce enough that approvals meet an empty pool in every run (the
+# four-eyes rules take steps that used to go to approvals).
+amounts = st.integers(min_value=1, max_value=5_000_000).map(lambda c: D(c) / 100)
 
 
 class PoolMachine(RuleBasedStateMachine):
@@ -132,6 +134,13 @@ class PoolMachine(RuleBasedStateMachine):
             return
         if and_pay:
             self.pay(claim_id)
+
+    @rule()
+    def review_queue(self):
+        """A reviewer works through every claim under review, oldest first, until the pool or a cap runs out."""
+        for claim_id in sorted(Claim.objects.filter(pk__in=self.claim_ids, status=ClaimStatus.SUBMITTED)
+                               .values_list("pk", flat=True)):
+            self.approve(claim_id, and_pay=False)
 
     @rule(claim_id=consumes(claims))
     def reject(self, claim_id):
@@ -232,6 +241,6 @@ def test_pool_state_machine(make_pool, make_loan, bank_officer, reviewer, payer,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
     stats = PoolMachine.ctx["stats"]
     # The machine reached the interesting states (not only refusals).
-    assert stats["paid"] > 0 and stats["recovered"] > 0, stats
-    assert stats.get("insufficient_pool_balance", 0) + stats.get("cap_exhausted", 0) > 0, stats
-    assert stats.get("refused:payer_is_approver", 0) > 0, stats  # the four-eyes rule was exercised
+    assert stats["paid"] > 0 and stats["recovered"] > 0, sorted(stats.items())
+    assert stats.get("insufficient_pool_balance", 0) + stats.get("cap_exhausted", 0) > 0, sorted(stats.items())
+    assert stats.get("refused:payer_is_approver", 0) > 0, sorted(stats.items())  # the four-eyes rule was exercised
