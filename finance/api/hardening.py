@@ -2,7 +2,7 @@
 
 - ``nul_free``: a NUL byte in a query parameter or a form field is refused with 400 before any view runs
   (PostgreSQL cannot store or compare it; the API answers problem+json naming the parameter).
-- ``atomic_api``: every API request runs in one transaction; the problem handler rolls it back on any error
+- ``atomic_api``: every API write (POST, PUT, PATCH, DELETE) runs in one transaction; the problem handler rolls it back on any error
   answer, so a request refused half-way (a unique constraint hit by a concurrent request, a second service
   refusing after a first one wrote) leaves nothing behind.
 - ``api_not_found`` / ``api_server_error``: the 404 and 500 handlers: under ``/api/`` they answer problem+json
@@ -59,6 +59,7 @@ def nul_free(view):
 
 
 REQUEST_ATOMIC = "kejin_request_atomic"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def atomic_api(view):
@@ -69,6 +70,8 @@ def atomic_api(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        if request.method in SAFE_METHODS:  # reads write nothing: no transaction to hold open
+            return view(request, *args, **kwargs)
         with transaction.atomic():
             setattr(request, REQUEST_ATOMIC, True)
             return view(request, *args, **kwargs)
