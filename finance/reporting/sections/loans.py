@@ -23,7 +23,16 @@ from finance.approvals.models import StateChange
 from finance.ledger.models import JournalEntry
 from finance.parties.models import Organisation
 from finance.policy.selectors import PolicyUse
-from loans.models import Installment, IPKind, Loan, LoanClass, Pledge, Repayment, SubsidyApplication
+from loans.models import (
+    Installment,
+    IPKind,
+    Loan,
+    LoanClass,
+    Pledge,
+    Repayment,
+    SubsidyApplication,
+    SubsidyStatus,
+)
 
 from ..figures import fen_of, fen_sum, frame, ratio, yuan
 from ..quarters import Quarter
@@ -98,8 +107,13 @@ def loan_frame(q: Quarter, where: Q | None = None) -> pd.DataFrame:
 
 
 def _subsidies(q: Quarter, where: Q) -> pd.DataFrame:
-    """Subsidies approved (decided in the quarter) and paid (ledger value date in the quarter), per bank."""
-    apps = SubsidyApplication.objects.filter(loan__in=Loan.objects.filter(where), status="paid",
+    """Subsidies approved (decided in the quarter) and paid (ledger value date in the quarter), per bank.
+
+    Approval and payment are two states (``approved``, then ``paid`` by a third person through the ledger):
+    a subsidy approved in the quarter counts as approved whether or not it has been paid since; it counts as
+    paid in the quarter of its payment's value date."""
+    apps = SubsidyApplication.objects.filter(loan__in=Loan.objects.filter(where),
+                                             status__in=(SubsidyStatus.APPROVED, SubsidyStatus.PAID),
                                              amount_granted__isnull=False)
     approved = frame(
         apps.filter(decided_at__gte=q.previous.cutoff, decided_at__lt=q.cutoff).values_list(
@@ -111,8 +125,8 @@ def _subsidies(q: Quarter, where: Q) -> pd.DataFrame:
     paid_ids = JournalEntry.objects.filter(
         source_type=ContentType.objects.get_for_model(SubsidyApplication), value_date__gte=q.start,
         value_date__lte=q.end).values("source_id")
-    paid = frame(apps.filter(pk__in=paid_ids).values_list("loan__bank_id", fen_of("amount_granted")),
-                 ["bank", "amount"], ints=("amount",))
+    paid = frame(apps.filter(status=SubsidyStatus.PAID, pk__in=paid_ids).values_list(
+        "loan__bank_id", fen_of("amount_granted")), ["bank", "amount"], ints=("amount",))
     return approved, paid
 
 
