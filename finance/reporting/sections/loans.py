@@ -10,7 +10,10 @@ As of the quarter end ``E``:
 - days past due = E − the oldest due date before E of an installment not fully paid by E (``paid_on`` null or
   after E) — the nightly classification's rule replayed at E; the class from the ``loan.class.*`` thresholds
   in force at E;
-- ``by_ip_kind``: by the kind of the loan's main pledge (the highest appraised value), so kinds add up.
+- ``by_ip_kind``: by the kind of the loan's main pledge (the highest appraised value), so kinds add up; a loan
+  without a pledge (an early-stage R&D credit loan) is ``none``;
+- ``by_category``: IP-pledge loans and early-stage R&D credit loans (``Loan.category``), which the section
+  used to count together without telling them apart.
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ from loans.models import (
     Installment,
     IPKind,
     Loan,
+    LoanCategory,
     LoanClass,
     Pledge,
     Repayment,
@@ -42,6 +46,7 @@ CLASSES = [c.value for c in LoanClass]
 NPL_CLASSES = ("substandard", "doubtful", "loss")
 BUCKETS = ("0", "1-30", "31-90", "91-180", "181-360", ">360")
 IP_KINDS = [k.value for k in IPKind]
+CATEGORIES = [c.value for c in LoanCategory]
 
 
 def loan_filter(scope: Scope) -> Q:
@@ -59,8 +64,8 @@ def loan_frame(q: Quarter, where: Q | None = None) -> pd.DataFrame:
     end, start = q.end, q.start
     loans = Loan.objects.filter(where or Q(), disbursed_on__lte=end)
     ids = loans.values("id")
-    df = frame(loans.values_list("id", "bank_id", fen_of("principal"), "disbursed_on"),
-               ["loan", "bank", "principal", "disbursed_on"], ints=("principal",))
+    df = frame(loans.values_list("id", "bank_id", "category", fen_of("principal"), "disbursed_on"),
+               ["loan", "bank", "category", "principal", "disbursed_on"], ints=("principal",))
     rep = frame(Repayment.objects.filter(loan_id__in=ids, paid_on__lte=end).values("loan_id").annotate(
         repaid=fen_sum("principal_part"), repaid_q=fen_sum("principal_part", filter=Q(paid_on__gte=start)),
         interest_q=fen_sum("interest_part", filter=Q(paid_on__gte=start))).values_list(
@@ -165,6 +170,13 @@ def _line(df: pd.DataFrame, approved: pd.DataFrame, paid: pd.DataFrame) -> dict:
                 "outstanding": yuan(live.loc[live["ip_kind"] == k, "outstanding"].sum()),
             }
             for k in kinds
+        },
+        "by_category": {
+            c: {
+                "count": int((live["category"] == c).sum()),
+                "outstanding": yuan(live.loc[live["category"] == c, "outstanding"].sum()),
+            }
+            for c in CATEGORIES
         },
         "subsidies": {
             "approved_count": int(len(approved)),

@@ -5,7 +5,8 @@
 - a guarantor's guarantee counts only once the lending bank confirmed it: a proposal, a declined one and one
   confirmed after the quarter end are neither in force nor accrue a premium subsidy;
 - a payout's compensation is reviewed, then paid: it counts when paid (``compensation_paid_on``), not when the
-  payout was recorded.
+  payout was recorded;
+- loans have a category: an early-stage R&D credit loan (no pledge) is told apart from the IP-pledge loans.
 
 Interest only, 4.35 %, 30/360: monthly interest = principal × 0.3625 %.
 """
@@ -113,3 +114,19 @@ def test_the_compensation_counts_when_it_is_paid(guaranteed):
     clock.reset()
     total = report_compute("2026Q3")["sections"]["guarantees"]["total"]
     assert total["compensation"] == "200000.00"  # min(40 % of 1,000,000, 20 % of the guaranteed amount)
+
+
+def test_rd_credit_loans_are_told_apart_from_ip_pledge_loans(orgs, make_user, clock):
+    bank = orgs.make(OrgKind.BANK, name="齐鲁银行")
+    officer = make_user(bank, Role.BANK_OFFICER)
+    clock.at(d(2026, 3, 1))
+    _loan(officer, 1, "1000000.00", d(2026, 3, 1))
+    ls.loan_submit(bank=bank, by=officer, as_of=d(2026, 3, 1), data=loan_body(
+        2, principal="400000.00", repayment_method="interest_only", term_months=12, disbursed_on="2026-03-01",
+        category="rd_credit", pledges=[]))
+    clock.reset()
+    total = report_compute("2026Q3")["sections"]["loans"]["total"]
+    assert total["by_category"] == {"ip_pledge": {"count": 1, "outstanding": "1000000.00"},
+                                    "rd_credit": {"count": 1, "outstanding": "400000.00"}}
+    assert total["by_ip_kind"]["none"] == {"count": 1, "outstanding": "400000.00"}  # no pledge
+    assert total["principal_outstanding"] == "1400000.00"
