@@ -4,8 +4,14 @@
     .venv/bin/python docs/_tools/policy_table.py --check  # exit 1 if docs/domain.md is out of date
 
 What it reads (no database is needed):
-- the catalogue: ``finance.policy.catalogue.CATALOGUE`` plus every ``<app>/policy_catalogue.py`` found in the
-  tree (the same rows ``full_catalogue()`` adds when Django runs);
+- the catalogue: ``finance.policy.catalogue.CATALOGUE`` (key, names, unit, source: no values) plus every
+  ``<app>/policy_catalogue.py`` found in the tree;
+- the values: the catalogue carries none, the policy data migrations hold them (0002 seeds at the epoch, 0004
+  adds the approval thresholds, 0006 dates each value from its source and removes invented ones; an app's
+  migration may add parameters, e.g. funds' direct instruments). Every migration whose ``forwards`` touches
+  ``policy.Parameter`` is replayed, in dependency order, against an in-memory stand-in for the two models, so
+  the table shows what a freshly migrated database holds: the global value in force today and the date it took
+  effect (or the date it ended). Parameters a migration creates that the catalogue lacks are listed too;
 - the migrations that create parameters: any ``migrations/*.py`` that mentions a key (e.g. 0004's thresholds);
 - the readers: every ``.py`` file of the project except tests, migrations, benchmarks and the catalogue
   itself, parsed with ``ast``. A string literal equal to a key, or an f-string whose literal parts match a key
@@ -18,12 +24,14 @@ from __future__ import annotations
 
 import argparse
 import ast
+import datetime as dt
 import importlib.util
 import re
 import sys
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "domain.md"
@@ -71,15 +79,205 @@ def _project_files(suffix: str):
         yield path, rel
 
 
+def _row(r: tuple, defined_in: str) -> tuple:
+    """(key, name_zh, name_en, unit, source, defined_in) from a catalogue row (key, zh, en, unit, [default,]
+    source): the catalogue has no default any more; an app's list may still carry one (the migrations
+    decide)."""
+    return (r[0], r[1], r[2], r[3], r[-1], defined_in)
+
+
 def catalogue_rows() -> list[tuple]:
-    """(key, name_zh, name_en, unit, default, source, defined_in) for every catalogue row in the tree."""
+    """(key, name_zh, name_en, unit, source, defined_in) for every catalogue row in the tree."""
     rows = []
     core = _load_module(ROOT / "finance" / "policy" / "catalogue.py", "_kejin_catalogue")
-    rows += [(*r, "finance/policy/catalogue.py") for r in core.CATALOGUE]
+    rows += [_row(r, "finance/policy/catalogue.py") for r in core.CATALOGUE]
     for path, rel in _project_files("policy_catalogue.py"):
         module = _load_module(path, "_kejin_" + "_".join(rel.with_suffix("").parts))
-        rows += [(*r, str(rel)) for r in module.CATALOGUE]
+        rows += [_row(r, str(rel)) for r in module.CATALOGUE]
     return rows
+
+
+# ---------------------------------------------------------------- replaying the policy data migrations
+
+
+def _date(value):
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+class _Obj:
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+
+class _Query:
+    """The few queryset operations the policy data migrations use: filter (exact and ``__isnull``), exists,
+    get, get_or_create, create, update, delete."""
+
+    def __init__(self, table: list, rows=None):
+        self.table = table
+        self.rows = list(table) if rows is None else rows
+
+    @staticmethod
+    def _match(obj, lookups: dict) -> bool:
+        for name, want in lookups.items():
+            if name.endswith("__isnull"):
+                field = name[: -len("__isnull")]
+                have = getattr(obj, field, None)
+                if (have is None) != bool(want):
+                    return False
+                continue
+            have = getattr(obj, name, None)
+            if name.startswith("effective_"):
+                have, want = _date(have), _date(want)
+            elif isinstance(have, Decimal) or isinstance(want, Decimal):
+                have, want = (Decimal(have) if have is not None else None,
+                              Decimal(want) if want is not None else None)
+            if have is not want and have != want:
+                return False
+        return True
+
+    def filter(self, **lookups):
+        return _Query(self.table, [o for o in self.rows if self._match(o, lookups)])
+
+    def exists(self) -> bool:
+        return bool(self.rows)
+
+    def get(self, **lookups):
+        (found,) = self.filter(**lookups).rows
+        return found
+
+    def create(self, **fields):
+        obj = _Obj(**{"set_by": None, "effective_to": None, "parameterchange": None, **fields})
+        self.table.append(obj)
+        return obj
+
+    def get_or_create(self, defaults=None, **lookups):
+        found = self.filter(**lookups).rows
+        if found:
+            return found[0], False
+        return self.create(**lookups, **(defaults or {})), True
+
+    def update(self, **fields):
+        for o in self.rows:
+            o.__dict__.update(fields)
+        return len(self.rows)
+
+    def delete(self):
+        for o in self.rows:
+            self.table.remove(o)
+        return len(self.rows), {}
+
+
+class _Model:
+    def __init__(self):
+        self.table: list = []
+
+    @property
+    def objects(self) -> _Query:
+        return _Query(self.table)
+
+
+class _Apps:
+    def __init__(self):
+        self.models = {"parameter": _Model(), "parametervalue": _Model()}
+
+    def get_model(self, app_label: str, name: str):
+        if app_label != "policy" or name.lower() not in self.models:
+            raise LookupError(f"the policy table replays only policy models, not {app_label}.{name}")
+        return self.models[name.lower()]
+
+
+def _dependencies(path: Path) -> list[tuple[str, str]]:
+    """The literal ``(app, migration)`` pairs of a migration's ``dependencies`` (read with ``ast``: schema
+    migrations need Django settings to import; ``swappable_dependency(...)`` entries are skipped)."""
+    deps = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "dependencies"
+                                                for t in node.targets):
+            for item in getattr(node.value, "elts", []):
+                try:
+                    app, name = ast.literal_eval(item)
+                except (ValueError, TypeError, SyntaxError):
+                    continue
+                deps.append((app, name))
+    return deps
+
+
+def policy_migrations() -> list[tuple[tuple[str, str], Path]]:
+    """The data migrations that write policy parameters (their ``forwards`` gets ``policy.Parameter``), in an
+    order that respects every migration's dependencies, as ``migrate`` would run them."""
+    every, writes = {}, set()
+    for path, rel in _project_files(".py"):
+        if "migrations" not in rel.parts or path.name == "__init__.py":
+            continue
+        node = (rel.parts[-3], path.stem)
+        every[node] = path
+        text = path.read_text(encoding="utf-8")
+        if "def forwards" in text and ('"policy", "Parameter"' in text or "'policy', 'Parameter'" in text):
+            writes.add(node)
+    order, done = [], set()
+
+    def visit(node):
+        if node in done or node not in every:
+            return
+        done.add(node)
+        for dep in _dependencies(every[node]):
+            visit(dep)
+        if node in writes:
+            order.append((node, every[node]))
+
+    for node in sorted(writes):
+        visit(node)
+    return order
+
+
+def replay_migrations() -> dict[str, dict]:
+    """key -> {"names": (zh, en, unit, source), "values": [(value, from, to), ...]} as a fresh database holds
+    them (global scope only: per-scope values are set by administrators, not shipped)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))  # a forwards() may import its app's helper (funds.direct.policy)
+    apps = _Apps()
+    created_by = {}
+    for node, path in policy_migrations():
+        module = _load_module(path, "_kejin_run_" + "_".join(node))
+        forwards = getattr(module, "forwards", None)
+        if forwards is not None:
+            forwards(apps, None)
+        for p in apps.models["parameter"].table:
+            created_by.setdefault(p.key, str(path.relative_to(ROOT)))
+    params = {p.key: p for p in apps.models["parameter"].table}
+    out = {key: {"names": (p.name_zh, p.name_en, p.unit, p.source), "values": [],
+                 "created_by": created_by[key]}
+           for key, p in params.items()}
+    for v in apps.models["parametervalue"].table:
+        if v.scope == "":
+            out[v.parameter.key]["values"].append((Decimal(v.value), _date(v.effective_from),
+                                                   _date(v.effective_to)))
+    for entry in out.values():
+        entry["values"].sort(key=lambda x: x[1])
+    return out
+
+
+def today() -> dt.date:
+    return dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def in_force(values: list[tuple], on: dt.date) -> str:
+    """The value in force on ``on`` with the date it took effect; — when none is (and what ended, if any)."""
+    live = [v for v in values if v[1] <= on and (v[2] is None or on < v[2])]
+    if live:
+        value, start, end = live[-1]
+        until = f" 至 until {end}" if end else ""
+        return f"{_plain(value)}<br>自 since {start}{until}"
+    ended = [v for v in values if v[2] is not None and v[2] <= on]
+    if ended:
+        value, start, end = ended[-1]
+        return f"—（无 none）<br>{_plain(value)} 已于 {end} 失效 ended"
+    later = [v for v in values if v[1] > on]
+    if later:
+        value, start, _ = later[0]
+        return f"—（无 none）<br>{_plain(value)} 自 from {start}"
+    return "—（无 none）"
 
 
 def migration_mentions(keys: set[str]) -> dict[str, list[str]]:
@@ -188,15 +386,26 @@ def _cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def render() -> str:
+def render(on: dt.date | None = None) -> str:
+    on = on or today()
     rows = catalogue_rows()
+    seeded = replay_migrations()
+    listed = {r[0] for r in rows}
+    migrations_extra: dict[str, str] = {}
+    for key in sorted(set(seeded) - listed):  # created by a migration, missing from every catalogue
+        zh, en, unit, source = seeded[key]["names"]
+        rows.append((key, zh, en, unit, source, None))
+        migrations_extra[key] = seeded[key]["created_by"]
     keys = {r[0] for r in rows}
     migrations = migration_mentions(keys)
     read, demo, templates = readers(keys)
     out = [BEGIN, ""]
     out.append(
-        f"{len(rows)} parameters. *Default* is the global value from {_epoch()} (the policy epoch); "
-        "— means none was published: the decision that needs it refuses until an administrator sets one. "
+        f"{len(rows)} parameters. *Default* is the global value a freshly migrated database holds in force "
+        "today, with the date it took effect (the policy data migrations date each value from its source; "
+        f"undated figures take effect from the policy epoch, {_epoch()}); "
+        "— means none is in force (none was published, or the rule ended): the decision that needs it "
+        "refuses until an administrator sets one. "
         "*Read by* lists the functions whose code names the key (module.function); (dynamic) means the key "
         "is built from a pattern such as `loan.ltv_max.{ip_kind}`; a module constant (e.g. `POOL_KEYS`) "
         "only preloads keys. *Not read by any decision* means no code uses the value yet."
@@ -213,20 +422,25 @@ def render() -> str:
             "| key | 中文名称 | English name | unit 单位 | default 默认值 | source 来源 | read by 使用方 |",
             "|---|---|---|---|---|---|---|",
         ]
-        for key, name_zh, name_en, unit, default, source, defined_in in section:
+        for key, name_zh, name_en, unit, source, defined_in in section:
             done.add(key)
             used = [f"`{fn}`{' (dynamic)' if dyn else ''}" for fn, _, dyn in read.get(key, [])]
             used += [f"template `{t}`" for t in templates.get(key, [])]
             cell = "<br>".join(used) if used else "**not read by any decision**"
             if demo.get(key):
                 cell += "<br>named in the demo seed: " + ", ".join(f"`{fn}`" for fn, _, _ in demo[key])
-            extra = [m for m in migrations.get(key, []) if "seeds the catalogue" not in m]
+            # the policy app's own data migrations seed every key (the default column); name the others
+            extra = [m for m in migrations.get(key, [])
+                     if "seeds the catalogue" not in m and not m.startswith("finance/policy/migrations/")]
             if extra:
                 cell += "<br>created by migration " + ", ".join(f"`{m}`" for m in extra)
-            if defined_in != "finance/policy/catalogue.py":
+            if defined_in is None:
+                cell += f"<br>**not in the catalogue**: created by migration `{migrations_extra[key]}` only"
+            elif defined_in != "finance/policy/catalogue.py":
                 cell += f"<br>defined in `{defined_in}`"
+            default = in_force(seeded[key]["values"], on) if key in seeded else "not seeded by any migration"
             out.append(f"| `{key}` | {_cell(name_zh)} | {_cell(name_en)} | {UNIT_ZH.get(unit, unit)} | "
-                       f"{_plain(default)} | {_cell(source)} | {cell} |")
+                       f"{default} | {_cell(source)} | {cell} |")
         out.append("")
     out.append(END)
     return "\n".join(out)

@@ -1,10 +1,15 @@
 """Section ``guarantees`` (鲁科担): per guarantor and in total, as of the quarter end.
 
-- in force at E: started by E, ending after E, not paid out by E and not released before the cutoff;
-- payouts (代偿) and the guarantor's compensation with ``paid_on`` in the quarter; recoveries in the quarter;
+- a guarantee counts only once the lending bank has confirmed it (``confirmed_at`` before the cutoff): a
+  guarantor's proposal, a declined one and one confirmed after the quarter end are not in the report;
+- in force at E: confirmed, started by E, ending after E, not paid out by E and not released before the
+  cutoff;
+- payouts (代偿) with ``paid_on`` in the quarter. The guarantor's compensation is public money, reviewed and
+  then paid by a third person: it counts in the quarter it was paid (``compensation_paid_on``), not when the
+  payout was recorded (one under review, or rejected, has paid nothing); recoveries in the quarter;
 - premium subsidy: accrued for the quarter (yearly subsidy × days in force within the quarter ÷ 365, half-up
-  to the fen per guarantee; a guarantee stops at its end date, its payout or its release) — no payment of it
-  is recorded on the platform yet.
+  to the fen per guarantee; a guarantee stops at its end date, its payout or its release): the accrual, not
+  the yearly applications paid through ``premium_subsidy_apply`` / ``premium_subsidy_pay``.
 """
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from django.utils import timezone
 
 from finance.approvals.models import StateChange
 from finance.parties.models import Organisation
-from guarantees.models import Guarantee, GuaranteePayout, GuaranteeRecovery
+from guarantees.models import CompensationStatus, Guarantee, GuaranteePayout, GuaranteeRecovery
 
 from ..figures import fen_of, frame, yuan
 from ..quarters import Quarter
@@ -32,7 +37,7 @@ def guarantee_filter(scope: Scope) -> Q:
 
 
 def _frames(q: Quarter, where: Q):
-    gs = Guarantee.objects.filter(where, start_on__lte=q.end)
+    gs = Guarantee.objects.filter(where, start_on__lte=q.end, confirmed_at__lt=q.cutoff)
     g = frame(
         gs.values_list(
             "id", "guarantor_id", fen_of("amount"), "start_on", "end_on", fen_of("premium_subsidy_yearly")
@@ -41,8 +46,16 @@ def _frames(q: Quarter, where: Q):
         ints=("amount", "subsidy_yearly"),
     )
     payouts = frame(GuaranteePayout.objects.filter(guarantee__in=gs, paid_on__lte=q.end).values_list(
-        "guarantee_id", "guarantee__guarantor_id", fen_of("amount"), fen_of("compensation"), "paid_on"),
-        ["g", "guarantor", "amount", "compensation", "paid_on"], ints=("amount", "compensation"))
+        "guarantee_id", "guarantee__guarantor_id", fen_of("amount"), "paid_on"),
+        ["g", "guarantor", "amount", "paid_on"], ints=("amount",))
+    compensation = frame(
+        GuaranteePayout.objects.filter(
+            guarantee__in=gs, status=CompensationStatus.PAID, compensation_paid_on__gte=q.start,
+            compensation_paid_on__lte=q.end,
+        ).values_list("guarantee__guarantor_id", fen_of("compensation")),
+        ["guarantor", "compensation"],
+        ints=("compensation",),
+    )
     recov = frame(
         GuaranteeRecovery.objects.filter(
             payout__guarantee__in=gs, recovered_on__gte=q.start, recovered_on__lte=q.end
@@ -87,31 +100,33 @@ def _frames(q: Quarter, where: Q):
         payouts["in_q"] = pd.to_datetime(payouts["paid_on"]) >= pd.Timestamp(q.start)
     else:
         payouts["in_q"] = pd.Series(dtype=bool)
-    return g, payouts, recov
+    return g, payouts, compensation, recov
 
 
-def _line(g, payouts, recov) -> dict:
+def _line(g, payouts, compensation, recov) -> dict:
     live = g[g["in_force"]]
     pq = payouts[payouts["in_q"]]
     return {"in_force_count": int(len(live)), "in_force_amount": yuan(live["amount"].sum()),
             "payouts_count": int(len(pq)), "payouts_amount": yuan(pq["amount"].sum()),
-            "compensation": yuan(pq["compensation"].sum()),
+            "compensation": yuan(compensation["compensation"].sum()),
             "recovered": yuan(recov["recovered"].sum()),
             "premium_subsidy": yuan(g["subsidy_q"].sum())}
 
 
 def compute(q: Quarter, scope: Scope) -> dict:
-    g, payouts, recov = _frames(q, guarantee_filter(scope))
-    ids = sorted(set(g["guarantor"]) | set(payouts["guarantor"]) | set(recov["guarantor"]))
+    g, payouts, compensation, recov = _frames(q, guarantee_filter(scope))
+    ids = sorted(set(g["guarantor"]) | set(payouts["guarantor"]) | set(compensation["guarantor"])
+                 | set(recov["guarantor"]))
     names = dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name"))
     lines = [
         {
             "guarantor_id": int(i),
             "guarantor": names.get(i, str(i)),
             **_line(
-                g[g["guarantor"] == i], payouts[payouts["guarantor"] == i], recov[recov["guarantor"] == i]
+                g[g["guarantor"] == i], payouts[payouts["guarantor"] == i],
+                compensation[compensation["guarantor"] == i], recov[recov["guarantor"] == i],
             ),
         }
         for i in ids
     ]
-    return {"guarantors": lines, "total": _line(g, payouts, recov)}
+    return {"guarantors": lines, "total": _line(g, payouts, compensation, recov)}

@@ -10,7 +10,10 @@ As of the quarter end ``E``:
 - days past due = E − the oldest due date before E of an installment not fully paid by E (``paid_on`` null or
   after E) — the nightly classification's rule replayed at E; the class from the ``loan.class.*`` thresholds
   in force at E;
-- ``by_ip_kind``: by the kind of the loan's main pledge (the highest appraised value), so kinds add up.
+- ``by_ip_kind``: by the kind of the loan's main pledge (the highest appraised value), so kinds add up; a loan
+  without a pledge (an early-stage R&D credit loan) is ``none``;
+- ``by_category``: IP-pledge loans and early-stage R&D credit loans (``Loan.category``), which the section
+  used to count together without telling them apart.
 """
 from __future__ import annotations
 
@@ -23,7 +26,17 @@ from finance.approvals.models import StateChange
 from finance.ledger.models import JournalEntry
 from finance.parties.models import Organisation
 from finance.policy.selectors import PolicyUse
-from loans.models import Installment, IPKind, Loan, LoanClass, Pledge, Repayment, SubsidyApplication
+from loans.models import (
+    Installment,
+    IPKind,
+    Loan,
+    LoanCategory,
+    LoanClass,
+    Pledge,
+    Repayment,
+    SubsidyApplication,
+    SubsidyStatus,
+)
 
 from ..figures import fen_of, fen_sum, frame, ratio, yuan
 from ..quarters import Quarter
@@ -33,6 +46,7 @@ CLASSES = [c.value for c in LoanClass]
 NPL_CLASSES = ("substandard", "doubtful", "loss")
 BUCKETS = ("0", "1-30", "31-90", "91-180", "181-360", ">360")
 IP_KINDS = [k.value for k in IPKind]
+CATEGORIES = [c.value for c in LoanCategory]
 
 
 def loan_filter(scope: Scope) -> Q:
@@ -50,8 +64,8 @@ def loan_frame(q: Quarter, where: Q | None = None) -> pd.DataFrame:
     end, start = q.end, q.start
     loans = Loan.objects.filter(where or Q(), disbursed_on__lte=end)
     ids = loans.values("id")
-    df = frame(loans.values_list("id", "bank_id", fen_of("principal"), "disbursed_on"),
-               ["loan", "bank", "principal", "disbursed_on"], ints=("principal",))
+    df = frame(loans.values_list("id", "bank_id", "category", fen_of("principal"), "disbursed_on"),
+               ["loan", "bank", "category", "principal", "disbursed_on"], ints=("principal",))
     rep = frame(Repayment.objects.filter(loan_id__in=ids, paid_on__lte=end).values("loan_id").annotate(
         repaid=fen_sum("principal_part"), repaid_q=fen_sum("principal_part", filter=Q(paid_on__gte=start)),
         interest_q=fen_sum("interest_part", filter=Q(paid_on__gte=start))).values_list(
@@ -98,8 +112,13 @@ def loan_frame(q: Quarter, where: Q | None = None) -> pd.DataFrame:
 
 
 def _subsidies(q: Quarter, where: Q) -> pd.DataFrame:
-    """Subsidies approved (decided in the quarter) and paid (ledger value date in the quarter), per bank."""
-    apps = SubsidyApplication.objects.filter(loan__in=Loan.objects.filter(where), status="paid",
+    """Subsidies approved (decided in the quarter) and paid (ledger value date in the quarter), per bank.
+
+    Approval and payment are two states (``approved``, then ``paid`` by a third person through the ledger):
+    a subsidy approved in the quarter counts as approved whether or not it has been paid since; it counts as
+    paid in the quarter of its payment's value date."""
+    apps = SubsidyApplication.objects.filter(loan__in=Loan.objects.filter(where),
+                                             status__in=(SubsidyStatus.APPROVED, SubsidyStatus.PAID),
                                              amount_granted__isnull=False)
     approved = frame(
         apps.filter(decided_at__gte=q.previous.cutoff, decided_at__lt=q.cutoff).values_list(
@@ -111,8 +130,8 @@ def _subsidies(q: Quarter, where: Q) -> pd.DataFrame:
     paid_ids = JournalEntry.objects.filter(
         source_type=ContentType.objects.get_for_model(SubsidyApplication), value_date__gte=q.start,
         value_date__lte=q.end).values("source_id")
-    paid = frame(apps.filter(pk__in=paid_ids).values_list("loan__bank_id", fen_of("amount_granted")),
-                 ["bank", "amount"], ints=("amount",))
+    paid = frame(apps.filter(status=SubsidyStatus.PAID, pk__in=paid_ids).values_list(
+        "loan__bank_id", fen_of("amount_granted")), ["bank", "amount"], ints=("amount",))
     return approved, paid
 
 
@@ -151,6 +170,13 @@ def _line(df: pd.DataFrame, approved: pd.DataFrame, paid: pd.DataFrame) -> dict:
                 "outstanding": yuan(live.loc[live["ip_kind"] == k, "outstanding"].sum()),
             }
             for k in kinds
+        },
+        "by_category": {
+            c: {
+                "count": int((live["category"] == c).sum()),
+                "outstanding": yuan(live.loc[live["category"] == c, "outstanding"].sum()),
+            }
+            for c in CATEGORIES
         },
         "subsidies": {
             "approved_count": int(len(approved)),

@@ -22,10 +22,13 @@ from guarantees import services as gs
 from guarantees.models import SponsorLevel
 from loans import services as ls
 from loans.models import SubsidyKind, SubsidyScheme
-from tests.loans.loan_factories import loan_body, patent
+from tests.loans.loan_factories import loan_body, patent, registration_no
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EPOCH = dt.date(2017, 12, 1)
+# The guarantor's and re-guarantor's risk shares ship empty (no published figure; national fund 20 % and bank 20 %
+# are seeded): the book sets the rest of the national financing guarantee fund pattern, 40 / 20, from the epoch.
+GUARANTEE_SHARES = {"guarantee.share.guarantor": D("40"), "guarantee.share.reguarantor": D("20")}
 POOL_PARAMS = {"pool.cap_per_loan": D("5000000"), "pool.cap_per_bank": D("50000000"),
                "pool.cap_per_year": D("100000000"), "pool.npl_suspension_ratio": D("20")}
 
@@ -76,7 +79,8 @@ def _loan(officer, n, *, principal, disbursed, term, kind="1", appraised="500000
                      disbursed_on=disbursed.isoformat(),
                      pledges=[{"ip_kind": "invention_patent" if kind == "1" else "utility_model",
                                "ip_number": patent(n, kind), "appraised_value": appraised,
-                               "registration_no": f"Y2025{n:06d}"}])
+                               "registration_no": registration_no(n, disbursed.year),
+                               "registered_on": disbursed.isoformat()}])
     loan = ls.loan_submit(bank=officer.organisation, by=officer, data=body, as_of=disbursed)
     Organisation.objects.filter(pk=loan.borrower_id).update(region=region, tech_sme_number=f"20253700{n:04d}")
     return loan
@@ -84,7 +88,7 @@ def _loan(officer, n, *, principal, disbursed, term, kind="1", appraised="500000
 
 def _pay(loan, day, amount, officer, clock):
     clock.at(day)
-    return ls.repayment_record(loan=loan, paid_on=day, amount=D(amount), by=officer, as_of=day)
+    return ls.repayment_record(loan=loan, paid_on=day, amount=D(amount), by=officer)
 
 
 def build_book(*, orgs, make_user, clock, province, city=None) -> Book:
@@ -94,10 +98,12 @@ def build_book(*, orgs, make_user, clock, province, city=None) -> Book:
     b.bank_a = orgs.make(OrgKind.BANK, name="齐鲁银行科技支行")
     b.bank_b = orgs.make(OrgKind.BANK, name="青岛银行科创金融部")
     oa, ob = make_user(b.bank_a, Role.BANK_OFFICER), make_user(b.bank_b, Role.BANK_OFFICER)
-    rev1, rev2 = make_user(province, Role.DEPARTMENT_REVIEWER), make_user(province, Role.DEPARTMENT_REVIEWER)
+    rev1, rev2, rev3 = (make_user(province, Role.DEPARTMENT_REVIEWER) for _ in range(3))
     b.guarantor = orgs.make(OrgKind.GUARANTOR, name="山东省鲁科融资担保有限公司")
     go = make_user(b.guarantor, Role.GUARANTOR_OFFICER)
-    b.users.update(officer_a=oa, officer_b=ob, reviewer=rev1, reviewer2=rev2, guarantor=go)
+    b.users.update(officer_a=oa, officer_b=ob, reviewer=rev1, reviewer2=rev2, payer=rev3, guarantor=go)
+    for key, value in GUARANTEE_SHARES.items():
+        parameter_set(key=key, value=value, effective_from=EPOCH, source_note="test")
 
     # The pool, funded on 2025-01-02 (10,000,000).
     clock.at(d(2025, 1, 2))
@@ -108,6 +114,7 @@ def build_book(*, orgs, make_user, clock, province, city=None) -> Book:
     gs.pool_contribute(pool=pool, sponsor=province, amount="5000000.00", value_date=d(2025, 1, 2))
     gs.pool_contribute(pool=pool, sponsor=city, amount="5000000.00", value_date=d(2025, 1, 2))
     b.pool = pool
+    gs.guarantor_net_assets_record(net_assets="50000000.00", as_of=d(2025, 1, 2), by=go)
 
     clock.at(d(2025, 1, 15))
     L = b.loans
@@ -118,14 +125,16 @@ def build_book(*, orgs, make_user, clock, province, city=None) -> Book:
     L[3] = _loan(ob, 3, principal="2000000.00", disbursed=d(2025, 3, 20), term=24, appraised="8000000.00",
                  region="青岛")
     b.guarantees[1] = gs.guarantee_register(loan=L[3], amount="1000000.00", fee_rate="0.5", counter_guarantee="ip",
-                                            start_on=d(2025, 3, 20), end_on=d(2027, 3, 20), by=go)
+                                            start_on=d(2025, 3, 20), end_on=d(2027, 3, 20), by=go, bank=b.bank_b)
+    gs.guarantee_confirm(guarantee=b.guarantees[1], by=ob)
     clock.at(d(2025, 4, 1))
     gs.enrolment_create(pool=pool, loan=L[3], by=ob, on=d(2025, 4, 1))
 
     clock.at(d(2026, 1, 10))
     L[4] = _loan(ob, 4, principal="800000.00", disbursed=d(2026, 1, 10), term=12, region="青岛")
     b.guarantees[2] = gs.guarantee_register(loan=L[4], amount="800000.00", fee_rate="0.5", counter_guarantee="ip",
-                                            start_on=d(2026, 1, 10), end_on=d(2027, 1, 10), by=go)
+                                            start_on=d(2026, 1, 10), end_on=d(2027, 1, 10), by=go, bank=b.bank_b)
+    gs.guarantee_confirm(guarantee=b.guarantees[2], by=ob)
     _pay(L[4], d(2026, 4, 10), "8700.00", ob, clock)  # the Feb, Mar and Apr interest; nothing after
     clock.at(d(2026, 4, 5))
     L[5] = _loan(oa, 5, principal="300000.00", disbursed=d(2026, 4, 5), term=12)
@@ -146,15 +155,19 @@ def build_book(*, orgs, make_user, clock, province, city=None) -> Book:
     if claim.status == "submitted":  # a second level when the approval rules ask for one
         gs.claim_approve(claim=claim, by=rev2)
     clock.at(d(2026, 8, 5))
-    gs.claim_pay(claim=claim, by=rev1, on=d(2026, 8, 5))
+    gs.claim_pay(claim=claim, by=rev3, on=d(2026, 8, 5))  # a third person: neither maker nor approver
     b.claim = claim
 
     clock.at(d(2026, 8, 10))
     L[2] = _loan(oa, 2, principal="500000.00", disbursed=d(2026, 8, 10), term=12, kind="2")
     b.guarantees[3] = gs.guarantee_register(loan=L[2], amount="500000.00", fee_rate="0.5", counter_guarantee="none",
-                                            start_on=d(2026, 8, 10), end_on=d(2027, 8, 10), by=go)
+                                            start_on=d(2026, 8, 10), end_on=d(2027, 8, 10), by=go, bank=b.bank_a)
+    gs.guarantee_confirm(guarantee=b.guarantees[3], by=oa)
     clock.at(d(2026, 9, 1))
-    gs.payout_record(guarantee=b.guarantees[1], amount="1000000.00", paid_on=d(2026, 9, 1), by=go)
+    payout = gs.payout_record(guarantee=b.guarantees[1], amount="1000000.00", paid_on=d(2026, 9, 1), by=go)
+    # The guarantor's compensation (200,000: one level below 1,000,000) is approved, then paid by a third person.
+    gs.payout_decide(payout=payout, by=rev1)
+    gs.payout_compensation_pay(payout=payout, by=rev2, on=d(2026, 9, 1))
     clock.at(d(2026, 9, 10))
     gs.recovery_record(claim=claim, recovered="200000.00", costs="0", recovered_on=d(2026, 9, 10), by=ob)
 
@@ -168,6 +181,7 @@ def build_book(*, orgs, make_user, clock, province, city=None) -> Book:
     app = ls.subsidy_apply(scheme=scheme, loan=L[5], by=applicant, on=d(2026, 9, 11))
     clock.at(d(2026, 9, 12))
     ls.subsidy_approve(application=app, by=rev1, on=d(2026, 9, 12))
+    ls.subsidy_pay(application=app, by=rev2, on=d(2026, 9, 12))  # approved, then paid by another reviewer
 
     _build_funds(b, orgs, make_user, clock)
 
@@ -200,10 +214,16 @@ def _build_funds(b: Book, orgs, make_user, clock):
                              commitments=[{"lp_kind": "guidance", "amount": "10000000.00", "investor_name": "引导基金"},
                                           {"lp_kind": "social", "amount": "40000000.00", "investor_name": "海尔资本"}])
     b.funds.update({1: sf1, 2: sf2})
+    # Calls from 10,000,000 are drafted by one of the GP's fund managers and approved by the others.
+    maker, *approvers = (make_user(gp, Role.FUND_MANAGER) for _ in range(3))
 
     def call(fund, amount, on, paid):
         clock.at(paid)
-        c = fs.call_create(sub_fund=fund, amount=amount, call_date=on)
+        c = fs.call_create(sub_fund=fund, amount=amount, call_date=on, by=maker)
+        for approver in approvers:
+            if c.status != "pending_approval":
+                break
+            c = fs.call_approve(call=c, by=approver, approve=True)
         fs.call_pay_all(call=c, paid_on=paid)
 
     call(sf2, "5000000.00", d(2026, 2, 1), d(2026, 2, 5))
@@ -237,8 +257,7 @@ def small_book(orgs, make_user, bank_name="齐鲁银行", lp_name="S"):
     loan = ls.loan_submit(bank=bank, by=officer, as_of=day, data=loan_body(
         1, principal="1000000.00", repayment_method="interest_only", term_months=12, disbursed_on=day.isoformat()))
     Organisation.objects.filter(pk=loan.borrower_id).update(region="济南")
-    ls.repayment_record(loan=loan, paid_on=dt.date(2026, 8, 1), amount=D("250000.00"), by=officer,
-                        as_of=dt.date(2026, 8, 1))
+    ls.repayment_record(loan=loan, paid_on=dt.date(2026, 8, 1), amount=D("250000.00"), by=officer)
     gm = orgs.make(OrgKind.FUND_MANAGER)
     g = fs.guidance_fund_create(name="引导基金", manager=gm, size=D("100000000"), vintage=dt.date(2025, 1, 1))
     fund = fs.sub_fund_create(guidance_fund=g, name="子基金", manager=gm, size="10000000.00",

@@ -40,10 +40,10 @@ def line(**over):
     base = {"loans_outstanding": 0, "principal_outstanding": "0.00", "disbursed_count": 0, "disbursed_amount": "0.00",
             "principal_repaid": "0.00", "interest_received": "0.00", "by_class": zero(*CLASSES),
             "dpd_buckets": zero(*BUCKETS), "npl_outstanding": "0.00", "npl_ratio": None,
-            "by_ip_kind": zero(*KINDS),
+            "by_ip_kind": zero(*KINDS), "by_category": zero("ip_pledge", "rd_credit"),
             "subsidies": {"approved_count": 0, "approved_amount": "0.00", "paid_count": 0, "paid_amount": "0.00"}}
     for k, v in over.items():
-        if isinstance(v, dict) and k in ("by_class", "dpd_buckets", "by_ip_kind"):
+        if isinstance(v, dict) and k in ("by_class", "dpd_buckets", "by_ip_kind", "by_category"):
             base[k] = {**base[k], **v}
         else:
             base[k] = v
@@ -66,6 +66,7 @@ def test_loans_section_per_bank_and_total(book, report):
                   npl_ratio="0.0000",
                   by_ip_kind={"invention_patent": {"count": 2, "outstanding": "1200000.00"},
                               "utility_model": {"count": 1, "outstanding": "500000.00"}},
+                  by_category={"ip_pledge": {"count": 3, "outstanding": "1700000.00"}},
                   subsidies={"approved_count": 1, "approved_amount": "2175.00", "paid_count": 1,
                              "paid_amount": "2175.00"})
     bank_b = line(loans_outstanding=2, principal_outstanding="2800000.00",
@@ -74,7 +75,8 @@ def test_loans_section_per_bank_and_total(book, report):
                   dpd_buckets={"91-180": {"count": 1, "outstanding": "800000.00"},
                                ">360": {"count": 1, "outstanding": "2000000.00"}},
                   npl_outstanding="2800000.00", npl_ratio="1.0000",
-                  by_ip_kind={"invention_patent": {"count": 2, "outstanding": "2800000.00"}})
+                  by_ip_kind={"invention_patent": {"count": 2, "outstanding": "2800000.00"}},
+                  by_category={"ip_pledge": {"count": 2, "outstanding": "2800000.00"}})
     total = line(loans_outstanding=5, principal_outstanding="4500000.00", disbursed_count=1,
                  disbursed_amount="500000.00", principal_repaid="100000.00", interest_received="75762.50",
                  by_class={"normal": {"count": 2, "outstanding": "1200000.00"},
@@ -88,6 +90,7 @@ def test_loans_section_per_bank_and_total(book, report):
                  npl_outstanding="2800000.00", npl_ratio="0.6222",  # 2,800,000 / 4,500,000
                  by_ip_kind={"invention_patent": {"count": 4, "outstanding": "4000000.00"},
                              "utility_model": {"count": 1, "outstanding": "500000.00"}},
+                 by_category={"ip_pledge": {"count": 5, "outstanding": "4500000.00"}},
                  subsidies={"approved_count": 1, "approved_amount": "2175.00", "paid_count": 1,
                             "paid_amount": "2175.00"})
     assert [ln["bank"] for ln in loans["banks"]] == ["齐鲁银行科技支行", "青岛银行科创金融部"]

@@ -66,7 +66,7 @@ def test_totals_are_the_sums_of_the_lines(orgs, make_user, province, loans, fund
                     break
                 extra = D(min(prepay, thousand - 1) * 10000) if inst.number == 2 else D(0)
                 ls.repayment_record(loan=loan, paid_on=inst.due_date, amount=inst.interest + extra,
-                                    by=officers[bank], as_of=inst.due_date)
+                                    by=officers[bank])
         pool = gs.pool_create(name=f"池 {orgs.serial}", sponsors=[(province, SponsorLevel.PROVINCE, D("60")),
                                                                  (city, SponsorLevel.CITY, D("40"))])
         gs.pool_contribute(pool=pool, sponsor=province, amount="1000000.00", value_date=START)
