@@ -99,6 +99,7 @@ def loans_tables(s: dict) -> list[dict]:
         ("by_class", "五级分类", CLASS_LABELS),
         ("dpd_buckets", "逾期天数分布", BUCKET_LABELS),
         ("by_ip_kind", "按质押知识产权类型（主质押物）", IP_LABELS),
+        ("by_category", "按贷款类别", {"ip_pledge": "知识产权质押贷款", "rd_credit": "早期研发信用贷款"}),
     ):
         out.append(_table(title, [("类别", "text"), ("笔数", "count"), ("余额", "yuan")],
                           [[labels.get(k, k), v["count"], v["outstanding"]] for k, v in t[key].items()]))
