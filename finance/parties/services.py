@@ -20,8 +20,11 @@ from .models import (
 from .validators import validate_uscc
 
 
+_KINDS = frozenset(OrgKind.values)  # OrgKind.values builds a new list on every read
+
+
 def _check_kind(kind: str) -> None:
-    if kind not in OrgKind.values:
+    if kind not in _KINDS:
         raise DomainError(f"未知的机构类型：{kind}", f"unknown organisation kind: {kind}", code="invalid_kind", field="kind")
 
 
