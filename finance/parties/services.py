@@ -19,7 +19,6 @@ from .models import (
 )
 from .validators import validate_uscc
 
-
 _KINDS = frozenset(OrgKind.values)  # OrgKind.values builds a new list on every read
 
 
