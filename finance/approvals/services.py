@@ -99,9 +99,10 @@ def _state_changes_copy(ids: list[int], shared: dict) -> None:
     columns = list(values)
     head = "\t".join(_copy_text(values[c]) for c in columns)
     payload = "".join(f"{head}\t{pk}\n" for pk in ids).encode()
-    table = StateChange._meta.db_table
+    sql = f"COPY {StateChange._meta.db_table} ({', '.join(columns)}, item_id) FROM STDIN"
     with transaction.atomic(), connection.cursor() as cur:
-        with cur.cursor.copy(f"COPY {table} ({', '.join(columns)}, item_id) FROM STDIN") as cp:
+        # wrap_database_errors: a failing row is Django's IntegrityError, as with bulk_create
+        with connection.wrap_database_errors, cur.cursor.copy(sql) as cp:
             for i in range(0, len(payload), 1 << 20):
                 cp.write(payload[i:i + (1 << 20)])
 
