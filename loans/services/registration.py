@@ -2,7 +2,7 @@
 
 Rules, the same code for one loan or a file of 100,000:
 - **borrower**: a known credit code must be an enterprise; an unknown one needs a name and is created through
-  ``finance.parties.services`` (``organisation_create``, or ``organisation_create_bulk`` once parties has it);
+  ``finance.parties.services.organisation_create_bulk`` (the checks of ``organisation_create``, one insert);
 - **IP asset**: an asset registered to another owner is refused; an asset with a live (unreleased) pledge is
   refused (409: an asset never backs two live loans — a partial unique index on live pledges backs this);
 - **an already-known asset** that is free is pledged again and **re-appraised**: its appraised value becomes
@@ -28,8 +28,8 @@ from django.utils import timezone
 from finance.approvals.services import state_change_bulk
 from finance.core.errors import DomainError
 from finance.core.locks import lock_all
-from finance.parties import services as parties_services
 from finance.parties.models import Organisation, OrgKind
+from finance.parties.services import organisation_create_bulk
 
 from ..models import Installment, IPAsset, Loan, LoanStatus, Pledge
 from . import bulk
@@ -156,26 +156,26 @@ def registration_errors(items) -> list[RowError]:
 
 
 def _create_borrowers(items, known) -> dict[str, int]:
-    """Credit code → organisation id, creating the new enterprises through the parties service."""
+    """Credit code → organisation id, creating the new enterprises through the parties service (one bulk call,
+    the same checks as ``organisation_create``)."""
     ids = {u: pk for u, (pk, _) in known.items()}
     new: dict[str, tuple[int | None, str]] = {}
     for it in items:
         if it.data.borrower_uscc not in ids and it.data.borrower_uscc not in new:
             new[it.data.borrower_uscc] = (it.row, it.data.borrower_name)
-    create_bulk = getattr(parties_services, "organisation_create_bulk", None)
-    if create_bulk is not None and new:
-        created = create_bulk(kind=OrgKind.ENTERPRISE, items=[(name, u) for u, (_, name) in new.items()])
-        ids.update({o.uscc: o.pk for o in created})
+    if not new:
         return ids
-    for uscc, (row, name) in new.items():
-        try:
-            ids[uscc] = parties_services.organisation_create(kind=OrgKind.ENTERPRISE, name=name, uscc=uscc).pk
-        except DomainError as exc:
-            if exc.code != "duplicate":
-                raise RegistrationRefused([RowError(row, "borrower_uscc", exc.code, exc.detail_zh,
-                                                    exc.detail_en,
-                                                    exc.status)]) from None
-            raise RegistrationRefused([_borrower_race(row, uscc)]) from None
+    wanted = list(new.items())
+    try:
+        created = organisation_create_bulk(kind=OrgKind.ENTERPRISE,
+                                           items=[{"name": name, "uscc": u} for u, (_, name) in wanted])
+    except DomainError as exc:
+        uscc, (row, _) = wanted[exc.extra.get("item", 0)]
+        if exc.code != "duplicate":
+            raise RegistrationRefused([RowError(row, "borrower_uscc", exc.code, exc.detail_zh, exc.detail_en,
+                                                exc.status)]) from None
+        raise RegistrationRefused([_borrower_race(row, uscc)]) from None
+    ids.update({o.uscc: o.pk for o in created})
     return ids
 
 
