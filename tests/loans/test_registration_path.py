@@ -13,7 +13,7 @@ from finance.parties import services as parties_services
 from finance.parties.models import Role
 from loans.files import loan_file_process, loan_file_upload, template_headers
 from loans.models import IPAsset, Loan, LoanFile, Pledge
-from loans.services import loan_submit, repayment_record
+from loans.services import loan_submit, registration, repayment_record
 from tests.loans.loan_factories import borrower_code, loan_body, patent, pledge
 
 D = Decimal
@@ -115,10 +115,12 @@ def test_asset_owned_or_pledged_elsewhere_is_refused_on_both_paths(bank, officer
 
 def test_file_creates_borrowers_through_the_parties_service_and_audits_each_loan(bank, officer):
     bodies = [loan_body(n) for n in (1, 2)] + [loan_body(3, borrower_uscc=borrower_code(1))]
-    with mock.patch.object(parties_services, "organisation_create", wraps=parties_services.organisation_create) as oc:
+    with mock.patch.object(registration, "organisation_create_bulk",
+                           wraps=parties_services.organisation_create_bulk) as oc:
         job = run_file(bank, officer, bodies)
     assert job.status == "done", job.errors
-    assert sorted(c.kwargs["uscc"] for c in oc.call_args_list) == sorted([borrower_code(1), borrower_code(2)])
+    assert oc.call_count == 1  # one bulk call, the checks of organisation_create
+    assert sorted(i["uscc"] for i in oc.call_args.kwargs["items"]) == sorted([borrower_code(1), borrower_code(2)])
     for loan in Loan.objects.all():
         assert [(h.from_state, h.to_state, h.by_id) for h in history(loan)] == [("submitted", "active", officer.pk)]
 
