@@ -36,6 +36,16 @@ def founder(firm, make_user):
     return make_user(firm, Role.APPLICANT)
 
 
+def test_the_earlier_rules_ended_with_155(bank, officer, firm, founder):
+    """Without a new value, a 2026 application under the older appraisal-fee scheme is refused, naming the
+    ended rule and its end date."""
+    with pytest.raises(DomainError) as err:
+        subsidy_apply(scheme=scheme(SubsidyKind.APPRAISAL_FEE), loan=make_loan(bank, officer, firm, pay_months=0),
+                      by=founder, appraisal_fee="80000.00", on=TODAY)
+    assert err.value.code == "policy_parameter_missing"
+    assert "subsidy.appraisal_fee_share" in err.value.detail_en and "2023-01-01" in err.value.detail_en
+
+
 def scheme(kind, code=None):
     return SubsidyScheme.objects.create(code=code or kind, name=f"scheme {kind}", kind=kind)
 
@@ -159,7 +169,7 @@ def test_enterprise_cap_limits_the_grant(bank, officer, firm, founder, reviewer,
     assert Account.objects.get(code="loans:subsidy:paid_interest:expense").balance == D("10000.00")
 
 
-def test_benchmark_rule_needs_rate_and_counts_times(bank, officer, firm, founder, reviewer):
+def test_benchmark_rule_needs_rate_and_counts_times(bank, officer, firm, founder, reviewer, earlier_rules):
     s = scheme(SubsidyKind.BENCHMARK)
     loan = make_loan(bank, officer, firm)
     with pytest.raises(DomainError) as err:
@@ -182,7 +192,8 @@ def test_benchmark_rule_needs_rate_and_counts_times(bank, officer, firm, founder
     assert err.value.code == "subsidy_times_exceeded"
 
 
-def test_appraisal_fee_subsidy_half_capped_across_claims(bank, officer, firm, founder, reviewer, reviewer2):
+def test_appraisal_fee_subsidy_half_capped_across_claims(bank, officer, firm, founder, reviewer, reviewer2,
+                                                          earlier_rules):
     s = scheme(SubsidyKind.APPRAISAL_FEE)
     a1 = subsidy_apply(scheme=s, loan=make_loan(bank, officer, firm, 1, pay_months=0), by=founder,
                        appraisal_fee="80000.00", on=TODAY)
@@ -209,7 +220,7 @@ def test_reject(bank, officer, firm, founder, reviewer):
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_approvals_never_exceed_the_cap(orgs, make_user):
+def test_concurrent_approvals_never_exceed_the_cap(orgs, make_user, earlier_rules):
     bank = orgs.make(OrgKind.BANK)
     officer = make_user(bank, Role.BANK_OFFICER)
     firm = orgs.make(OrgKind.ENTERPRISE)
@@ -247,7 +258,7 @@ def test_concurrent_approvals_never_exceed_the_cap(orgs, make_user):
     assert Account.objects.get(code="loans:subsidy:appraisal_fee:expense").balance == D("50000.00")
 
 
-def test_appraisal_fee_share_rounds_half_up_to_the_fen(bank, officer, firm, founder):
+def test_appraisal_fee_share_rounds_half_up_to_the_fen(bank, officer, firm, founder, earlier_rules):
     """50 % of 80,000.01 is 40,000.005: half-up (四舍五入) gives 40,000.01 (half-even would give 40,000.00)."""
     app = subsidy_apply(scheme=scheme(SubsidyKind.APPRAISAL_FEE), loan=make_loan(bank, officer, firm, pay_months=0),
                         by=founder, appraisal_fee="80000.01", on=TODAY)

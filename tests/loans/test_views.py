@@ -49,7 +49,7 @@ def test_department_sees_all_loans_with_totals(client, reviewer, loan):
     assert loan.external_ref in page and "1,000,000.00" in page
 
 
-def test_startup_sees_its_loans_and_applies(client, loan, make_user):
+def test_startup_sees_its_loans_and_applies(client, loan, make_user, earlier_rules):
     founder = make_user(loan.borrower, Role.APPLICANT)
     assert loan.borrower.kind == OrgKind.ENTERPRISE
     SubsidyScheme.objects.create(code="fee", name="评估费补贴", kind=SubsidyKind.APPRAISAL_FEE)
