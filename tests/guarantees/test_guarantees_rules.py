@@ -453,3 +453,10 @@ def test_many_small_recoveries_go_back_to_the_sponsors_in_proportion(enrolled, p
     claim.refresh_from_db()
     assert sum(back.values()) == claim.returned_total == D("0.11")  # 70 % of 0.16, to the fen
     assert abs(back[sponsors[0]] - back[sponsors[1]]) <= D("0.01"), back
+
+
+def test_a_nul_byte_or_unknown_status_in_the_claim_filter_is_not_a_server_error(bank_api, client, reviewer):
+    for value in ("%00", "paid%00", "nonsense"):
+        assert bank_api.get(f"/api/v1/claims/?status={value}").status_code == 200
+    client.force_login(reviewer)
+    assert client.get("/guarantees/claims/?status=%00").status_code == 200
