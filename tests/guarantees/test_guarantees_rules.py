@@ -460,3 +460,13 @@ def test_a_nul_byte_or_unknown_status_in_the_claim_filter_is_not_a_server_error(
         assert bank_api.get(f"/api/v1/claims/?status={value}").status_code == 200
     client.force_login(reviewer)
     assert client.get("/guarantees/claims/?status=%00").status_code == 200
+
+
+def test_guarantee_page_refuses_a_non_numeric_subsidy_id_with_a_message(client, reviewer, bank, bank_officer,
+                                                                        guarantor_officer, make_loan):
+    g = guarantee_register(loan=make_loan(), bank=bank.pk, amount="500000.00", fee_rate="0.5",
+                           counter_guarantee="ip", start_on=TODAY, end_on=TODAY + YEAR, by=guarantor_officer)
+    client.force_login(reviewer)
+    for bad in ("abc", "NaN", "", "1e3"):
+        r = client.post(f"/guarantees/guarantees/{g.pk}/", {"action": "premium_approve", "subsidy": bad}, follow=True)
+        assert r.status_code == 200 and "subsidy" in r.content.decode()
