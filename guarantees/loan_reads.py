@@ -3,6 +3,7 @@
 Guarantees never writes loans; it reads a bank's loan by id, lists the loans a bank may enrol or claim on,
 and uses the loans app's status and class vocabularies.
 """
+
 from __future__ import annotations
 
 from finance.core.errors import NotFound
@@ -15,13 +16,25 @@ from loans.selectors import (
     LoanStatus,
     bank_enrollable_loans,
     bank_enrolled_loans,
+    enrolment_eligibility,
     loan_get_for_bank,
     loans_in_status,
     loans_of_tech_smes,
 )
 
-__all__ = ["DEFAULT_STATUSES", "ENROLLABLE_STATUSES", "GUARANTEEABLE_STATUSES", "NPL_CLASSES", "LoanClass",
-           "LoanStatus", "demo_loans", "loan_of_bank", "loans_to_claim", "loans_to_enrol"]
+__all__ = [
+    "DEFAULT_STATUSES",
+    "ENROLLABLE_STATUSES",
+    "GUARANTEEABLE_STATUSES",
+    "NPL_CLASSES",
+    "LoanClass",
+    "LoanStatus",
+    "demo_loans",
+    "enrolment_reasons",
+    "loan_of_bank",
+    "loans_to_claim",
+    "loans_to_enrol",
+]
 
 GUARANTEEABLE_STATUSES = PERFORMING_STATUSES
 
@@ -32,6 +45,11 @@ def loan_of_bank(loan_or_id, *, bank_id):
         return loan_get_for_bank(loan=loan_or_id, bank_id=bank_id or None)
     except NotFound:
         return None
+
+
+def enrolment_reasons(loan) -> tuple[tuple[str, str, str], ...]:
+    """(code, zh, en) of every condition of the loan itself that keeps it out of a pool (empty: eligible)."""
+    return enrolment_eligibility(loan).reasons
 
 
 def loans_to_enrol(bank_id):

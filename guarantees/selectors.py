@@ -177,7 +177,8 @@ def claim_list(*, user, pool=None, status=None) -> QuerySet[Claim]:
     if pool is not None:
         qs = qs.filter(pool=pool)
     if status:
-        qs = qs.filter(status=status)
+        # Only a known status filters; anything else (a typo, a NUL byte) lists nothing rather than failing.
+        qs = qs.filter(status=status) if status in ClaimStatus.values else qs.none()
     return qs
 
 

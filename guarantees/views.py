@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from finance.core.errors import DomainError, NotFound
+from finance.core.inputs import parse_id
 from finance.parties.models import Role
 from finance.web.views import history_context
 
@@ -316,7 +317,11 @@ def _guarantee_action(request, g, payout):
     elif action == "premium_apply":
         services.premium_subsidy_apply(guarantee=g.pk, year=request.POST.get("year"), by=request.user)
     elif action in ("premium_approve", "premium_reject", "premium_pay"):
-        row = _get(selectors.premium_subsidy_get, user=request.user, pk=request.POST.get("subsidy") or 0)
+        row = _get(
+            selectors.premium_subsidy_get,
+            user=request.user,
+            pk=parse_id(request.POST.get("subsidy"), "subsidy"),
+        )
         if action == "premium_pay":
             services.premium_subsidy_pay(subsidy=row.pk, by=request.user)
         else:

@@ -12,7 +12,7 @@ from finance.core.errors import Conflict, DomainError
 from finance.core.inputs import parse_date, today
 from finance.core.money import same_currency
 
-from ..loan_reads import ENROLLABLE_STATUSES
+from .. import loan_reads
 from ..models import Enrolment, EnrolmentStatus, LoanCategory, PoolStatus, RiskPool
 from ..selectors import bank_npl, leverage_limit, pool_exposure
 from ._common import add_months, lock_pool, own_loan, pool_policy
@@ -20,6 +20,8 @@ from .claim_rules import loss_ratios
 
 
 def _eligible(loan, category: str) -> None:
+    """The loan's own conditions come from the loans app (one rule, ``enrolment_eligibility``); the first
+    failed one is refused (a loan that is not running answers 409)."""
     if category not in LoanCategory.values:
         raise DomainError(
             f"贷款类别无效：{category}",
@@ -27,32 +29,13 @@ def _eligible(loan, category: str) -> None:
             code="invalid_category",
             field="category",
         )
-    if loan.status not in ENROLLABLE_STATUSES:
+    for code, zh, en in loan_reads.enrolment_reasons(loan):
         raise DomainError(
-            f"贷款状态为「{loan.get_status_display()}」，只有正常或逾期的已放款贷款可以备案",
-            f"the loan is {loan.status}; only active or overdue loans can be enrolled",
-            code="loan_not_eligible",
-            field="loan_id",
-            status=409,
-        )
-    if not (loan.borrower.tech_sme_number or "").strip():
-        raise DomainError(
-            f"借款人 {loan.borrower.name} 未入库科技型中小企业",
-            f"borrower {loan.borrower.name} is not a registered tech-based SME",
-            code="borrower_not_tech_sme",
-            field="loan_id",
+            zh, en, code=code, field="loan_id", status=409 if code == "loan_not_eligible" else None
         )
     if Enrolment.objects.filter(loan=loan).exists():
         raise Conflict(
             "该贷款已备案", "this loan is already enrolled", code="already_enrolled", field="loan_id"
-        )
-    if loan.principal_outstanding <= 0:
-        raise DomainError(
-            "贷款无未偿本金",
-            "the loan has no outstanding principal",
-            code="loan_not_eligible",
-            field="loan_id",
-            status=409,
         )
 
 

@@ -453,3 +453,20 @@ def test_many_small_recoveries_go_back_to_the_sponsors_in_proportion(enrolled, p
     claim.refresh_from_db()
     assert sum(back.values()) == claim.returned_total == D("0.11")  # 70 % of 0.16, to the fen
     assert abs(back[sponsors[0]] - back[sponsors[1]]) <= D("0.01"), back
+
+
+def test_a_nul_byte_or_unknown_status_in_the_claim_filter_is_not_a_server_error(bank_api, client, reviewer):
+    for value in ("%00", "paid%00", "nonsense"):
+        assert bank_api.get(f"/api/v1/claims/?status={value}").status_code == 200
+    client.force_login(reviewer)
+    assert client.get("/guarantees/claims/?status=%00").status_code == 200
+
+
+def test_guarantee_page_refuses_a_non_numeric_subsidy_id_with_a_message(client, reviewer, bank, bank_officer,
+                                                                        guarantor_officer, make_loan):
+    g = guarantee_register(loan=make_loan(), bank=bank.pk, amount="500000.00", fee_rate="0.5",
+                           counter_guarantee="ip", start_on=TODAY, end_on=TODAY + YEAR, by=guarantor_officer)
+    client.force_login(reviewer)
+    for bad in ("abc", "NaN", "", "1e3"):
+        r = client.post(f"/guarantees/guarantees/{g.pk}/", {"action": "premium_approve", "subsidy": bad}, follow=True)
+        assert r.status_code == 200 and "subsidy" in r.content.decode()
