@@ -120,10 +120,6 @@ class LoanFacts:
     def is_non_performing(self) -> bool:
         return self.loan_class in NPL_CLASSES or self.is_defaulted
 
-    def meets_claim_trigger(self, trigger_dpd: int) -> bool:
-        """Past the pool's claim trigger in days past due, or declared in default."""
-        return self.dpd >= int(trigger_dpd) or self.is_defaulted
-
 
 def _pk(loan) -> int | None:
     pk = getattr(loan, "pk", loan)

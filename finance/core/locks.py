@@ -38,6 +38,7 @@ ORDER: tuple[str, ...] = (
     "guarantees.Claim",
     "guarantees.Guarantee",
     "guarantees.GuaranteePayout",
+    "guarantees.PremiumSubsidy",
     "approvals.ApprovalRequest",
     "approvals.Meeting",
     "ledger.Account",

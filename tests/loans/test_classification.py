@@ -74,12 +74,14 @@ def test_curing_arrears_brings_loan_back_to_active(loans, officer):
 
 
 def test_claim_eligibility_follows_the_pool_trigger(loans, officer):
-    loans_classify(as_of=dt.date(2025, 5, 15))  # dpd 89
+    """A claim stands from more than pool.claim_trigger_dpd (90) days past due: day 91, the first substandard
+    day (the same rule as guarantees' claim_triggered)."""
+    loans_classify(as_of=dt.date(2025, 5, 16))  # dpd 90 = pool.claim_trigger_dpd: not yet
     assert fresh(loans[0]).claim_eligible_since is None
-    loans_classify(as_of=dt.date(2025, 5, 16))  # dpd 90 = pool.claim_trigger_dpd
-    assert fresh(loans[0]).claim_eligible_since == dt.date(2025, 5, 16)
+    loans_classify(as_of=dt.date(2025, 5, 17))  # dpd 91
+    assert fresh(loans[0]).claim_eligible_since == dt.date(2025, 5, 17)
     loans_classify(as_of=dt.date(2025, 5, 20))
-    assert fresh(loans[0]).claim_eligible_since == dt.date(2025, 5, 16)  # stays at the first day
+    assert fresh(loans[0]).claim_eligible_since == dt.date(2025, 5, 17)  # stays at the first day
 
 
 def test_defaulted_loans_keep_ageing(loans, officer):
