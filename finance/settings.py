@@ -179,6 +179,8 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 KEJIN_MAX_UPLOAD_BYTES = env.int("KEJIN_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+# A bank file still processing after this is failed by the periodic task (the import is one transaction).
+KEJIN_LOAN_FILE_TIMEOUT_SECONDS = env.int("KEJIN_LOAN_FILE_TIMEOUT_SECONDS", default=1800)
 
 # Money: CNY by default; the whitelist is enforced by serializers and constraints, not by django-money.
 CURRENCIES = ("CNY", "USD", "EUR", "HKD")
