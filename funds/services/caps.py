@@ -11,7 +11,7 @@ from finance.core.money import fen, percent_to_fraction
 from finance.policy.selectors import PolicyUse
 from funds.direct.caps import deal_cap_check
 
-from ..models import Deal, DealStatus, Holding
+from ..models import FISCAL_EQUITY, Deal, DealStatus, Holding
 from ._common import D, _err
 
 
@@ -19,6 +19,8 @@ def talent_cap_check(deal: Deal, use: PolicyUse):
     """The talent cap on fiscal equity: one rule, in ``funds.direct.caps`` (cumulative per enterprise across
     every fiscal equity instrument, counted from approval, not freed by an exit). The caller holds the
     enterprise row's lock."""
+    if deal.instrument not in FISCAL_EQUITY:
+        return
     use("talent.equity_cap")  # recorded on the decision
     deal_cap_check(deal, on=use.on)
 

@@ -38,13 +38,13 @@ def checker(gp, make_user):
     return make_user(gp, Role.FUND_MANAGER)
 
 
-def _at_committee(fund, startup, manager, committee, amount="10.00", instrument="equity"):
+def _at_committee(fund, startup, manager, committee, amount="10.00", instrument="equity", held_on=DAY):
     deal = deal_create(sub_fund=fund, enterprise=startup, title="A 轮", instrument=instrument, amount=amount, by=manager)
     deal_move(deal=deal, to=DealStatus.SCREENING, by=manager)
     deal_move(deal=deal, to=DealStatus.DUE_DILIGENCE, by=manager)
     for item in deal.checklist.all():
         checklist_tick(item=item, by=manager)
-    return deal_submit(deal=deal, committee=committee, by=manager, held_on=DAY)
+    return deal_submit(deal=deal, committee=committee, by=manager, held_on=held_on)
 
 
 def _vote_all(deal, committee, choice="for"):
@@ -148,19 +148,34 @@ def test_edit_after_approval_sends_the_deal_back_and_blocks_funding(fund, startu
 
 
 def test_talent_cap_across_fiscal_equity_instruments(fund, startup, manager, checker, committee):
+    """The cap (措施 十一, in force from 2024-11-21) is checked at committee submission and again at sign-off."""
     fund.size = D("100000000.00")
     fund.save()
-    first = _at_committee(fund, startup, manager, committee, amount="3000000.00", instrument="talent_equity")
+    held_on = dt.date(2025, 3, 3)
+    first = _at_committee(fund, startup, manager, committee, amount="3000000.00", instrument="talent_equity",
+                          held_on=held_on)
     _vote_all(first, committee)
     deal_committee_decide(deal=first, by=manager, memo="通过")
     assert deal_signoff(deal=first, by=checker, approve=True).status == DealStatus.APPROVED
-    second = _at_committee(fund, startup, manager, committee, amount="2000000.01", instrument="invest_first")
-    _vote_all(second, committee)
-    deal_committee_decide(deal=second, by=manager, memo="通过")
+    # Submission already refuses what sign-off would refuse: the committee never votes on it.
+    with pytest.raises(DomainError) as err:
+        _at_committee(fund, startup, manager, committee, amount="2000000.01", instrument="invest_first",
+                      held_on=held_on)
+    assert err.value.code == "talent_cap_exceeded"
+    # A deal that fitted when it was submitted but no longer does at sign-off is refused there.
+    second = _at_committee(fund, startup, manager, committee, amount="2000000.00", instrument="invest_first",
+                           held_on=held_on)
+    third = _at_committee(fund, startup, manager, committee, amount="0.01", instrument="talent_equity",
+                          held_on=held_on)
+    for deal in (second, third):
+        _vote_all(deal, committee)
+        deal_committee_decide(deal=deal, by=manager, memo="通过")
+    assert deal_signoff(deal=second, by=checker, approve=True).status == DealStatus.APPROVED
+    second = third
     with pytest.raises(DomainError) as err:
         deal_signoff(deal=second, by=checker, approve=True)
     assert err.value.code == "talent_cap_exceeded"
-    assert "5000000" in err.value.detail_en
+    assert "cap (talent.equity_cap) 5,000,000" in err.value.detail_en and "headroom 0.00" in err.value.detail_en
     second.refresh_from_db()
     assert second.status == DealStatus.COMMITTEE
 
