@@ -14,7 +14,7 @@ from funds.direct import accounts, captable, services
 from funds.direct.models import GrantInvestLoan, Programme, TalentEquity
 from funds.direct.services import ELIGIBILITY
 from loans.models import SubsidyKind, SubsidyScheme
-from loans.services import loan_submit, repayment_record, subsidy_apply, subsidy_approve
+from loans.services import loan_submit, repayment_record, subsidy_apply, subsidy_approve, subsidy_pay
 from tests.funds.direct.conftest import balanced, founders, set_policy
 from tests.loans.loan_factories import loan_body, pledge
 
@@ -179,7 +179,7 @@ def test_unset_holding_period_blocks_funding(department, platform, enterprise, m
 
 
 @pytest.fixture
-def bank_loan(bank, enterprise, make_user, reviewer, founder_user):
+def bank_loan(bank, enterprise, make_user, reviewer, reviewer2, founder_user):
     officer = make_user(bank, Role.BANK_OFFICER)
     today = dt.date(2026, 6, 1)
     loan = loan_submit(bank=bank, by=officer, as_of=today, data=loan_body(
@@ -190,6 +190,7 @@ def bank_loan(bank, enterprise, make_user, reviewer, founder_user):
     scheme = SubsidyScheme.objects.create(code="paid", name="贴息", kind=SubsidyKind.PAID_INTEREST)
     app = subsidy_apply(scheme=scheme, loan=loan, by=founder_user, on=today)
     subsidy_approve(application=app, by=reviewer, on=today)
+    subsidy_pay(application=app, by=reviewer2, on=today)  # approval no longer pays: another reviewer does
     app.refresh_from_db()
     loan.refresh_from_db()
     return loan, app.amount_granted
