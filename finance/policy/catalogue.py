@@ -1,9 +1,9 @@
 """The one list of policy parameters: key, names and unit for pages and errors, and the source it comes from.
 
 It carries no values. The seeded values live, frozen and dated, in the policy data migrations
-(0002_seed_catalogue, 0004_approval_thresholds, 0006_dated_seeds): editing this list never changes what a
-database holds, and a fresh database equals an upgraded one. A parameter added later is added here (its
-labels) and seeded by a new data migration with its value written literally.
+(0002_seed_catalogue, 0004_approval_thresholds, 0006_dated_seeds, 0007_direct_parameters): editing this list
+never changes what a database holds, and a fresh database equals an upgraded one. A parameter added later is
+added here (its labels) and seeded by a new data migration with its value written literally.
 """
 from __future__ import annotations
 
@@ -65,12 +65,24 @@ CATALOGUE: list[tuple[str, str, str, str, str]] = [
      "pub Shandong 股权联动 2025"),
     ("investfirst.conversion_deadline_months", "先投后股转股期限", "invest-first conversion deadline",
      "months", "none"),
+    ("investfirst.min_round_size", "先投后股转股触发的最低融资轮规模",
+     "invest-first: minimum new money of a qualifying round", "yuan", "none"),
     ("grantinvestloan.grant_cap", "拨投贷拨款上限", "grant-invest-loan grant cap", "yuan", "none"),
     ("grantinvestloan.exit_return", "拨投贷股权退出合理回报率", "grant-invest-loan equity exit return",
      "percent", "none"),
     ("talent.equity_cap", "人才创业股权投资支持上限（每家企业）",
      "talent startup equity support cap per enterprise", "yuan", "pub 措施 十一"),
     ("talent.holding_years", "人才股权投资持有期", "talent equity holding period", "years", "none"),
+    ("talent.eligibility.team_leads", "人才团队须主导企业（1=要求，0=不要求）",
+     "talent equity: a talent team must lead the company (1 = required, 0 = not)", "count", "none"),
+    ("talent.eligibility.in_shandong", "企业须在山东注册（1=要求，0=不要求）",
+     "talent equity: company registered in Shandong (1 = required, 0 = not)", "count", "none"),
+    ("talent.eligibility.own_ip_min", "自有知识产权最少件数", "talent equity: minimum own IP items", "count",
+     "none"),
+    ("talent.eligibility.company_age_max_years", "企业成立年限上限",
+     "talent equity: maximum age of the company", "years", "none"),
+    ("talent.eligibility.founders_cash_min", "创始团队现金出资下限",
+     "talent equity: minimum founders' cash in", "yuan", "none"),
     # IP-pledge loans
     ("loan.ltv_max.invention_patent", "发明专利质押率上限", "loan-to-value cap, invention patent", "percent",
      "seen, one bank"),

@@ -26,8 +26,8 @@ from finance.policy.models import Parameter, ParameterValue
 from finance.policy.selectors import PolicyHistory
 
 from . import captable, services
+from .caps import CAP_KEY
 from .models import Programme
-from .policy import ensure
 
 PROGRAMME = "山东省科技成果转化财政直投专项"
 DEMO_POLICY = {  # the (none) parameters the demo needs, set only where no value is in force
@@ -39,8 +39,7 @@ DEMO_POLICY = {  # the (none) parameters the demo needs, set only where no value
 }
 
 
-def _policy(on: dt.date) -> None:
-    ensure(Parameter, ParameterValue)
+def _policy(on: dt.date, earliest: dt.date) -> None:
     history = PolicyHistory()
     for key, value in DEMO_POLICY.items():
         try:
@@ -48,6 +47,19 @@ def _policy(on: dt.date) -> None:
         except DomainError:
             ParameterValue.objects.create(parameter=Parameter.objects.get(key=key), value=D(value),
                                           effective_from=POLICY_EPOCH, source_note="演示数据 demo value")
+    # The talent cap (148号, 2024-11-21) and the invest-first share cap (2025-01-01) are seeded from their sources
+    # on; the demo's history reaches further back, so it sets the same figures for the earlier decisions (demo
+    # values, ended the day the published ones start).
+    for key in (CAP_KEY, "investfirst.max_share"):
+        try:
+            history.value(key, earliest)
+        except DomainError:
+            first = (ParameterValue.objects.filter(parameter__key=key, scope="", effective_from__gt=earliest)
+                     .order_by("effective_from").first())
+            if first is not None:
+                ParameterValue.objects.create(parameter=first.parameter, value=first.value,
+                                              effective_from=POLICY_EPOCH, effective_to=first.effective_from,
+                                              source_note="演示数据 demo value (before the source)")
 
 
 def _user(world, username: str, org: Organisation, role: str, display: str) -> User:
@@ -81,11 +93,11 @@ def seed(world) -> None:
     if Programme.objects.filter(name=PROGRAMME).exists():
         return
     t0 = today()
-    _policy(t0)
+    long_ago = add_months(t0, -40, 1)
+    _policy(t0, add_months(long_ago, -12, 1))
     maker = world.users["manager"]
     checker = _user(world, "direct_checker", world.fund_manager, Role.FUND_MANAGER, "直投复核员")
     payer = _user(world, "direct_payer", world.fund_manager, Role.FUND_MANAGER, "直投出纳")
-    long_ago = add_months(t0, -40, 1)
     p = services.programme_create(name=PROGRAMME, owner_department=world.province, manager=world.fund_manager,
                                   budget="200000000.00", kinds=["invest_first", "talent_equity", "grant_invest_loan"],
                                   by=maker)

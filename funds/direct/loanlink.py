@@ -1,9 +1,11 @@
 """The 拨投贷 loan leg's read of the loans app, by the bank's own reference.
 
-``funds`` and ``loans`` may not import each other (import-linter independence contract), so this reads the
-two loans tables through the app registry, read-only, and returns plain figures. It is the selector that
-belongs in ``loans/selectors.py`` as ``loan_facts_by_reference(bank_id, reference)`` (see the report); once it
-is there, this module calls it through a registry instead of reading the tables itself.
+``funds`` and ``loans`` may not import each other (import-linter contract "funds and loans do not import each
+other"), so ``loans.selectors`` (``loan_facts``, ``loan_get_for_bank``: by the loan's id, not the bank's
+reference) cannot be called from here: this reads the two loans tables through the app registry, read-only,
+and returns plain figures. A subsidy counts once paid (``paid``; approval alone no longer pays it). It is the
+selector that belongs in ``loans/selectors.py`` as ``loan_facts_by_reference(bank_id, reference)``; once it is
+there and a registry lets funds call it, this module stops reading the tables itself.
 """
 from __future__ import annotations
 

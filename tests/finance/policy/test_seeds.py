@@ -51,6 +51,10 @@ IN_FORCE = {
     "transfer.publicity_days_min": (D("15"), D("15")),
     "transfer.inventor_reward_share_min": (D("70"), D("70")),
     "guarantee.leverage_max": (D("10"), D("10")),
+    # the direct instruments' conditions (issue 11): no published figure, ship empty
+    "investfirst.min_round_size": (BLOCKED, BLOCKED),
+    "talent.eligibility.team_leads": (BLOCKED, BLOCKED),
+    "talent.eligibility.founders_cash_min": (BLOCKED, BLOCKED),
     # invented shares ship empty; the published-pattern ones stay
     "guarantee.share.guarantor": (BLOCKED, BLOCKED),
     "guarantee.share.reguarantor": (BLOCKED, BLOCKED),
@@ -146,21 +150,24 @@ def test_seeding_does_not_read_the_live_catalogue(db, monkeypatch):
     fresh = _snapshot()
     monkeypatch.setattr(catalogue, "CATALOGUE", [("fund.guidance_share_min", "改", "changed", "percent", "x")])
     _empty_policy_tables()
-    for name in ("0002_seed_catalogue", "0004_approval_thresholds", "0006_dated_seeds"):
+    for name in ("0002_seed_catalogue", "0004_approval_thresholds", "0006_dated_seeds", "0007_direct_parameters"):
         _run(name)
     assert _snapshot() == fresh
 
 
 def test_an_upgraded_database_ends_exactly_like_a_fresh_one(db):
-    """First release: 0002 (then without the approval keys) and 0004; the upgrade runs 0006 (twice is harmless)."""
+    """First release: 0002 (then without the approval keys) and 0004; the upgrade runs 0006 and 0007 (twice is
+    harmless)."""
     fresh = _snapshot()
     _empty_policy_tables()
     _run("0002_seed_catalogue")
     assert policy_value("subsidy.paid_interest_share", on=Y2020) == D("40")  # the undated first-release state
     _run("0004_approval_thresholds")
     _run("0006_dated_seeds")
+    _run("0007_direct_parameters")  # the direct instruments' parameters (labels only, no value)
     assert _snapshot() == fresh
     _run("0006_dated_seeds")
+    _run("0007_direct_parameters")
     assert _snapshot() == fresh
 
 

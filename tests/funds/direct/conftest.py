@@ -9,10 +9,8 @@ from finance.ledger.models import Side
 from finance.ledger.selectors import trial_balance
 from finance.parties.models import OrgKind, Role
 from finance.policy.catalogue import POLICY_EPOCH
-from finance.policy.models import Parameter, ParameterValue
 from finance.policy.services import parameter_set
 from funds.direct import captable, services
-from funds.direct.policy import ensure
 
 POLICY = {
     "investfirst.conversion_deadline_months": "24",
@@ -30,7 +28,6 @@ POLICY = {
 
 
 def set_policy(skip=()):
-    ensure(Parameter, ParameterValue)
     for key, value in POLICY.items():
         if key not in skip:
             parameter_set(key=key, value=D(value), effective_from=POLICY_EPOCH)
@@ -39,6 +36,23 @@ def set_policy(skip=()):
 @pytest.fixture
 def policy(db):
     set_policy()
+
+
+# Seeded rules that start late (finance/policy/migrations/0006_dated_seeds): key, value, first day in force.
+LATE_RULES = [
+    ("talent.equity_cap", "5000000", dt.date(2024, 11, 21)),  # 鲁政办字〔2024〕148号 十一
+    ("investfirst.max_share", "25", dt.date(2025, 1, 1)),  # Shandong 股权联动 2025
+]
+
+
+@pytest.fixture
+def rules_before_their_sources(db):
+    """For scenarios whose decisions predate the sources: before its first day a rule has no value in force and a
+    decision that needs it is refused, so an administrator sets the same figure for the earlier decisions,
+    ending the day the published one starts."""
+    for key, value, first_day in LATE_RULES:
+        parameter_set(key=key, value=D(value), effective_from=POLICY_EPOCH, effective_to=first_day,
+                      source_note="set by an administrator for decisions before the source")
 
 
 @pytest.fixture

@@ -12,9 +12,10 @@ from finance.core.errors import DomainError
 from finance.parties.demo_codes import demo_uscc
 from finance.parties.models import Organisation, OrgKind, Role
 from finance.parties.services import user_create
+from finance.policy.selectors import PolicyParameterMissing
 from funds.direct import services
 from funds.direct.caps import cap_state, deal_cap_check
-from funds.direct.models import TalentEquity
+from funds.direct.models import InvestFirstAgreement, TalentEquity
 from funds.models import DealStatus
 from funds.services import (
     checklist_tick,
@@ -58,9 +59,12 @@ def sub_fund_talent_deal(fund, enterprise, manager, checker, committee, amount):
     return deal_signoff(deal=deal, by=checker, approve=True)
 
 
-def test_cap_counts_deals_talent_invest_first_and_the_equity_leg(programme, enterprise, maker, checker, fund, manager,
-                                                                 gp, make_user, committee):
+def test_cap_counts_deals_talent_invest_first_and_the_equity_leg(programme, enterprise, maker, checker, make_fund,
+                                                                 manager, gp, make_user, committee):
     deal_checker = make_user(gp, Role.FUND_MANAGER)
+    # sign-off also checks the single-deal cap (fund.single_deal_max, 20 % of the fund size): a fund of 20,000,000
+    fund = make_fund(size="20000000.00", lps=(("guidance", "4000000.00"), ("social", "8000000.00"),
+                                              ("social", "8000000.00")))
     deal = sub_fund_talent_deal(fund, enterprise, manager, deal_checker, committee, "2000000.00")
     assert deal.status == DealStatus.APPROVED
     approved_talent(programme, enterprise, maker, checker, "1500000.00")
@@ -82,6 +86,21 @@ def test_cap_counts_deals_talent_invest_first_and_the_equity_leg(programme, ente
     a = services.invest_first_apply(programme=programme, enterprise=enterprise, title="先投后股", amount="500000.00",
                                     tranches=[{"amount": "500000.00", "due_on": TODAY}], by=maker, applied_on=APPLIED)
     assert a.cap.headroom == D("500000.00")
+
+
+def test_the_cap_applies_from_148_and_a_decision_before_it_is_refused_naming_it(programme, enterprise, maker):
+    """talent.equity_cap is in force from 2024-11-21 (148号 十一): an earlier decision has no cap in force and is
+    refused, naming the parameter, until an administrator sets one; from that day the cap counts."""
+    def apply(on):
+        return services.invest_first_apply(programme=programme, enterprise=enterprise, title="先投后股",
+                                           amount="100000.00", tranches=[{"amount": "100000.00", "due_on": TODAY}],
+                                           by=maker, applied_on=on)
+
+    with pytest.raises(PolicyParameterMissing) as exc:
+        apply(dt.date(2024, 11, 20))
+    assert "talent.equity_cap" in exc.value.detail_en and "2024-11-20" in exc.value.detail_en
+    assert not InvestFirstAgreement.objects.exists()
+    assert apply(dt.date(2024, 11, 21)).cap.headroom == D("5000000")
 
 
 def test_the_issue_example_a_six_million_talent_deal_is_stopped_before_the_committee(fund, enterprise, manager,

@@ -193,7 +193,7 @@ OLD = dict(applied=dt.date(2023, 11, 1), signed=dt.date(2023, 12, 1), paid=dt.da
 
 
 @pytest.fixture
-def old_programme(department, platform, policy):
+def old_programme(department, platform, policy, rules_before_their_sources):  # decided in 2023
     p = services.programme_create(name="早期直投专项", owner_department=department, manager=platform,
                                   budget="20000000.00", kinds=["invest_first"])
     services.programme_fund(programme=p, amount="10000000.00", on=dt.date(2023, 6, 1), reference="CZ-2023-9")

@@ -30,7 +30,8 @@ def test_talent_memo_lists_eligibility(programme, enterprise, founder_user):
     assert elig["企业在山东注册"] == "符合" and len(elig) == 5
 
 
-def test_nightly_task_moves_agreements_past_their_deadline(programme, enterprise, founder_user, maker, checker):
+def test_nightly_task_moves_agreements_past_their_deadline(programme, enterprise, founder_user, maker, checker,
+                                                          rules_before_their_sources):  # applied in 2023
     a = services.invest_first_apply(programme=programme, enterprise=enterprise, title="项目", amount="100000.00",
                                     tranches=[{"amount": "100000.00", "due_on": dt.date(2023, 3, 1)}],
                                     by=founder_user, applied_on=dt.date(2023, 1, 10))
