@@ -1,9 +1,9 @@
 """Server-side SVG charts (matplotlib Agg): no JavaScript, no CDN."""
 from __future__ import annotations
 
-import io
-
 import matplotlib
+
+from finance.web.charts import figure_svg
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -30,8 +30,4 @@ def fund_chart(*, navs, calls, dists, title: str = "") -> str:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg")
-    plt.close(fig)
-    svg = buf.getvalue()
-    return svg[svg.index("<svg"):]
+    return figure_svg(fig)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import io
-
 import matplotlib
+
+from finance.web.charts import figure_svg
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -16,11 +16,7 @@ rcParams["svg.fonttype"] = "none"  # text stays text: small files, the browser's
 
 
 def _svg(fig) -> str:
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
-    plt.close(fig)
-    svg = buf.getvalue()
-    return svg[svg.index("<svg") :]
+    return figure_svg(fig, tight=True)
 
 
 def bars(labels, values, *, title: str = "", color: str = "#0d6efd", fmt: str = "{:,.0f}") -> str:

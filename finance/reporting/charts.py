@@ -5,11 +5,12 @@ the labels are Chinese (Noto Sans CJK). ``svg.hashsalt`` makes the output determ
 """
 from __future__ import annotations
 
-import io
 import re
 from decimal import Decimal
 
 import matplotlib
+
+from finance.web.charts import figure_svg
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -30,11 +31,7 @@ def unit_for(values) -> tuple[str, Decimal]:
 
 
 def _svg(fig) -> str:
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None})
-    plt.close(fig)
-    svg = buf.getvalue()
-    return svg[svg.index("<svg"):]
+    return figure_svg(fig)
 
 
 def bars(title: str, labels: list[str], series: dict[str, list], *, money: bool = True) -> str:
