@@ -91,6 +91,20 @@ def parse_rate(value: object, field: str, *, percent: bool = False, max_value: D
     return number.quantize(quantum).normalize() if number else Decimal(0)
 
 
+def parse_number(value: object, field: str, *, max_value: Decimal, places: int) -> Decimal:
+    """A non-negative figure (a policy value: percent, yuan, months, ratio) that fits a NUMERIC column:
+    finite, at most ``max_value`` and ``places`` decimals (NaN, Infinity and 1e30 are refused, not stored)."""
+    number = _decimal(value, field, "invalid_number")
+    if number < 0:
+        raise _err(field, "不能为负", "cannot be negative", "invalid_number")
+    if number > max_value:
+        raise _err(field, f"不能超过 {max_value:,}", f"cannot exceed {max_value:,}", "invalid_number")
+    quantum = Decimal(1).scaleb(-places)
+    if number != number.quantize(quantum):
+        raise _err(field, f"最多 {places} 位小数", f"has more than {places} decimal places", "invalid_number")
+    return number
+
+
 def parse_date(value: object, field: str, *, not_future: bool = False, not_before: dt.date | None = None,
                not_before_label: str = "") -> dt.date:
     """An ISO date (or a date) inside the platform's range; ``not_future`` applies "not after today"."""

@@ -18,6 +18,7 @@ from finance.approvals.services import (
     state_change,
 )
 from finance.core.errors import DomainError
+from finance.core.inputs import parse_date, parse_number, parse_text
 from finance.core.locks import lock, lock_first
 from finance.parties.models import Role
 
@@ -25,6 +26,8 @@ from .models import ChangeStatus, Parameter, ParameterChange, ParameterValue
 from .selectors import PolicyHistory, PolicyParameterMissing, PolicyUse, policy_value  # noqa: F401  (moved; callers move to selectors)
 
 CHANGE_KIND = "policy_change"
+# Values are NUMERIC(20, 6): fourteen digits before the point.
+VALUE_MAX = Decimal("99999999999999")
 
 
 @transaction.atomic
@@ -51,8 +54,12 @@ def parameter_change_propose(*, key: str, value: Decimal, effective_from: dt.dat
     param = Parameter.objects.filter(key=key).first()
     if param is None:
         raise _not_defined(key)
+    value = parse_number(value, "value", max_value=VALUE_MAX, places=6)
+    effective_from = parse_date(effective_from, "effective_from")
+    scope = parse_text(scope, "scope", max_length=60, required=False)
+    source_note = parse_text(source_note, "source_note", max_length=300, required=False)
     with transaction.atomic():
-        change = ParameterChange.objects.create(parameter=param, scope=scope, value=Decimal(value),
+        change = ParameterChange.objects.create(parameter=param, scope=scope, value=value,
                                                 effective_from=effective_from, source_note=source_note,
                                                 proposed_by=by)
         approval_submit(item=change, kind=CHANGE_KIND, amount=Decimal(0), maker=by,
@@ -67,7 +74,7 @@ def parameter_change_edit(*, change: ParameterChange, value: Decimal, by) -> Par
     if change.status != ChangeStatus.PROPOSED:
         raise DomainError("该变更已处理，不能修改", "this change has been decided and cannot be edited",
                           code="change_closed", status=409)
-    change.value = Decimal(value)
+    change.value = parse_number(value, "value", max_value=VALUE_MAX, places=6)
     change.save(update_fields=["value"])
     approvals_void_for(change, by=by, reason="proposal edited")
     approval_submit(item=change, kind=CHANGE_KIND, amount=Decimal(0), maker=change.proposed_by,

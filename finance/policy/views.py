@@ -1,6 +1,4 @@
 """Policy parameter pages: the catalogue with values in force, proposals, a second administrator approving."""
-import datetime as dt
-from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -52,13 +50,8 @@ def parameter_detail(request, key):
 def change_propose(request, key):
     _require(is_administrator, request.user)
     try:
-        value = Decimal(request.POST.get("value", "").strip())
-        effective = dt.date.fromisoformat(request.POST.get("effective_from", ""))
-    except (InvalidOperation, ValueError):
-        messages.error(request, _("Enter a number and a date (YYYY-MM-DD)."))
-        return redirect("policy-detail", key=key)
-    try:
-        parameter_change_propose(key=key, value=value, effective_from=effective, by=request.user,
+        parameter_change_propose(key=key, value=request.POST.get("value", ""),
+                                 effective_from=request.POST.get("effective_from", ""), by=request.user,
                                  scope=request.POST.get("scope", "").strip(),
                                  source_note=request.POST.get("source_note", "").strip())
     except DomainError as exc:

@@ -45,7 +45,7 @@ def test_bad_input_changes_nothing(client, admins):
     client.force_login(admins[0])
     response = client.post("/policy/pool.leverage_multiple/propose/", {"value": "abc", "effective_from": "x"},
                            follow=True)
-    assert "请输入数字和日期" in response.content.decode()
+    assert "value：不是有效数字" in response.content.decode()  # the field is named (one parser: finance.core.inputs)
     assert ParameterChange.objects.count() == 0
 
 
@@ -60,3 +60,19 @@ def test_an_ended_value_is_not_shown_as_in_force_and_its_end_is_shown(client, re
     assert (row.effective_from, row.effective_to) == (dt.date(2017, 12, 1), dt.date(2023, 1, 1))
     with translation.override("zh-hans"):
         assert formats.date_format(row.effective_to) in detail.content.decode()  # the "effective to" column
+
+
+@pytest.mark.parametrize("value, field", [("NaN", "value"), ("Infinity", "value"), ("1e30", "value"),
+                                          ("-5", "value"), ("1.0000001", "value"), ("abc", "value"),
+                                          ("12", "effective_from")])
+def test_values_that_do_not_fit_are_refused_naming_the_field(client, admins, value, field):
+    """NaN, infinities and numbers beyond NUMERIC(20, 6) were stored or answered 500; now a message names the
+    field and nothing is proposed."""
+    maker, _ = admins
+    client.force_login(maker)
+    body = {"value": value, "effective_from": "2027-01-01"} if field == "value" else \
+        {"value": "12", "effective_from": "9999-99-99"}
+    page = client.post("/policy/pool.leverage_multiple/propose/", body, follow=True)
+    assert page.status_code == 200
+    assert f"{field}：" in page.content.decode()
+    assert ParameterChange.objects.count() == 0
