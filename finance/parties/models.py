@@ -31,7 +31,9 @@ USCC_REQUIRED = (OrgKind.BANK, OrgKind.ENTERPRISE, OrgKind.GUARANTOR, OrgKind.FU
 class Organisation(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=OrgKind.choices)
     name = models.CharField(_("name"), max_length=200)
-    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True, null=True, blank=True)
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, null=True, blank=True
+    )
     dept_level = models.CharField(_("department level"), max_length=10, choices=DeptLevel.choices, blank=True)
     region = models.CharField(_("region (city)"), max_length=50, blank=True)
     tech_sme_number = models.CharField(_("tech-based SME registration number"), max_length=40, blank=True)
@@ -116,8 +118,9 @@ class RoleGrant(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
-    org_kind = models.CharField(_("organisation kind"), max_length=20, choices=OrgKind.choices, editable=False,
-                                default="")
+    org_kind = models.CharField(
+        _("organisation kind"), max_length=20, choices=OrgKind.choices, editable=False, default=""
+    )
     granted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -131,7 +134,9 @@ class RoleGrant(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.org_kind and self.user_id:
-            organisation = User.objects.filter(pk=self.user_id).values_list("organisation__kind", flat=True).first()
+            organisation = (
+                User.objects.filter(pk=self.user_id).values_list("organisation__kind", flat=True).first()
+            )
             self.org_kind = organisation or ""
         super().save(*args, **kwargs)
 

@@ -60,7 +60,12 @@ def needs_second_factor(user) -> bool:
 
     Pages (finance.web.middleware) and session-authenticated API calls (finance.api.auth) both ask this.
     """
-    if not settings.KEJIN_REQUIRE_OTP or user is None or not user.is_authenticated or not hasattr(user, "has_role"):
+    if (
+        not settings.KEJIN_REQUIRE_OTP
+        or user is None
+        or not user.is_authenticated
+        or not hasattr(user, "has_role")
+    ):
         return False
     if not user.has_role(*APPROVER_ROLES):
         return False
@@ -86,6 +91,9 @@ def check_approver_independent(*, maker, approver, role: str) -> None:
     maker_kind = maker.organisation.kind if maker is not None and maker.organisation_id else None
     cross_organisation = maker_kind not in ROLE_ORG_KINDS.get(role, set())
     if cross_organisation and same_organisation(maker, approver):
-        raise PermissionDenied("审批人不能与提交人来自同一机构", "the approver cannot belong to the maker's organisation",
-                               code="approver_same_organisation")
+        raise PermissionDenied(
+            "审批人不能与提交人来自同一机构",
+            "the approver cannot belong to the maker's organisation",
+            code="approver_same_organisation",
+        )
 rules.add_perm("parties.administer", is_administrator)

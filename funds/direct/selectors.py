@@ -31,7 +31,9 @@ def _kind(user):
     return user.organisation.kind if getattr(user, "organisation_id", None) else None
 
 
-def _scoped(qs: QuerySet, user, *, programme_path: str = "programme", enterprise_path: str = "enterprise") -> QuerySet:
+def _scoped(
+    qs: QuerySet, user, *, programme_path: str = "programme", enterprise_path: str = "enterprise"
+) -> QuerySet:
     if can_see_everything(user):
         return qs
     kind = _kind(user)
@@ -63,8 +65,12 @@ def talent_list(*, user) -> QuerySet[TalentEquity]:
 
 
 def grant_invest_loan_list(*, user) -> QuerySet[GrantInvestLoan]:
-    return _scoped(GrantInvestLoan.objects.select_related("programme", "enterprise", "loan_bank", "invest_first",
-                                                          "position"), user)
+    return _scoped(
+        GrantInvestLoan.objects.select_related(
+            "programme", "enterprise", "loan_bank", "invest_first", "position"
+        ),
+        user,
+    )
 
 
 def position_list(*, user) -> QuerySet[EquityPosition]:
@@ -114,7 +120,9 @@ def programme_exposure(programme: Programme) -> dict:
     out["budget"] = programme.budget
     out["funded"] = programme.funded
     out["exposure"] = out["project_funding"] + out["equity"]
-    out["support_given"] = out["project_funding"] + out["equity"] + out["grant_expense"] + out["other_projects"]
+    out["support_given"] = (
+        out["project_funding"] + out["equity"] + out["grant_expense"] + out["other_projects"]
+    )
     return out
 
 
