@@ -1,4 +1,5 @@
-"""Valid unified social credit codes for demo data and tests (organisation code digits + computed check char)."""
+"""Valid unified social credit codes for demo data and tests (organisation code digits + computed check
+char)."""
 
 from stdnum.cn import uscc
 

@@ -81,7 +81,8 @@ ROLE_ORG_KINDS = {
 }
 
 #: Roles that approve or sign off things (fund managers sign off deals): with KEJIN_REQUIRE_OTP they must pass
-#: a one-time-password second factor, on pages and on the API alike (finance.parties.rules.needs_second_factor).
+#: a one-time-password second factor, on pages and on the API alike
+#: (finance.parties.rules.needs_second_factor).
 APPROVER_ROLES = {Role.COMMITTEE_MEMBER, Role.DEPARTMENT_REVIEWER, Role.FUND_MANAGER, Role.ADMINISTRATOR}
 
 
@@ -113,8 +114,9 @@ class User(AbstractUser):
 
 class RoleGrant(models.Model):
     """A role held by a user. ``org_kind`` copies the kind of the user's organisation so that the database can
-    check role ↔ organisation kind (CHECK ``role_grant_fits_org_kind``); triggers (migration 0002) keep the copy
-    equal to the real kind on insert/update and refuse moving a user, or re-kinding an organisation, under it."""
+    check role ↔ organisation kind (CHECK ``role_grant_fits_org_kind``); triggers (migration 0002) keep the
+    copy equal to the real kind on insert/update and refuse moving a user, or re-kinding an organisation,
+    under it."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
@@ -142,7 +144,8 @@ class RoleGrant(models.Model):
 
 
 class OrganisationAPIKey(AbstractAPIKey):
-    """A hashed API key for a bank's (or guarantor's) system; requests act as the organisation's system user."""
+    """A hashed API key for a bank's (or guarantor's) system; requests act as the organisation's system
+    user."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="api_keys")
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_keys")

@@ -102,10 +102,10 @@ def organisation_create_bulk(*, kind: str, items) -> list[Organisation]:
     """Create many organisations of one ``kind`` (a bank file's new borrowers) with exactly the checks of
     ``organisation_create``, then one ``bulk_create``; returns them, with ids, in ``items`` order.
 
-    ``items``: mappings with ``organisation_create``'s keywords (``name``, ``uscc``, ``dept_level``, ``region``,
-    ``tech_sme_number``). The first refusal is raised (same code and field as ``organisation_create``, with
-    ``extra["item"]`` = its index in ``items``) and nothing is written; a credit code listed twice or already
-    registered is a 409 ``duplicate``.
+    ``items``: mappings with ``organisation_create``'s keywords (``name``, ``uscc``, ``dept_level``,
+    ``region``, ``tech_sme_number``). The first refusal is raised (same code and field as
+    ``organisation_create``, with ``extra["item"]`` = its index in ``items``) and nothing is written; a credit
+    code listed twice or already registered is a 409 ``duplicate``.
     """
     _check_kind(kind)
     rows, where = [], {}
@@ -142,14 +142,16 @@ def organisation_by_code(code: str) -> Organisation:
 
 
 def check_role_fits(role: str, organisation: Organisation | None) -> None:
-    """Role ↔ organisation kind (ROLE_ORG_KINDS); the database enforces the same rule (role_grant_fits_org_kind)."""
+    """Role ↔ organisation kind (ROLE_ORG_KINDS); the database enforces the same rule
+    (role_grant_fits_org_kind)."""
     if role not in Role.values:
         raise DomainError(f"未知角色：{role}", f"unknown role: {role}", code="invalid_role", field="role")
     if organisation is None or organisation.kind not in ROLE_ORG_KINDS[role]:
         kind_zh = organisation.get_kind_display() if organisation else "无"
         raise DomainError(
             f"角色 {Role(role).label} 不能授予 {kind_zh} 类机构的用户",
-            f"role {role} cannot be held in an organisation of kind {organisation.kind if organisation else 'none'}",
+            f"role {role} cannot be held in an organisation of kind "
+            f"{organisation.kind if organisation else 'none'}",
             code="role_not_allowed",
             field="role",
         )
@@ -233,8 +235,8 @@ def organisation_set_active(*, organisation: Organisation, active: bool) -> Orga
     """Deactivate (or reactivate) an organisation.
 
     Nothing else is rewritten: authentication checks the organisation on every request (API keys in
-    finance.api.auth, logins and existing sessions in finance.parties.backends), so deactivation stops its keys,
-    its users' logins and their open sessions at once, and reactivation restores them as they were.
+    finance.api.auth, logins and existing sessions in finance.parties.backends), so deactivation stops its
+    keys, its users' logins and their open sessions at once, and reactivation restores them as they were.
     """
     organisation.is_active = active
     organisation.save(update_fields=["is_active"])

@@ -60,7 +60,8 @@ def _enterprise(request, pk) -> Organisation:
 
 
 def _programme(request, pk):
-    """Programmes the caller may apply to: any active programme (the portal) — scope is checked by the service."""
+    """Programmes the caller may apply to: any active programme (the portal) — scope is checked by the
+    service."""
     from .models import Programme
 
     p = Programme.objects.filter(pk=pk).first()

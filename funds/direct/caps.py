@@ -138,9 +138,11 @@ def cap_check(*, enterprise_id: int, amount: Decimal, on: dt.date, exclude=None,
             or enterprise_id
         )
         raise DomainError(
-            f"人才创业股权投资支持上限（talent.equity_cap）{state.cap:,} 元：企业「{name}」已计入 {state.used:,} 元，"
+            f"人才创业股权投资支持上限（talent.equity_cap）{state.cap:,} 元："
+            f"企业「{name}」已计入 {state.used:,} 元，"
             f"剩余额度 {state.headroom:,} 元，本次 {amount:,} 元超过上限",
-            f"talent equity cap (talent.equity_cap) {state.cap:,}: '{name}' already counts {state.used:,}, headroom "
+            f"talent equity cap (talent.equity_cap) {state.cap:,}: '{name}' already counts {state.used:,}, "
+            f"headroom "
             f"{state.headroom:,}; {amount:,} more would exceed the cap",
             code="talent_cap_exceeded",
             field=field,
@@ -151,8 +153,9 @@ def cap_check(*, enterprise_id: int, amount: Decimal, on: dt.date, exclude=None,
 
 
 def deal_cap_check(deal, *, on: dt.date) -> CapState | None:
-    """For the deal path (funds.services): call at committee submission, sign-off approval and funding of a deal
-    whose instrument is a fiscal equity instrument. Locks the enterprise row (after the deal row: ORDER)."""
+    """For the deal path (funds.services): call at committee submission, sign-off approval and funding of a
+    deal whose instrument is a fiscal equity instrument. Locks the enterprise row (after the deal row:
+    ORDER)."""
     from funds.models import FISCAL_EQUITY
 
     if deal.instrument not in FISCAL_EQUITY:

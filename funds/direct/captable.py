@@ -1,9 +1,9 @@
 """Cap tables: share classes, holders, share movements (append-only), rounds; ownership computed from shares.
 
 Export as Open Cap Table Format (OCF 1.x) JSON objects written directly (no OCF package is available here):
-an ``Issuer``, ``StockClass`` objects, ``Stakeholder`` objects and ``TX_STOCK_ISSUANCE`` / ``TX_STOCK_REPURCHASE``
-transactions, plus ``TX_CONVERTIBLE_ISSUANCE`` for 先投后股 agreements still waiting to convert.
-``ocf_positions`` reads such a document back (the round-trip test compares both sides).
+an ``Issuer``, ``StockClass`` objects, ``Stakeholder`` objects and ``TX_STOCK_ISSUANCE`` /
+``TX_STOCK_REPURCHASE`` transactions, plus ``TX_CONVERTIBLE_ISSUANCE`` for 先投后股 agreements still waiting
+to convert. ``ocf_positions`` reads such a document back (the round-trip test compares both sides).
 """
 from __future__ import annotations
 
@@ -126,7 +126,8 @@ def total_shares(enterprise_id: int) -> int:
 
 
 def cap_table(enterprise_id: int, *, as_of: dt.date | None = None) -> dict:
-    """Holders with share counts and ownership fractions (from share counts), classes, rounds, converting money."""
+    """Holders with share counts and ownership fractions (from share counts), classes, rounds, converting
+    money."""
     held = holdings(enterprise_id, as_of=as_of)
     total = sum(held.values())
     holders = {h.pk: h for h in Shareholder.objects.filter(enterprise_id=enterprise_id)}
@@ -161,9 +162,9 @@ def share_caps_check(
     extra: dict[int | str, int],
     max_share_percent: Decimal,
 ) -> dict:
-    """After adding ``extra`` shares (holder id, or a name for new holders), the programme's holder must own at
-    most ``max_share_percent`` and hold strictly fewer shares than the largest other holder (a tie counts as
-    largest). Refuses naming the cap; returns the figures."""
+    """After adding ``extra`` shares (holder id, or a name for new holders), the programme's holder must own
+    at most ``max_share_percent`` and hold strictly fewer shares than the largest other holder (a tie counts
+    as largest). Refuses naming the cap; returns the figures."""
     held: dict[int | str, int] = dict(holdings(enterprise_id))
     for k, n in extra.items():
         held[k] = held.get(k, 0) + n
@@ -189,7 +190,8 @@ def share_caps_check(
         )
     if mine >= largest:
         raise DomainError(
-            f"转股后{holder_name}持有 {mine:,} 股，将成为第一大股东（其他最大股东 {largest:,} 股）：财政资金不得成为第一大股东",
+            f"转股后{holder_name}持有 {mine:,} 股，将成为第一大股东（其他最大股东 {largest:,} 股）："
+            f"财政资金不得成为第一大股东",
             f"after conversion {holder_name} would hold {mine:,} shares and be the largest shareholder "
             f"(largest other {largest:,}): fiscal money must never be the largest shareholder",
             code="largest_shareholder",
@@ -208,7 +210,8 @@ def _ocf_money(amount: Decimal, currency: str = "CNY") -> dict:
 
 
 def ocf_export(enterprise_id: int) -> dict:
-    """The enterprise's cap table as an OCF document: {"file_type": "OCF_MANIFEST_FILE", ..., "items": [...]}."""
+    """The enterprise's cap table as an OCF document: {"file_type": "OCF_MANIFEST_FILE", ..., "items":
+    [...]}."""
     org = Organisation.objects.get(pk=enterprise_id)
     items: list[dict] = [{"object_type": "ISSUER", "id": f"issuer-{org.pk}", "legal_name": org.name,
                           "formation_date": org.created_at.date().isoformat(), "country_of_formation": "CN",

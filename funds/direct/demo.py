@@ -4,10 +4,11 @@
 programme exists nothing is added. Dates are relative to today so every "not after today" rule holds.
 
 What it leaves: a programme of the province run by the guidance-fund manager; 先投后股 agreements applied,
-awaiting approval, contracted, disbursed, converting (conversion awaiting decision), converted, overdue, closing
-(closure awaiting decision), closed as a grant, repaid and swapped, and one converted then exited; talent equity
-near the cap (4,800,000 funded) with a second application over it (refused at submission, left applied), one
-bought back; a 拨投贷 project with three legs (the loan leg linked when the loans demo made a loan to the firm).
+awaiting approval, contracted, disbursed, converting (conversion awaiting decision), converted, overdue,
+closing (closure awaiting decision), closed as a grant, repaid and swapped, and one converted then exited;
+talent equity near the cap (4,800,000 funded) with a second application over it (refused at submission, left
+applied), one bought back; a 拨投贷 project with three legs (the loan leg linked when the loans demo made a
+loan to the firm).
 """
 from __future__ import annotations
 
@@ -53,9 +54,9 @@ def _policy(on: dt.date, earliest: dt.date) -> None:
         except DomainError:
             ParameterValue.objects.create(parameter=Parameter.objects.get(key=key), value=D(value),
                                           effective_from=POLICY_EPOCH, source_note="演示数据 demo value")
-    # The talent cap (148号, 2024-11-21) and the invest-first share cap (2025-01-01) are seeded from their sources
-    # on; the demo's history reaches further back, so it sets the same figures for the earlier decisions (demo
-    # values, ended the day the published ones start).
+    # The talent cap (148号, 2024-11-21) and the invest-first share cap (2025-01-01) are seeded from their
+    # sources on; the demo's history reaches further back, so it sets the same figures for the earlier
+    # decisions (demo values, ended the day the published ones start).
     for key in (CAP_KEY, "investfirst.max_share"):
         try:
             history.value(key, earliest)
@@ -245,6 +246,13 @@ def seed(world) -> None:
         )
         services.closure_decide(closure=cl, by=checker, approve=True, comment="同意")
 
+    _seed_talent(p, firms, t0, maker, checker, payer)
+    _seed_grant_invest_loan(p, firms, t0, maker, checker, payer)
+
+
+def _seed_talent(
+    p: Programme, firms: list[Organisation], t0: dt.date, maker: User, checker: User, payer: User
+) -> None:
     # talent equity: near the cap, an application over it, one bought back
     def talent(firm, title, amount, *, funded=None, stop="funded"):
         t = services.talent_equity_apply(
@@ -280,6 +288,10 @@ def seed(world) -> None:
     services.position_exit(position=sold.position, exited_on=t0 - dt.timedelta(days=2), proceeds="1000000.00",
                            kind="buyback", buyer="创始团队", by=maker)
 
+
+def _seed_grant_invest_loan(
+    p: Programme, firms: list[Organisation], t0: dt.date, maker: User, checker: User, payer: User
+) -> None:
     # 拨投贷 with three legs
     firm = firms[6]
     Loan = apps.get_model("loans", "Loan")

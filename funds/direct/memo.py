@@ -1,5 +1,5 @@
-"""What an investment committee votes on, as a memo (not a dump of field names): enterprise, instrument, amount,
-terms, talent-cap headroom, share-cap check, eligibility, due-diligence checklist, documents.
+"""What an investment committee votes on, as a memo (not a dump of field names): enterprise, instrument,
+amount, terms, talent-cap headroom, share-cap check, eligibility, due-diligence checklist, documents.
 
 ``deal_memo(deal)`` is for the funds vote page (funds/templates/funds/meeting_vote.html renders its sections);
 ``instrument_memo(item)`` does the same for the programme's own instruments.

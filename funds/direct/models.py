@@ -122,7 +122,8 @@ class Shareholder(models.Model):
 
 
 class FinancingRound(models.Model):
-    """A priced round as reported (by the enterprise or the manager); the figures were checked for consistency."""
+    """A priced round as reported (by the enterprise or the manager); the figures were checked for
+    consistency."""
 
     enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="financing_rounds")
     round_date = models.DateField(_("round date"))
@@ -309,7 +310,9 @@ class InvestFirstAgreement(models.Model):
     round = models.ForeignKey(
         FinancingRound, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    position = models.OneToOneField(EquityPosition, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    position = models.OneToOneField(
+        EquityPosition, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     policy = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -469,7 +472,8 @@ class TalentEquity(models.Model):
     title = models.CharField(_("project"), max_length=200)
     amount = models.DecimalField(_("amount"), **MONEY)
     price_per_share = models.DecimalField(_("price per share"), **PRICE)
-    # Eligibility as stated by the applicant (checked against the policy parameters at application and approval).
+    # Eligibility as stated by the applicant (checked against the policy parameters at application and
+    # approval).
     talent_team_leads = models.BooleanField(_("a talent team leads the company"), default=False)
     registered_in_shandong = models.BooleanField(_("registered in Shandong"), default=False)
     own_ip_count = models.PositiveIntegerField(_("own IP items"), default=0)
@@ -482,7 +486,9 @@ class TalentEquity(models.Model):
     applicant = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     maker = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     applied_on = models.DateField(_("applied on"))
-    position = models.OneToOneField(EquityPosition, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    position = models.OneToOneField(
+        EquityPosition, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     policy = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -87,8 +87,8 @@ def round_list(*, user) -> QuerySet[FinancingRound]:
 
 
 def enterprise_visible(*, user, enterprise_id: int) -> bool:
-    """The caller may see this enterprise's cap table: oversight, the enterprise itself, or a programme holding
-    an instrument in it."""
+    """The caller may see this enterprise's cap table: oversight, the enterprise itself, or a programme
+    holding an instrument in it."""
     if can_see_everything(user) or user.organisation_id == enterprise_id:
         return True
     return any(qs.filter(enterprise_id=enterprise_id).exists() for qs in (
@@ -96,8 +96,8 @@ def enterprise_visible(*, user, enterprise_id: int) -> bool:
 
 
 def manager_board(*, user, within_days: int = 90) -> dict:
-    """What a manager acts on: agreements due to convert (deadline within ``within_days``), overdue conversions,
-    conversions and closures awaiting a decision."""
+    """What a manager acts on: agreements due to convert (deadline within ``within_days``), overdue
+    conversions, conversions and closures awaiting a decision."""
     qs = agreement_list(user=user)
     horizon = today() + dt.timedelta(days=within_days)
     waiting = [InvestFirstStatus.CONTRACTED, InvestFirstStatus.DISBURSED]

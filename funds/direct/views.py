@@ -32,7 +32,8 @@ def _is_manager(user, programme) -> bool:
 
 @login_required
 def board(request):
-    """Managers: what to act on. Departments and auditors: programme exposure and the same lists, read-only."""
+    """Managers: what to act on. Departments and auditors: programme exposure and the same lists,
+    read-only."""
     user = request.user
     if not (can_see_everything(user) or user.has_role(Role.FUND_MANAGER)):
         if user.organisation_id and user.organisation.kind in (OrgKind.ENTERPRISE, OrgKind.UNIVERSITY):

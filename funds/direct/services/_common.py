@@ -1,4 +1,5 @@
-"""Shared helpers of the direct-instrument services: errors, permissions, maker-checker, the enterprise lock."""
+"""Shared helpers of the direct-instrument services: errors, permissions, maker-checker, the enterprise
+lock."""
 
 from __future__ import annotations
 

@@ -37,7 +37,8 @@ from ._common import (
 
 
 def invest_first_overdue_sweep(*, on: dt.date | None = None, by=None) -> int:
-    """Nightly: agreements whose deadline has passed without a qualifying round move to "conversion overdue"."""
+    """Nightly: agreements whose deadline has passed without a qualifying round move to "conversion
+    overdue"."""
     on = on or today()
     total = 0
     for status in (IFS.CONTRACTED, IFS.DISBURSED):
@@ -101,8 +102,8 @@ def closure_decide(
     *, closure: Closure, by, approve: bool, comment: str = "", on: dt.date | None = None
 ) -> Closure:
     """Approved: one entry per way. Grant: grant expense ← project funding. Repaid: cash (the agreed amount) ←
-    project funding, the difference a gain or loss. Swapped: other projects ← project funding. The closure keeps
-    the decision and the approvers."""
+    project funding, the difference a gain or loss. Swapped: other projects ← project funding. The closure
+    keeps the decision and the approvers."""
     a = _locked(InvestFirstAgreement, closure.agreement, closure.agreement.enterprise_id)
     c = Closure.objects.get(pk=closure.pk)
     if c.status != DecisionStatus.PENDING or a.status != IFS.CLOSING:

@@ -205,8 +205,9 @@ def grant_invest_loan_decide(
 
 @transaction.atomic
 def grant_invest_loan_sign(*, project: GrantInvestLoan, signed_on: dt.date, by) -> GrantInvestLoan:
-    """The contract. An equity leg made as 先投后股 becomes its own agreement (approved by this decision), signed
-    now with one tranche of the equity amount; the agreement then counts against the cap instead of the project."""
+    """The contract. An equity leg made as 先投后股 becomes its own agreement (approved by this decision),
+    signed now with one tranche of the equity amount; the agreement then counts against the cap instead of the
+    project."""
     g = _locked(GrantInvestLoan, project, project.enterprise_id)
     _manager_of(g.programme, by)
     if g.status != GS.APPROVED or not approvals.approval_is_valid(g):
@@ -379,8 +380,8 @@ def grant_invest_loan_exposure(g: GrantInvestLoan, *, on: dt.date | None = None)
 @transaction.atomic
 def grant_invest_loan_link_loan(*, project: GrantInvestLoan, bank: Organisation, reference: str, by,
                                 pool_enrolled: bool = False) -> GrantInvestLoan:
-    """Link (or correct) the loan leg: the bank's own loan reference, which must name a loan registered through
-    the loans API by that bank to this enterprise."""
+    """Link (or correct) the loan leg: the bank's own loan reference, which must name a loan registered
+    through the loans API by that bank to this enterprise."""
     from ..loanlink import loan_facts
 
     g = _locked(GrantInvestLoan, project, project.enterprise_id)

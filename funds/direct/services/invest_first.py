@@ -162,7 +162,8 @@ def invest_first_decide(
 @transaction.atomic
 def invest_first_sign(*, agreement: InvestFirstAgreement, signed_on: dt.date, by) -> InvestFirstAgreement:
     """The contract: the deadline (``investfirst.conversion_deadline_months``), the qualifying round size
-    (``investfirst.min_round_size``) and the share cap (``investfirst.max_share``) are fixed from the policy."""
+    (``investfirst.min_round_size``) and the share cap (``investfirst.max_share``) are fixed from the
+    policy."""
     a = _locked(InvestFirstAgreement, agreement, agreement.enterprise_id)
     _manager_of(a.programme, by)
     if a.status != IFS.APPROVED:
@@ -197,8 +198,8 @@ def invest_first_sign(*, agreement: InvestFirstAgreement, signed_on: dt.date, by
 
 @transaction.atomic
 def tranche_pay(*, tranche: Tranche, paid_on: dt.date, by) -> Tranche:
-    """Pay a tranche as project funding (not equity): project funding ← programme cash. The cap is checked again
-    at funding; the payer is neither the maker nor an approver."""
+    """Pay a tranche as project funding (not equity): project funding ← programme cash. The cap is checked
+    again at funding; the payer is neither the maker nor an approver."""
     a = _locked(InvestFirstAgreement, tranche.agreement, tranche.agreement.enterprise_id)
     t = Tranche.objects.get(pk=tranche.pk)
     _manager_of(a.programme, by)

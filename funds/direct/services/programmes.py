@@ -105,7 +105,8 @@ def programme_fund(*, programme: Programme, amount, on: dt.date, reference: str,
         programme.refresh_from_db()
         raise _err(
             f"amount：拨入后将超过专项预算 {programme.budget:,}（已拨入 {programme.funded:,}）",
-            f"amount: funding would exceed the programme budget {programme.budget:,} (funded {programme.funded:,})",
+            f"amount: funding would exceed the programme budget {programme.budget:,} "
+            f"(funded {programme.funded:,})",
             "budget_exceeded",
             "amount",
             status=409,

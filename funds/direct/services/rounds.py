@@ -1,4 +1,5 @@
-"""Rounds and conversion of 先投后股: the consistency check, the joint conversion, maker-checker, share caps."""
+"""Rounds and conversion of 先投后股: the consistency check, the joint conversion, maker-checker, share
+caps."""
 
 from __future__ import annotations
 
@@ -107,11 +108,14 @@ def round_check(*, pre_money: Decimal, price_per_share: Decimal, fd_shares_befor
     if abs(reported - capitalization) > SHARE_TOLERANCE:
         implied = Decimal(float(pre / capitalization)).quantize(D("0.000001"))
         raise _err(
-            f"融资轮数据不一致：投前估值 pre_money {pre_money:,} ÷ 每股价格 price_per_share {price_per_share} = "
+            f"融资轮数据不一致：投前估值 pre_money {pre_money:,} ÷ "
+            f"每股价格 price_per_share {price_per_share} = "
             f"{int(reported):,} 股，而融资前完全稀释股数 fd_shares_before {fd_shares_before:,}（含转股）对应 "
             f"{int(capitalization):,} 股，相差超过 1 股；按这些股数每股价格应为 {implied}",
-            f"inconsistent round: pre_money {pre_money:,} / price_per_share {price_per_share} = {int(reported):,} shares, "
-            f"but fd_shares_before {fd_shares_before:,} (with conversions) gives {int(capitalization):,}, more than one "
+            f"inconsistent round: pre_money {pre_money:,} / price_per_share {price_per_share} = "
+            f"{int(reported):,} shares, "
+            f"but fd_shares_before {fd_shares_before:,} (with conversions) gives {int(capitalization):,}, "
+            f"more than one "
             f"share apart; with that share count the price would be {implied}",
             "inconsistent_round",
             "price_per_share",
@@ -225,7 +229,8 @@ def conversion_preview(*, agreement: InvestFirstAgreement, round: FinancingRound
         )
     if round.new_money < a.min_round_size:
         raise _err(
-            f"new_money：本轮新增资金 {round.new_money:,} 低于合格融资轮下限（investfirst.min_round_size）{a.min_round_size:,}",
+            f"new_money：本轮新增资金 {round.new_money:,} 低于合格融资轮下限"
+            f"（investfirst.min_round_size）{a.min_round_size:,}",
             f"new_money: {round.new_money:,} is below the qualifying round size (investfirst.min_round_size) "
             f"{a.min_round_size:,}",
             "round_not_qualified",
@@ -301,7 +306,8 @@ def conversion_propose(*, agreement: InvestFirstAgreement, round: FinancingRound
 @transaction.atomic
 def conversion_decide(*, conversion: Conversion, by, approve: bool, comment: str = "") -> Conversion:
     """Approved: the share caps are checked again on today's cap table, project funding moves to equity at
-    cost, the programme gains the shares and an equity position. Rejected: the agreement waits for another round."""
+    cost, the programme gains the shares and an equity position. Rejected: the agreement waits for another
+    round."""
     a = _locked(InvestFirstAgreement, conversion.agreement, conversion.agreement.enterprise_id)
     c = Conversion.objects.select_related("round").get(pk=conversion.pk)
     if c.status != DecisionStatus.PENDING or a.status != IFS.CONVERTING:

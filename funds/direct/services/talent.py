@@ -112,7 +112,8 @@ def talent_equity_apply(
     founders_cash="0",
     applied_on: dt.date | None = None,
 ) -> TalentEquity:
-    """A talent-equity application: eligibility checked (each parameter named), cap headroom shown (``t.cap``)."""
+    """A talent-equity application: eligibility checked (each parameter named), cap headroom shown
+    (``t.cap``)."""
     _enterprise_ok(enterprise)
     _programme_ok(programme, DirectKind.TALENT_EQUITY)
     _applicant_for(enterprise, programme, by)
