@@ -104,8 +104,9 @@ def organisation_create_bulk(*, kind: str, items) -> list[Organisation]:
 
     ``items``: mappings with ``organisation_create``'s keywords (``name``, ``uscc``, ``dept_level``,
     ``region``, ``tech_sme_number``). The first refusal is raised (same code and field as
-    ``organisation_create``, with ``extra["item"]`` = its index in ``items``) and nothing is written; a credit
-    code listed twice or already registered is a 409 ``duplicate``.
+    ``organisation_create``, with ``extra["item"]`` = its index in ``items``) and nothing is written; a
+    credit code listed twice or already
+    registered is a 409 ``duplicate``.
     """
     _check_kind(kind)
     rows, where = [], {}
