@@ -15,7 +15,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
 DEBUG = env.bool("DEBUG", default=False)
-# The fallback key only exists so the demo and tests start without configuration; production settings refuse it.
+# The fallback key only exists so the demo and tests start without configuration; production settings refuse
+# it.
 INSECURE_DEV_KEY = "django-insecure-kejin-demo-only-key-do-not-use-in-production-0000"
 SECRET_KEY = env("SECRET_KEY", default=INSECURE_DEV_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
@@ -121,14 +122,15 @@ SESSION_COOKIE_AGE = env.int("KEJIN_SESSION_HOURS", default=8) * 3600
 # One rule for the API throttles and the login lockout (finance.web.client.client_address).
 KEJIN_TRUSTED_PROXIES = env.int("KEJIN_TRUSTED_PROXIES", default=0)
 
-# Cache: Redis in production (API throttling counts live there, shared by every worker), local memory for the demo.
+# Cache: Redis in production (API throttling counts live there, shared by every worker), local memory for the
+# demo.
 _CACHE_URL = env("KEJIN_CACHE_URL", default="")
 CACHES = {"default": (
     {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL, "KEY_PREFIX": "kejin"}
     if _CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kejin"})}
 
-# django-axes: lock username+address after AXES_FAILURE_LIMIT failures, and the account from every address only
-# after KEJIN_ACCOUNT_FAILURE_LIMIT (so nobody can lock a user out from behind the shared proxy address).
+# django-axes: lock username+address after AXES_FAILURE_LIMIT failures, and the account from every address
+# only after KEJIN_ACCOUNT_FAILURE_LIMIT (so nobody can lock a user out from behind the shared proxy address).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 KEJIN_ACCOUNT_FAILURE_LIMIT = env.int("KEJIN_ACCOUNT_FAILURE_LIMIT", default=50)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
@@ -140,8 +142,8 @@ AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 # Second factor for approvers and administrators, switched on per deployment.
 KEJIN_REQUIRE_OTP = env.bool("KEJIN_REQUIRE_OTP", default=False)
 
-# Content-Security-Policy (django-csp): everything is self-hosted. Scripts and <style> elements come from our own
-# static files, or carry the per-request nonce ({% csp_nonce %}); inline event handlers are refused. Style
+# Content-Security-Policy (django-csp): everything is self-hosted. Scripts and <style> elements come from our
+# own static files, or carry the per-request nonce ({% csp_nonce %}); inline event handlers are refused. Style
 # attributes stay allowed (progress bars, SVG charts): they cannot run script.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -1,6 +1,6 @@
-"""Approvals in the admin are read-only: rules, requests, decisions, meetings, votes and recusals are written only
-by the services (maker-checker, committee votes), so one administrator cannot approve, or override a committee,
-alone. Committees (name and members) stay editable until a committee service exists."""
+"""Approvals in the admin are read-only: rules, requests, decisions, meetings, votes and recusals are written
+only by the services (maker-checker, committee votes), so one administrator cannot approve, or override a
+committee, alone. Committees (name and members) stay editable until a committee service exists."""
 from django.contrib import admin
 
 from finance.web.readonly_admin import ReadOnlyAdmin, ReadOnlyTabularInline

@@ -1,7 +1,7 @@
 """Organisations and users in the admin.
 
-Role grants and API keys are read-only here: roles are given with ``manage.py create_user`` (the service checks
-role ↔ organisation kind, and so does the database), keys with ``manage.py create_api_key``. A user's
+Role grants and API keys are read-only here: roles are given with ``manage.py create_user`` (the service
+checks role ↔ organisation kind, and so does the database), keys with ``manage.py create_api_key``. A user's
 organisation and the staff/superuser flags (which follow the administrator role) cannot be edited either.
 Deactivating an organisation here (``is_active``) takes effect at once: its keys, logins and sessions stop.
 """

@@ -36,7 +36,9 @@ class MeApi(APIView):
 
 
 class OrganisationDetailApi(APIView):
-    @extend_schema(responses=OrganisationOut, summary="An organisation visible to the caller (others answer 404)")
+    @extend_schema(
+        responses=OrganisationOut, summary="An organisation visible to the caller (others answer 404)"
+    )
     def get(self, request, pk: int):
         return Response(OrganisationOut(get_object_or_404(organisation_list(user=request.user), pk=pk)).data)
 
@@ -54,7 +56,9 @@ class EnterpriseCreateApi(APIView):
     @idempotent
     def post(self, request):
         if not request.user.has_role(Role.BANK_OFFICER, Role.DEPARTMENT_REVIEWER, Role.ADMINISTRATOR):
-            raise PermissionDenied("只有银行或主管部门可以登记企业", "only banks and departments can register enterprises")
+            raise PermissionDenied(
+                "只有银行或主管部门可以登记企业", "only banks and departments can register enterprises"
+            )
         data = validated(EnterpriseIn, request.data)
         org = organisation_create(kind=OrgKind.ENTERPRISE, **data)
         return Response(OrganisationOut(org).data, status=status.HTTP_201_CREATED)

@@ -1,4 +1,6 @@
-"""Valid unified social credit codes for demo data and tests (organisation code digits + computed check char)."""
+"""Valid unified social credit codes for demo data and tests (organisation code digits + computed check
+char)."""
+
 from stdnum.cn import uscc
 
 # 91 = enterprise registered with market regulator; 370100 = Jinan (region code).

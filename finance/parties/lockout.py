@@ -7,10 +7,11 @@ Failures are counted twice (``AXES_LOCKOUT_PARAMETERS = [["username", "ip_addres
 * per username alone, from every address: locked only after the much higher ``KEJIN_ACCOUNT_FAILURE_LIMIT``
   (50 by default), against guessing spread over many addresses.
 
-django-axes compares one count with one limit, so ``get_failures`` reports the pair's count, or the limit itself
-once the account-wide count reaches its own threshold. A successful login clears only the failures of that
-username at that address: a guesser elsewhere stays locked however often the user logs in. The client address is ``finance.web.client.client_address``
-(the address our proxy saw), the same one the API throttles use.
+django-axes compares one count with one limit, so ``get_failures`` reports the pair's count, or the limit
+itself once the account-wide count reaches its own threshold. A successful login clears only the failures of
+that username at that address: a guesser elsewhere stays locked however often the user logs in. The client
+address is ``finance.web.client.client_address`` (the address our proxy saw), the same one the API throttles
+use.
 """
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_failure_limit

@@ -31,7 +31,9 @@ USCC_REQUIRED = (OrgKind.BANK, OrgKind.ENTERPRISE, OrgKind.GUARANTOR, OrgKind.FU
 class Organisation(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=OrgKind.choices)
     name = models.CharField(_("name"), max_length=200)
-    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True, null=True, blank=True)
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, null=True, blank=True
+    )
     dept_level = models.CharField(_("department level"), max_length=10, choices=DeptLevel.choices, blank=True)
     region = models.CharField(_("region (city)"), max_length=50, blank=True)
     tech_sme_number = models.CharField(_("tech-based SME registration number"), max_length=40, blank=True)
@@ -79,7 +81,8 @@ ROLE_ORG_KINDS = {
 }
 
 #: Roles that approve or sign off things (fund managers sign off deals): with KEJIN_REQUIRE_OTP they must pass
-#: a one-time-password second factor, on pages and on the API alike (finance.parties.rules.needs_second_factor).
+#: a one-time-password second factor, on pages and on the API alike
+#: (finance.parties.rules.needs_second_factor).
 APPROVER_ROLES = {Role.COMMITTEE_MEMBER, Role.DEPARTMENT_REVIEWER, Role.FUND_MANAGER, Role.ADMINISTRATOR}
 
 
@@ -111,13 +114,15 @@ class User(AbstractUser):
 
 class RoleGrant(models.Model):
     """A role held by a user. ``org_kind`` copies the kind of the user's organisation so that the database can
-    check role ↔ organisation kind (CHECK ``role_grant_fits_org_kind``); triggers (migration 0002) keep the copy
-    equal to the real kind on insert/update and refuse moving a user, or re-kinding an organisation, under it."""
+    check role ↔ organisation kind (CHECK ``role_grant_fits_org_kind``); triggers (migration 0002) keep the
+    copy equal to the real kind on insert/update and refuse moving a user, or re-kinding an organisation,
+    under it."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
-    org_kind = models.CharField(_("organisation kind"), max_length=20, choices=OrgKind.choices, editable=False,
-                                default="")
+    org_kind = models.CharField(
+        _("organisation kind"), max_length=20, choices=OrgKind.choices, editable=False, default=""
+    )
     granted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -131,13 +136,16 @@ class RoleGrant(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.org_kind and self.user_id:
-            organisation = User.objects.filter(pk=self.user_id).values_list("organisation__kind", flat=True).first()
+            organisation = (
+                User.objects.filter(pk=self.user_id).values_list("organisation__kind", flat=True).first()
+            )
             self.org_kind = organisation or ""
         super().save(*args, **kwargs)
 
 
 class OrganisationAPIKey(AbstractAPIKey):
-    """A hashed API key for a bank's (or guarantor's) system; requests act as the organisation's system user."""
+    """A hashed API key for a bank's (or guarantor's) system; requests act as the organisation's system
+    user."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="api_keys")
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_keys")

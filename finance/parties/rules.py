@@ -1,10 +1,10 @@
 """Permission predicates (django-rules): one place for each "who may do what" rule.
 
 Reads are scoped by ``finance.parties.selectors.scope_to_caller`` (a user sees objects of their own
-organisation; oversight roles, department reviewers, auditors and administrators, see everything in the province).
-This module also holds the identity rules every entry point shares: whether an account may be used at all
-(``account_usable``), whether it still owes a second factor (``needs_second_factor``) and whether two people
-belong to the same organisation (``same_organisation``, for maker-checker across organisations).
+organisation; oversight roles, department reviewers, auditors and administrators, see everything in the
+province). This module also holds the identity rules every entry point shares: whether an account may be used
+at all (``account_usable``), whether it still owes a second factor (``needs_second_factor``) and whether two
+people belong to the same organisation (``same_organisation``, for maker-checker across organisations).
 """
 import rules
 from django.conf import settings
@@ -46,9 +46,11 @@ def is_org_kind(user, kind: OrgKind) -> bool:
 
 
 def account_usable(user) -> bool:
-    """An account may authenticate (password, session or API key) only while it and its organisation are active.
+    """An account may authenticate (password, session or API key) only while it and its organisation are
+    active.
 
-    Deactivating an organisation therefore stops its API keys, its users' logins and their open sessions at once.
+    Deactivating an organisation therefore stops its API keys, its users' logins and their open sessions at
+    once.
     """
     if user is None or not user.is_active:
         return False
@@ -56,11 +58,17 @@ def account_usable(user) -> bool:
 
 
 def needs_second_factor(user) -> bool:
-    """With KEJIN_REQUIRE_OTP, approvers (APPROVER_ROLES) must have passed a one-time password in this session.
+    """With KEJIN_REQUIRE_OTP, approvers (APPROVER_ROLES) must have passed a one-time password in this
+    session.
 
     Pages (finance.web.middleware) and session-authenticated API calls (finance.api.auth) both ask this.
     """
-    if not settings.KEJIN_REQUIRE_OTP or user is None or not user.is_authenticated or not hasattr(user, "has_role"):
+    if (
+        not settings.KEJIN_REQUIRE_OTP
+        or user is None
+        or not user.is_authenticated
+        or not hasattr(user, "has_role")
+    ):
         return False
     if not user.has_role(*APPROVER_ROLES):
         return False
@@ -77,8 +85,8 @@ def same_organisation(user_a, user_b) -> bool:
 def check_approver_independent(*, maker, approver, role: str) -> None:
     """Maker-checker across organisations: when the approving role cannot be held in the maker's kind of
     organisation (a department reviewer approving a bank's claim), the approver must not come from the maker's
-    organisation. Within one organisation (two reviewers of a department, a fund manager and the committee) the
-    existing maker ≠ checker rule is enough."""
+    organisation. Within one organisation (two reviewers of a department, a fund manager and the committee)
+    the existing maker ≠ checker rule is enough."""
     from finance.core.errors import PermissionDenied
 
     from .models import ROLE_ORG_KINDS
@@ -86,6 +94,9 @@ def check_approver_independent(*, maker, approver, role: str) -> None:
     maker_kind = maker.organisation.kind if maker is not None and maker.organisation_id else None
     cross_organisation = maker_kind not in ROLE_ORG_KINDS.get(role, set())
     if cross_organisation and same_organisation(maker, approver):
-        raise PermissionDenied("审批人不能与提交人来自同一机构", "the approver cannot belong to the maker's organisation",
-                               code="approver_same_organisation")
+        raise PermissionDenied(
+            "审批人不能与提交人来自同一机构",
+            "the approver cannot belong to the maker's organisation",
+            code="approver_same_organisation",
+        )
 rules.add_perm("parties.administer", is_administrator)

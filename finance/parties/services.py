@@ -24,11 +24,20 @@ _KINDS = frozenset(OrgKind.values)  # OrgKind.values builds a new list on every 
 
 def _check_kind(kind: str) -> None:
     if kind not in _KINDS:
-        raise DomainError(f"未知的机构类型：{kind}", f"unknown organisation kind: {kind}", code="invalid_kind", field="kind")
+        raise DomainError(
+            f"未知的机构类型：{kind}", f"unknown organisation kind: {kind}", code="invalid_kind", field="kind"
+        )
 
 
-def _organisation_fields(*, kind: str, name: str, uscc: str | None = None, dept_level: str = "", region: str = "",
-                         tech_sme_number: str = "") -> dict:
+def _organisation_fields(
+    *,
+    kind: str,
+    name: str,
+    uscc: str | None = None,
+    dept_level: str = "",
+    region: str = "",
+    tech_sme_number: str = "",
+) -> dict:
     """The one validation of a new organisation (single and bulk): kind known, name given, credit code valid
     and required for the kinds in ``USCC_REQUIRED``. Returns the normalised model fields."""
     _check_kind(kind)
@@ -38,18 +47,34 @@ def _organisation_fields(*, kind: str, name: str, uscc: str | None = None, dept_
     if uscc:
         uscc = validate_uscc(uscc)
     elif kind in USCC_REQUIRED:
-        raise DomainError("该类机构必须填写统一社会信用代码", "this kind of organisation needs a unified social credit code",
-                          code="required", field="uscc")
+        raise DomainError(
+            "该类机构必须填写统一社会信用代码",
+            "this kind of organisation needs a unified social credit code",
+            code="required",
+            field="uscc",
+        )
     return {"kind": kind, "name": name, "uscc": uscc or None, "dept_level": dept_level, "region": region,
             "tech_sme_number": tech_sme_number}
 
 
 def _uscc_taken(uscc: str, *, listed_twice: bool = False) -> DomainError:
     if listed_twice:
-        return DomainError(f"统一社会信用代码 {uscc} 重复出现", f"unified social credit code {uscc} is listed twice",
-                           code="duplicate", field="uscc", status=409, extra={"uscc": uscc})
-    return DomainError(f"统一社会信用代码 {uscc} 已登记", f"unified social credit code {uscc} is already registered",
-                       code="duplicate", field="uscc", status=409, extra={"uscc": uscc})
+        return DomainError(
+            f"统一社会信用代码 {uscc} 重复出现",
+            f"unified social credit code {uscc} is listed twice",
+            code="duplicate",
+            field="uscc",
+            status=409,
+            extra={"uscc": uscc},
+        )
+    return DomainError(
+        f"统一社会信用代码 {uscc} 已登记",
+        f"unified social credit code {uscc} is already registered",
+        code="duplicate",
+        field="uscc",
+        status=409,
+        extra={"uscc": uscc},
+    )
 
 
 def _check_not_registered(codes) -> None:
@@ -77,9 +102,10 @@ def organisation_create_bulk(*, kind: str, items) -> list[Organisation]:
     """Create many organisations of one ``kind`` (a bank file's new borrowers) with exactly the checks of
     ``organisation_create``, then one ``bulk_create``; returns them, with ids, in ``items`` order.
 
-    ``items``: mappings with ``organisation_create``'s keywords (``name``, ``uscc``, ``dept_level``, ``region``,
-    ``tech_sme_number``). The first refusal is raised (same code and field as ``organisation_create``, with
-    ``extra["item"]`` = its index in ``items``) and nothing is written; a credit code listed twice or already
+    ``items``: mappings with ``organisation_create``'s keywords (``name``, ``uscc``, ``dept_level``,
+    ``region``, ``tech_sme_number``). The first refusal is raised (same code and field as
+    ``organisation_create``, with ``extra["item"]`` = its index in ``items``) and nothing is written; a
+    credit code listed twice or already
     registered is a 409 ``duplicate``.
     """
     _check_kind(kind)
@@ -110,20 +136,26 @@ def organisation_by_code(code: str) -> Organisation:
     if org is None and code.isdigit():
         org = Organisation.objects.filter(pk=int(code)).first()
     if org is None:
-        raise DomainError(f"找不到机构 {code}", f"no organisation {code}", code="not_found", field="org", status=404)
+        raise DomainError(
+            f"找不到机构 {code}", f"no organisation {code}", code="not_found", field="org", status=404
+        )
     return org
 
 
 def check_role_fits(role: str, organisation: Organisation | None) -> None:
-    """Role ↔ organisation kind (ROLE_ORG_KINDS); the database enforces the same rule (role_grant_fits_org_kind)."""
+    """Role ↔ organisation kind (ROLE_ORG_KINDS); the database enforces the same rule
+    (role_grant_fits_org_kind)."""
     if role not in Role.values:
         raise DomainError(f"未知角色：{role}", f"unknown role: {role}", code="invalid_role", field="role")
     if organisation is None or organisation.kind not in ROLE_ORG_KINDS[role]:
         kind_zh = organisation.get_kind_display() if organisation else "无"
         raise DomainError(
             f"角色 {Role(role).label} 不能授予 {kind_zh} 类机构的用户",
-            f"role {role} cannot be held in an organisation of kind {organisation.kind if organisation else 'none'}",
-            code="role_not_allowed", field="role")
+            f"role {role} cannot be held in an organisation of kind "
+            f"{organisation.kind if organisation else 'none'}",
+            code="role_not_allowed",
+            field="role",
+        )
 
 
 @transaction.atomic
@@ -154,9 +186,15 @@ def user_create(*, organisation: Organisation, username: str, roles: list[str], 
         raise DomainError(f"用户名 {username} 已存在", f"username {username} already exists",
                           code="duplicate", field="username", status=409)
     password = password or secrets.token_urlsafe(12)
-    user = User.objects.create_user(username=username, password=password, organisation=organisation,
-                                    display_name=display_name, email=email,
-                                    is_staff=Role.ADMINISTRATOR in roles, is_superuser=Role.ADMINISTRATOR in roles)
+    user = User.objects.create_user(
+        username=username,
+        password=password,
+        organisation=organisation,
+        display_name=display_name,
+        email=email,
+        is_staff=Role.ADMINISTRATOR in roles,
+        is_superuser=Role.ADMINISTRATOR in roles,
+    )
     RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r, org_kind=organisation.kind) for r in roles])
     return user, password
 
@@ -171,8 +209,12 @@ def api_key_create(*, organisation: Organisation, name: str = "bank system",
     """
     role = {OrgKind.BANK: Role.BANK_OFFICER, OrgKind.GUARANTOR: Role.GUARANTOR_OFFICER}.get(organisation.kind)
     if role is None:
-        raise DomainError("只有银行和担保机构可以申请 API 密钥", "only banks and guarantors can hold API keys",
-                          code="api_key_not_allowed", field="org")
+        raise DomainError(
+            "只有银行和担保机构可以申请 API 密钥",
+            "only banks and guarantors can hold API keys",
+            code="api_key_not_allowed",
+            field="org",
+        )
     username = f"system-{organisation.uscc or organisation.pk}"
     user = User.objects.filter(username=username).first()
     if user is None:
@@ -194,8 +236,8 @@ def organisation_set_active(*, organisation: Organisation, active: bool) -> Orga
     """Deactivate (or reactivate) an organisation.
 
     Nothing else is rewritten: authentication checks the organisation on every request (API keys in
-    finance.api.auth, logins and existing sessions in finance.parties.backends), so deactivation stops its keys,
-    its users' logins and their open sessions at once, and reactivation restores them as they were.
+    finance.api.auth, logins and existing sessions in finance.parties.backends), so deactivation stops its
+    keys, its users' logins and their open sessions at once, and reactivation restores them as they were.
     """
     organisation.is_active = active
     organisation.save(update_fields=["is_active"])

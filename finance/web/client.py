@@ -2,7 +2,8 @@
 
 ``X-Forwarded-For`` is believed only for the hops of our own proxies (``KEJIN_TRUSTED_PROXIES``, 0 by default:
 the socket address). Each trusted proxy appends the address it saw, so the client is the entry that the
-outermost trusted proxy appended; anything a client writes in the header itself sits further left and is ignored.
+outermost trusted proxy appended; anything a client writes in the header itself sits further left and is
+ignored.
 """
 from django.conf import settings
 

@@ -17,6 +17,8 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith(self.EXEMPT_PREFIXES) and needs_second_factor(getattr(request, "user", None)):
+        if not request.path.startswith(self.EXEMPT_PREFIXES) and needs_second_factor(
+            getattr(request, "user", None)
+        ):
             return redirect(f"{reverse('otp_verify')}?{urlencode({'next': request.path})}")
         return self.get_response(request)

@@ -44,7 +44,8 @@ _PANELS: list[HomePanel] = []
 
 
 def register_home_panel(role: str, template: str, title) -> None:
-    """Apps add a card to the home page of users holding ``role`` (the template gets ``request`` and ``user``)."""
+    """Apps add a card to the home page of users holding ``role`` (the template gets ``request`` and
+    ``user``)."""
     _PANELS.append(HomePanel(role, template, title))
 
 

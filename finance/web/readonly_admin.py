@@ -1,8 +1,9 @@
 """Read-only admin classes: the admin is for looking at records that only services may write.
 
-Policy values and changes, approval rules, requests and decisions, meetings, votes and recusals, role grants and
-API keys, the ledger: one administrator must not change any of them alone (issue 9 #3, #4). Changes go through
-the services and their pages (the maker-checker policy pages at /policy/, the approval and committee pages).
+Policy values and changes, approval rules, requests and decisions, meetings, votes and recusals, role grants
+and API keys, the ledger: one administrator must not change any of them alone (issue 9 #3, #4). Changes go
+through the services and their pages (the maker-checker policy pages at /policy/, the approval and committee
+pages).
 """
 from django.contrib import admin
 

@@ -25,8 +25,13 @@ def cash(p: Programme):
 
 def project_funding(p: Programme):
     """先投后股项目资金: invest-first money before conversion (not equity)."""
-    return _acc(p, "project-funding", "先投后股项目资金 project funding (before conversion)", AccountKind.ASSET,
-                floor=True)
+    return _acc(
+        p,
+        "project-funding",
+        "先投后股项目资金 project funding (before conversion)",
+        AccountKind.ASSET,
+        floor=True,
+    )
 
 
 def equity(p: Programme):
@@ -36,7 +41,9 @@ def equity(p: Programme):
 
 def other_projects(p: Programme):
     """转入其他项目的资金: invest-first money swapped into another project."""
-    return _acc(p, "swapped", "转入其他项目资金 funding swapped into other projects", AccountKind.ASSET, floor=True)
+    return _acc(
+        p, "swapped", "转入其他项目资金 funding swapped into other projects", AccountKind.ASSET, floor=True
+    )
 
 
 def grant_expense(p: Programme):

@@ -30,12 +30,23 @@ M = {"max_digits": 18, "decimal_places": 2}
 
 def _with_cap(data: dict, state) -> dict:
     """An application's answer shows the talent-cap headroom it was checked against."""
-    return {**data, "talent_cap": {"cap": str(state.cap), "used": str(state.used), "headroom": str(state.headroom)}}
+    return {
+        **data,
+        "talent_cap": {"cap": str(state.cap), "used": str(state.used), "headroom": str(state.headroom)},
+    }
 
 
 def _history(obj) -> list[dict]:
-    return [{"at": c.at.isoformat(), "by": c.by.username if c.by else None, "from": c.from_state, "to": c.to_state,
-             "reason": c.reason} for c in history(obj)]
+    return [
+        {
+            "at": c.at.isoformat(),
+            "by": c.by.username if c.by else None,
+            "from": c.from_state,
+            "to": c.to_state,
+            "reason": c.reason,
+        }
+        for c in history(obj)
+    ]
 
 
 def _enterprise(request, pk) -> Organisation:
@@ -49,7 +60,8 @@ def _enterprise(request, pk) -> Organisation:
 
 
 def _programme(request, pk):
-    """Programmes the caller may apply to: any active programme (the portal) — scope is checked by the service."""
+    """Programmes the caller may apply to: any active programme (the portal) — scope is checked by the
+    service."""
     from .models import Programme
 
     p = Programme.objects.filter(pk=pk).first()
@@ -86,7 +98,9 @@ class ProgrammeOut(serializers.Serializer):
 
 
 class ProgrammeListApi(APIView):
-    @extend_schema(responses=ProgrammeOut(many=True), summary="Programmes of direct instruments with their exposure")
+    @extend_schema(
+        responses=ProgrammeOut(many=True), summary="Programmes of direct instruments with their exposure"
+    )
     def get(self, request):
         rows = list(selectors.programme_list(user=request.user).select_related("owner_department", "manager"))
         for p in rows:
@@ -159,17 +173,25 @@ class AgreementListApi(APIView):
     @idempotent
     def post(self, request):
         d = validated(InvestFirstApplyIn, request.data)
-        a = services.invest_first_apply(programme=_programme(request, d["programme"]),
-                                        enterprise=_enterprise(request, d.get("enterprise")), title=d["title"],
-                                        amount=d["amount"], tranches=d["tranches"], discount=d["discount"] or None,
-                                        valuation_cap=d["valuation_cap"] or None, by=request.user)
+        a = services.invest_first_apply(
+            programme=_programme(request, d["programme"]),
+            enterprise=_enterprise(request, d.get("enterprise")),
+            title=d["title"],
+            amount=d["amount"],
+            tranches=d["tranches"],
+            discount=d["discount"] or None,
+            valuation_cap=d["valuation_cap"] or None,
+            by=request.user,
+        )
         return Response(_with_cap(_agreement_detail(a), a.cap), status=status.HTTP_201_CREATED)
 
 
 class AgreementDetailApi(APIView):
     @extend_schema(responses=AgreementDetailOut, summary="A 先投后股 agreement with tranches and history")
     def get(self, request, pk: int):
-        return Response(_agreement_detail(get_object_or_404(selectors.agreement_list(user=request.user), pk=pk)))
+        return Response(
+            _agreement_detail(get_object_or_404(selectors.agreement_list(user=request.user), pk=pk))
+        )
 
 
 class AgreementActionIn(serializers.Serializer):
@@ -185,7 +207,9 @@ class AgreementActionIn(serializers.Serializer):
 
 
 class AgreementActionApi(APIView):
-    @extend_schema(request=AgreementActionIn, responses=AgreementDetailOut, summary="A manager's step on an agreement")
+    @extend_schema(
+        request=AgreementActionIn, responses=AgreementDetailOut, summary="A manager's step on an agreement"
+    )
     @idempotent
     def post(self, request, pk: int):
         a = get_object_or_404(selectors.agreement_list(user=request.user), pk=pk)
@@ -208,8 +232,14 @@ class AgreementActionApi(APIView):
                 raise NotFound("融资轮", "round")
             services.conversion_propose(agreement=a, round=r, by=by)
         else:
-            services.closure_propose(agreement=a, way=d.get("way") or "", reason=d["comment"], by=by,
-                                     agreed_amount=d["agreed_amount"] or None, target_project=d["target_project"])
+            services.closure_propose(
+                agreement=a,
+                way=d.get("way") or "",
+                reason=d["comment"],
+                by=by,
+                agreed_amount=d["agreed_amount"] or None,
+                target_project=d["target_project"],
+            )
         a.refresh_from_db()
         return Response(_agreement_detail(a))
 
@@ -227,20 +257,34 @@ class DirectDecisionOut(serializers.Serializer):
 
 
 class ConversionDecisionApi(APIView):
-    @extend_schema(request=DirectDecisionIn, responses=DirectDecisionOut, summary="The checker decides a proposed conversion")
+    @extend_schema(
+        request=DirectDecisionIn,
+        responses=DirectDecisionOut,
+        summary="The checker decides a proposed conversion",
+    )
     @idempotent
     def post(self, request, pk: int):
-        c = get_object_or_404(Conversion.objects.filter(agreement__in=selectors.agreement_list(user=request.user)), pk=pk)
+        c = get_object_or_404(
+            Conversion.objects.filter(agreement__in=selectors.agreement_list(user=request.user)), pk=pk
+        )
         d = validated(DirectDecisionIn, request.data)
-        c = services.conversion_decide(conversion=c, by=request.user, approve=d["approve"], comment=d["comment"])
+        c = services.conversion_decide(
+            conversion=c, by=request.user, approve=d["approve"], comment=d["comment"]
+        )
         return Response(DirectDecisionOut(c).data)
 
 
 class ClosureDecisionApi(APIView):
-    @extend_schema(request=DirectDecisionIn, responses=DirectDecisionOut, summary="The checker decides a proposed closure")
+    @extend_schema(
+        request=DirectDecisionIn,
+        responses=DirectDecisionOut,
+        summary="The checker decides a proposed closure",
+    )
     @idempotent
     def post(self, request, pk: int):
-        c = get_object_or_404(Closure.objects.filter(agreement__in=selectors.agreement_list(user=request.user)), pk=pk)
+        c = get_object_or_404(
+            Closure.objects.filter(agreement__in=selectors.agreement_list(user=request.user)), pk=pk
+        )
         d = validated(DirectDecisionIn, request.data)
         c = services.closure_decide(closure=c, by=request.user, approve=d["approve"], comment=d["comment"])
         return Response(DirectDecisionOut(c).data)
@@ -272,7 +316,9 @@ class RoundOut(serializers.Serializer):
 
 
 class RoundReportApi(APIView):
-    @extend_schema(request=RoundIn, responses={201: RoundOut}, summary="Report a priced round (enterprise or manager)")
+    @extend_schema(
+        request=RoundIn, responses={201: RoundOut}, summary="Report a priced round (enterprise or manager)"
+    )
     @idempotent
     def post(self, request, pk: int):
         if not selectors.enterprise_visible(user=request.user, enterprise_id=pk):
@@ -283,19 +329,45 @@ class RoundReportApi(APIView):
 
 
 class CapTableApi(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="An enterprise's cap table (ownership from share counts) and talent-cap headroom")
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        summary="An enterprise's cap table (ownership from share counts) and talent-cap headroom",
+    )
     def get(self, request, pk: int):
         if not selectors.enterprise_visible(user=request.user, enterprise_id=pk):
             raise NotFound("企业", "enterprise")
         t = captable.cap_table(pk)
         state = cap_state(pk, on=today())
-        return Response({
-            "enterprise": pk, "total_shares": t["total_shares"],
-            "holders": [{"name": r["name"], "kind": r["kind"], "kind_label": str(r["kind_label"]), "shares": r["shares"],
-                         "ownership": str(r["ownership"])} for r in t["holders"]],
-            "converting": [{"agreement": a.pk, "programme": a.programme.name, "amount": str(a.disbursed or a.amount),
-                            "status": a.status} for a in t["converting"]],
-            "talent_cap": {"cap": str(state.cap), "used": str(state.used), "headroom": str(state.headroom)}})
+        return Response(
+            {
+                "enterprise": pk,
+                "total_shares": t["total_shares"],
+                "holders": [
+                    {
+                        "name": r["name"],
+                        "kind": r["kind"],
+                        "kind_label": str(r["kind_label"]),
+                        "shares": r["shares"],
+                        "ownership": str(r["ownership"]),
+                    }
+                    for r in t["holders"]
+                ],
+                "converting": [
+                    {
+                        "agreement": a.pk,
+                        "programme": a.programme.name,
+                        "amount": str(a.disbursed or a.amount),
+                        "status": a.status,
+                    }
+                    for a in t["converting"]
+                ],
+                "talent_cap": {
+                    "cap": str(state.cap),
+                    "used": str(state.used),
+                    "headroom": str(state.headroom),
+                },
+            }
+        )
 
 
 class CapTableOcfApi(APIView):
@@ -339,12 +411,18 @@ class TalentListApi(APIView):
     def get(self, request):
         return Response(TalentOut(selectors.talent_list(user=request.user)[:500], many=True).data)
 
-    @extend_schema(request=TalentApplyIn, responses={201: TalentOut}, summary="Apply for talent-startup equity")
+    @extend_schema(
+        request=TalentApplyIn, responses={201: TalentOut}, summary="Apply for talent-startup equity"
+    )
     @idempotent
     def post(self, request):
         d = validated(TalentApplyIn, request.data)
-        t = services.talent_equity_apply(programme=_programme(request, d.pop("programme")),
-                                         enterprise=_enterprise(request, d.pop("enterprise", None)), by=request.user, **d)
+        t = services.talent_equity_apply(
+            programme=_programme(request, d.pop("programme")),
+            enterprise=_enterprise(request, d.pop("enterprise", None)),
+            by=request.user,
+            **d,
+        )
         return Response(_with_cap(TalentOut(t).data, t.cap), status=status.HTTP_201_CREATED)
 
 
@@ -355,7 +433,9 @@ class TalentActionIn(serializers.Serializer):
 
 
 class TalentActionApi(APIView):
-    @extend_schema(request=TalentActionIn, responses=TalentOut, summary="A manager's step on a talent investment")
+    @extend_schema(
+        request=TalentActionIn, responses=TalentOut, summary="A manager's step on a talent investment"
+    )
     @idempotent
     def post(self, request, pk: int):
         t = get_object_or_404(selectors.talent_list(user=request.user), pk=pk)
@@ -397,13 +477,17 @@ class PositionOut(serializers.Serializer):
 
 
 class PositionListApi(APIView):
-    @extend_schema(responses=PositionOut(many=True), summary="Equity the programmes hold (at cost) and their exits")
+    @extend_schema(
+        responses=PositionOut(many=True), summary="Equity the programmes hold (at cost) and their exits"
+    )
     def get(self, request):
         return Response(PositionOut(selectors.position_list(user=request.user)[:500], many=True).data)
 
 
 class PositionExitApi(APIView):
-    @extend_schema(request=ExitIn, responses=PositionOut, summary="Sale or buy-back at ≥ the minimum exit price")
+    @extend_schema(
+        request=ExitIn, responses=PositionOut, summary="Sale or buy-back at ≥ the minimum exit price"
+    )
     @idempotent
     def post(self, request, pk: int):
         pos = get_object_or_404(selectors.position_list(user=request.user), pk=pk)
@@ -427,7 +511,10 @@ class GILOut(serializers.Serializer):
     exposure = serializers.SerializerMethodField()
 
     def get_grant(self, g) -> dict:
-        return {"amount": str(g.grant_amount), "paid_on": g.grant_paid_on.isoformat() if g.grant_paid_on else None}
+        return {
+            "amount": str(g.grant_amount),
+            "paid_on": g.grant_paid_on.isoformat() if g.grant_paid_on else None,
+        }
 
     def get_equity(self, g) -> dict:
         return {"kind": g.equity_kind, "amount": str(g.equity_amount), "agreement": g.invest_first_id,
@@ -458,7 +545,9 @@ class GILApplyIn(serializers.Serializer):
 
 
 class GILListApi(APIView):
-    @extend_schema(responses=GILOut(many=True), summary="拨投贷 projects: legs, states and total fiscal exposure")
+    @extend_schema(
+        responses=GILOut(many=True), summary="拨投贷 projects: legs, states and total fiscal exposure"
+    )
     def get(self, request):
         return Response(GILOut(selectors.grant_invest_loan_list(user=request.user)[:200], many=True).data)
 
@@ -472,17 +561,26 @@ class GILListApi(APIView):
             if bank is None:
                 raise NotFound("银行", "bank")
         g = services.grant_invest_loan_apply(
-            programme=_programme(request, d["programme"]), enterprise=_enterprise(request, d.get("enterprise")),
-            title=d["title"], by=request.user, grant_amount=d["grant_amount"], equity_kind=d["equity_kind"],
-            equity_amount=d["equity_amount"], equity_price_per_share=d["equity_price_per_share"] or None,
-            loan_bank=bank, loan_reference=d["loan_reference"])
+            programme=_programme(request, d["programme"]),
+            enterprise=_enterprise(request, d.get("enterprise")),
+            title=d["title"],
+            by=request.user,
+            grant_amount=d["grant_amount"],
+            equity_kind=d["equity_kind"],
+            equity_amount=d["equity_amount"],
+            equity_price_per_share=d["equity_price_per_share"] or None,
+            loan_bank=bank,
+            loan_reference=d["loan_reference"],
+        )
         return Response(_with_cap(GILOut(g).data, g.cap), status=status.HTTP_201_CREATED)
 
 
 class GILDetailApi(APIView):
     @extend_schema(responses=GILOut, summary="One 拨投贷 project")
     def get(self, request, pk: int):
-        return Response(GILOut(get_object_or_404(selectors.grant_invest_loan_list(user=request.user), pk=pk)).data)
+        return Response(
+            GILOut(get_object_or_404(selectors.grant_invest_loan_list(user=request.user), pk=pk)).data
+        )
 
 
 class GILActionIn(serializers.Serializer):
@@ -507,7 +605,9 @@ class GILActionApi(APIView):
         elif act == "submit":
             services.grant_invest_loan_submit(project=g, by=by, reason=d["comment"])
         elif act in ("approve", "reject"):
-            services.grant_invest_loan_decide(project=g, by=by, approve=act == "approve", comment=d["comment"])
+            services.grant_invest_loan_decide(
+                project=g, by=by, approve=act == "approve", comment=d["comment"]
+            )
         elif act == "sign":
             services.grant_invest_loan_sign(project=g, signed_on=on, by=by)
         elif act == "pay_grant":
@@ -528,7 +628,10 @@ class GILActionApi(APIView):
 
 
 class CapHeadroomApi(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="Talent-cap headroom of an enterprise (what an application page shows)")
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        summary="Talent-cap headroom of an enterprise (what an application page shows)",
+    )
     def get(self, request, pk: int):
         if not selectors.enterprise_visible(user=request.user, enterprise_id=pk):
             raise NotFound("企业", "enterprise")

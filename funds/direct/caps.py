@@ -59,8 +59,11 @@ def _deal_rows(enterprise_id: int) -> list:
     from funds.models import FISCAL_EQUITY, Deal, DealStatus
 
     counted = (DealStatus.APPROVED, DealStatus.CONTRACTED, DealStatus.FUNDED, DealStatus.EXITED)
-    return list(Deal.objects.filter(enterprise_id=enterprise_id, instrument__in=FISCAL_EQUITY, status__in=counted)
-                .order_by("pk"))
+    return list(
+        Deal.objects.filter(
+            enterprise_id=enterprise_id, instrument__in=FISCAL_EQUITY, status__in=counted
+        ).order_by("pk")
+    )
 
 
 def cap_used(enterprise_id: int, *, exclude=None) -> tuple[Decimal, list[dict]]:
@@ -68,21 +71,45 @@ def cap_used(enterprise_id: int, *, exclude=None) -> tuple[Decimal, list[dict]]:
     items = []
     for d in _deal_rows(enterprise_id):
         if not _skip(d, exclude):
-            items.append({"kind": "deal", "id": d.pk, "title": d.title, "instrument": d.instrument, "amount": d.amount})
-    for a in InvestFirstAgreement.objects.filter(enterprise_id=enterprise_id, status__in=IF_COUNTED).order_by("pk"):
+            items.append(
+                {"kind": "deal", "id": d.pk, "title": d.title, "instrument": d.instrument, "amount": d.amount}
+            )
+    for a in InvestFirstAgreement.objects.filter(enterprise_id=enterprise_id, status__in=IF_COUNTED).order_by(
+        "pk"
+    ):
         if not _skip(a, exclude):
             items.append({"kind": "invest_first", "id": a.pk, "title": a.title, "instrument": "invest_first",
                           "amount": a.amount})
-    for t in TalentEquity.objects.filter(enterprise_id=enterprise_id, status__in=TALENT_COUNTED).order_by("pk"):
+    for t in TalentEquity.objects.filter(enterprise_id=enterprise_id, status__in=TALENT_COUNTED).order_by(
+        "pk"
+    ):
         if not _skip(t, exclude):
-            items.append({"kind": "talent_equity", "id": t.pk, "title": t.title, "instrument": "talent_equity",
-                          "amount": t.amount})
-    for g in GrantInvestLoan.objects.filter(enterprise_id=enterprise_id, status__in=GIL_COUNTED,
-                                            equity_kind__in=[EquityLegKind.DIRECT, EquityLegKind.INVEST_FIRST],
-                                            invest_first__isnull=True, equity_amount__gt=0).order_by("pk"):
+            items.append(
+                {
+                    "kind": "talent_equity",
+                    "id": t.pk,
+                    "title": t.title,
+                    "instrument": "talent_equity",
+                    "amount": t.amount,
+                }
+            )
+    for g in GrantInvestLoan.objects.filter(
+        enterprise_id=enterprise_id,
+        status__in=GIL_COUNTED,
+        equity_kind__in=[EquityLegKind.DIRECT, EquityLegKind.INVEST_FIRST],
+        invest_first__isnull=True,
+        equity_amount__gt=0,
+    ).order_by("pk"):
         if not _skip(g, exclude):
-            items.append({"kind": "grant_invest_loan", "id": g.pk, "title": g.title, "instrument": "grant_invest_loan",
-                          "amount": g.equity_amount})
+            items.append(
+                {
+                    "kind": "grant_invest_loan",
+                    "id": g.pk,
+                    "title": g.title,
+                    "instrument": "grant_invest_loan",
+                    "amount": g.equity_amount,
+                }
+            )
     return sum((i["amount"] for i in items), Decimal("0.00")), items
 
 
@@ -106,20 +133,29 @@ def cap_check(*, enterprise_id: int, amount: Decimal, on: dt.date, exclude=None,
         lock(Organisation, enterprise_id)
     state = cap_state(enterprise_id, on=on, exclude=exclude)
     if state.used + amount > state.cap:
-        name = Organisation.objects.filter(pk=enterprise_id).values_list("name", flat=True).first() or enterprise_id
+        name = (
+            Organisation.objects.filter(pk=enterprise_id).values_list("name", flat=True).first()
+            or enterprise_id
+        )
         raise DomainError(
-            f"人才创业股权投资支持上限（talent.equity_cap）{state.cap:,} 元：企业「{name}」已计入 {state.used:,} 元，"
+            f"人才创业股权投资支持上限（talent.equity_cap）{state.cap:,} 元："
+            f"企业「{name}」已计入 {state.used:,} 元，"
             f"剩余额度 {state.headroom:,} 元，本次 {amount:,} 元超过上限",
-            f"talent equity cap (talent.equity_cap) {state.cap:,}: '{name}' already counts {state.used:,}, headroom "
+            f"talent equity cap (talent.equity_cap) {state.cap:,}: '{name}' already counts {state.used:,}, "
+            f"headroom "
             f"{state.headroom:,}; {amount:,} more would exceed the cap",
-            code="talent_cap_exceeded", field=field, status=409,
-            extra={"cap": str(state.cap), "used": str(state.used), "headroom": str(state.headroom)})
+            code="talent_cap_exceeded",
+            field=field,
+            status=409,
+            extra={"cap": str(state.cap), "used": str(state.used), "headroom": str(state.headroom)},
+        )
     return state
 
 
 def deal_cap_check(deal, *, on: dt.date) -> CapState | None:
-    """For the deal path (funds.services): call at committee submission, sign-off approval and funding of a deal
-    whose instrument is a fiscal equity instrument. Locks the enterprise row (after the deal row: ORDER)."""
+    """For the deal path (funds.services): call at committee submission, sign-off approval and funding of a
+    deal whose instrument is a fiscal equity instrument. Locks the enterprise row (after the deal row:
+    ORDER)."""
     from funds.models import FISCAL_EQUITY
 
     if deal.instrument not in FISCAL_EQUITY:

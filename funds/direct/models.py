@@ -39,10 +39,18 @@ class Programme(models.Model):
     TRANSITIONS = {ProgrammeStatus.ACTIVE: {ProgrammeStatus.CLOSED}}
 
     name = models.CharField(_("name"), max_length=200, unique=True)
-    owner_department = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="direct_programmes_owned",
-                                         verbose_name=_("owner department"))
-    manager = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="direct_programmes_managed",
-                                verbose_name=_("manager organisation"))
+    owner_department = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="direct_programmes_owned",
+        verbose_name=_("owner department"),
+    )
+    manager = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="direct_programmes_managed",
+        verbose_name=_("manager organisation"),
+    )
     budget = models.DecimalField(_("budget"), **MONEY)
     funded = models.DecimalField(_("funded by the department"), default=0, **MONEY)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
@@ -98,8 +106,12 @@ class Shareholder(models.Model):
     enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cap_table_holders")
     name = models.CharField(_("shareholder"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=HolderKind.choices)
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["enterprise", "id"]
@@ -110,7 +122,8 @@ class Shareholder(models.Model):
 
 
 class FinancingRound(models.Model):
-    """A priced round as reported (by the enterprise or the manager); the figures were checked for consistency."""
+    """A priced round as reported (by the enterprise or the manager); the figures were checked for
+    consistency."""
 
     enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="financing_rounds")
     round_date = models.DateField(_("round date"))
@@ -160,7 +173,9 @@ class ShareMovement(models.Model):
     shares = models.BigIntegerField(_("shares"))
     on = models.DateField(_("date"))
     reason = models.CharField(_("reason"), max_length=12, choices=MovementReason.choices)
-    round = models.ForeignKey(FinancingRound, on_delete=models.PROTECT, null=True, blank=True, related_name="movements")
+    round = models.ForeignKey(
+        FinancingRound, on_delete=models.PROTECT, null=True, blank=True, related_name="movements"
+    )
     price_per_share = models.DecimalField(_("price per share"), null=True, blank=True, **PRICE)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -198,16 +213,22 @@ class EquityPosition(models.Model):
     shares = models.BigIntegerField(_("shares"))
     invested_on = models.DateField(_("invested on"))
     exit_due_on = models.DateField(_("end of holding period"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=8, choices=PositionStatus.choices, default=PositionStatus.HELD)
+    status = models.CharField(
+        _("status"), max_length=8, choices=PositionStatus.choices, default=PositionStatus.HELD
+    )
     exit_kind = models.CharField(_("exit"), max_length=8, choices=ExitKind.choices, blank=True)
     exited_on = models.DateField(_("exited on"), null=True, blank=True)
     proceeds = models.DecimalField(_("proceeds"), null=True, blank=True, **MONEY)
     min_exit_price = models.DecimalField(_("minimum exit price"), null=True, blank=True, **MONEY)
-    multiple = models.DecimalField(_("realised multiple"), null=True, blank=True, max_digits=12, decimal_places=4)
+    multiple = models.DecimalField(
+        _("realised multiple"), null=True, blank=True, max_digits=12, decimal_places=4
+    )
     irr = models.DecimalField(_("IRR"), null=True, blank=True, max_digits=12, decimal_places=6)
     policy = models.JSONField(default=dict, blank=True)
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    exit_entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    exit_entry = models.ForeignKey(
+        JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["programme", "id"]
@@ -266,8 +287,12 @@ class InvestFirstAgreement(models.Model):
     }
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="invest_first")
-    enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="invest_first_agreements",
-                                   verbose_name=_("enterprise"))
+    enterprise = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="invest_first_agreements",
+        verbose_name=_("enterprise"),
+    )
     title = models.CharField(_("project"), max_length=200)
     amount = models.DecimalField(_("amount"), **MONEY)
     discount = models.DecimalField(_("discount"), null=True, blank=True, max_digits=8, decimal_places=6)
@@ -282,8 +307,12 @@ class InvestFirstAgreement(models.Model):
     min_round_size = models.DecimalField(_("minimum qualified round"), null=True, blank=True, **MONEY)
     max_share = models.DecimalField(_("share cap (%)"), null=True, blank=True, max_digits=7, decimal_places=4)
     disbursed = models.DecimalField(_("disbursed"), default=0, **MONEY)
-    round = models.ForeignKey(FinancingRound, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    position = models.OneToOneField(EquityPosition, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    round = models.ForeignKey(
+        FinancingRound, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    position = models.OneToOneField(
+        EquityPosition, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     policy = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -346,7 +375,9 @@ class Conversion(models.Model):
     price = models.DecimalField(_("conversion price"), **PRICE)
     shares = models.BigIntegerField(_("shares"))
     ownership = models.DecimalField(_("ownership after the round"), max_digits=12, decimal_places=8)
-    programme_share = models.DecimalField(_("programme's share after the round"), max_digits=12, decimal_places=8)
+    programme_share = models.DecimalField(
+        _("programme's share after the round"), max_digits=12, decimal_places=8
+    )
     figures = models.JSONField(default=dict)
     status = models.CharField(_("status"), max_length=10, choices=DecisionStatus.choices,
                               default=DecisionStatus.PENDING)
@@ -366,8 +397,13 @@ class Conversion(models.Model):
         return self.agreement.programme.manager_id
 
     def approval_content(self) -> dict:
-        return {"agreement": self.agreement_id, "round": self.round_id, "amount": self.amount, "price": self.price,
-                "shares": self.shares}
+        return {
+            "agreement": self.agreement_id,
+            "round": self.round_id,
+            "amount": self.amount,
+            "price": self.price,
+            "shares": self.shares,
+        }
 
 
 class ClosureWay(models.TextChoices):
@@ -436,25 +472,32 @@ class TalentEquity(models.Model):
     title = models.CharField(_("project"), max_length=200)
     amount = models.DecimalField(_("amount"), **MONEY)
     price_per_share = models.DecimalField(_("price per share"), **PRICE)
-    # Eligibility as stated by the applicant (checked against the policy parameters at application and approval).
+    # Eligibility as stated by the applicant (checked against the policy parameters at application and
+    # approval).
     talent_team_leads = models.BooleanField(_("a talent team leads the company"), default=False)
     registered_in_shandong = models.BooleanField(_("registered in Shandong"), default=False)
     own_ip_count = models.PositiveIntegerField(_("own IP items"), default=0)
     founded_on = models.DateField(_("company founded on"))
     founders_cash = models.DecimalField(_("founders' cash in"), default=0, **MONEY)
     eligibility = models.JSONField(default=dict, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=TalentStatus.choices, default=TalentStatus.APPLIED)
+    status = models.CharField(
+        _("status"), max_length=12, choices=TalentStatus.choices, default=TalentStatus.APPLIED
+    )
     applicant = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     maker = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     applied_on = models.DateField(_("applied on"))
-    position = models.OneToOneField(EquityPosition, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    position = models.OneToOneField(
+        EquityPosition, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     policy = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-id"]
-        constraints = [models.CheckConstraint(name="talent_amount_positive", condition=Q(amount__gt=0)),
-                       models.CheckConstraint(name="talent_price_positive", condition=Q(price_per_share__gt=0))]
+        constraints = [
+            models.CheckConstraint(name="talent_amount_positive", condition=Q(amount__gt=0)),
+            models.CheckConstraint(name="talent_price_positive", condition=Q(price_per_share__gt=0)),
+        ]
 
     def __str__(self):
         return self.title
@@ -507,14 +550,18 @@ class GrantInvestLoan(models.Model):
     enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="grant_invest_loans",
                                    verbose_name=_("enterprise"))
     title = models.CharField(_("project"), max_length=200)
-    status = models.CharField(_("status"), max_length=12, choices=GILStatus.choices, default=GILStatus.APPLIED)
+    status = models.CharField(
+        _("status"), max_length=12, choices=GILStatus.choices, default=GILStatus.APPLIED
+    )
     applicant = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     maker = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     applied_on = models.DateField(_("applied on"))
     # 拨: the grant leg, expensed when paid.
     grant_amount = models.DecimalField(_("grant"), default=0, **MONEY)
     grant_paid_on = models.DateField(_("grant paid on"), null=True, blank=True)
-    grant_entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    grant_entry = models.ForeignKey(
+        JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # 投: direct equity, or a 先投后股 agreement.
     equity_kind = models.CharField(_("equity leg"), max_length=12, choices=EquityLegKind.choices, blank=True,
                                    default=EquityLegKind.NONE)
@@ -522,10 +569,18 @@ class GrantInvestLoan(models.Model):
     equity_price_per_share = models.DecimalField(_("price per share"), null=True, blank=True, **PRICE)
     invest_first = models.OneToOneField(InvestFirstAgreement, on_delete=models.PROTECT, null=True, blank=True,
                                         related_name="grant_invest_loan")
-    position = models.OneToOneField(EquityPosition, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    position = models.OneToOneField(
+        EquityPosition, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # 贷: a bank loan registered through the loans API, linked by the bank's own reference.
-    loan_bank = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                  verbose_name=_("lending bank"))
+    loan_bank = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lending bank"),
+    )
     loan_reference = models.CharField(_("bank loan reference"), max_length=64, blank=True)
     loan_pool_enrolled = models.BooleanField(_("loan enrolled in a risk pool"), default=False)
     policy = models.JSONField(default=dict, blank=True)
@@ -534,9 +589,13 @@ class GrantInvestLoan(models.Model):
     class Meta:
         ordering = ["-id"]
         constraints = [
-            models.CheckConstraint(name="gil_amounts_nonneg", condition=Q(grant_amount__gte=0, equity_amount__gte=0)),
-            models.CheckConstraint(name="gil_has_a_leg",
-                                   condition=Q(grant_amount__gt=0) | Q(equity_amount__gt=0) | ~Q(loan_reference="")),
+            models.CheckConstraint(
+                name="gil_amounts_nonneg", condition=Q(grant_amount__gte=0, equity_amount__gte=0)
+            ),
+            models.CheckConstraint(
+                name="gil_has_a_leg",
+                condition=Q(grant_amount__gt=0) | Q(equity_amount__gt=0) | ~Q(loan_reference=""),
+            ),
         ]
 
     def __str__(self):

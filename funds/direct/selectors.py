@@ -31,7 +31,9 @@ def _kind(user):
     return user.organisation.kind if getattr(user, "organisation_id", None) else None
 
 
-def _scoped(qs: QuerySet, user, *, programme_path: str = "programme", enterprise_path: str = "enterprise") -> QuerySet:
+def _scoped(
+    qs: QuerySet, user, *, programme_path: str = "programme", enterprise_path: str = "enterprise"
+) -> QuerySet:
     if can_see_everything(user):
         return qs
     kind = _kind(user)
@@ -63,8 +65,12 @@ def talent_list(*, user) -> QuerySet[TalentEquity]:
 
 
 def grant_invest_loan_list(*, user) -> QuerySet[GrantInvestLoan]:
-    return _scoped(GrantInvestLoan.objects.select_related("programme", "enterprise", "loan_bank", "invest_first",
-                                                          "position"), user)
+    return _scoped(
+        GrantInvestLoan.objects.select_related(
+            "programme", "enterprise", "loan_bank", "invest_first", "position"
+        ),
+        user,
+    )
 
 
 def position_list(*, user) -> QuerySet[EquityPosition]:
@@ -81,8 +87,8 @@ def round_list(*, user) -> QuerySet[FinancingRound]:
 
 
 def enterprise_visible(*, user, enterprise_id: int) -> bool:
-    """The caller may see this enterprise's cap table: oversight, the enterprise itself, or a programme holding
-    an instrument in it."""
+    """The caller may see this enterprise's cap table: oversight, the enterprise itself, or a programme
+    holding an instrument in it."""
     if can_see_everything(user) or user.organisation_id == enterprise_id:
         return True
     return any(qs.filter(enterprise_id=enterprise_id).exists() for qs in (
@@ -90,8 +96,8 @@ def enterprise_visible(*, user, enterprise_id: int) -> bool:
 
 
 def manager_board(*, user, within_days: int = 90) -> dict:
-    """What a manager acts on: agreements due to convert (deadline within ``within_days``), overdue conversions,
-    conversions and closures awaiting a decision."""
+    """What a manager acts on: agreements due to convert (deadline within ``within_days``), overdue
+    conversions, conversions and closures awaiting a decision."""
     qs = agreement_list(user=user)
     horizon = today() + dt.timedelta(days=within_days)
     waiting = [InvestFirstStatus.CONTRACTED, InvestFirstStatus.DISBURSED]
@@ -114,7 +120,9 @@ def programme_exposure(programme: Programme) -> dict:
     out["budget"] = programme.budget
     out["funded"] = programme.funded
     out["exposure"] = out["project_funding"] + out["equity"]
-    out["support_given"] = out["project_funding"] + out["equity"] + out["grant_expense"] + out["other_projects"]
+    out["support_given"] = (
+        out["project_funding"] + out["equity"] + out["grant_expense"] + out["other_projects"]
+    )
     return out
 
 

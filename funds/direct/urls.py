@@ -1,4 +1,6 @@
-"""Pages of the direct instruments, included by funds/urls.py under /funds/direct/ (names in the funds namespace)."""
+"""Pages of the direct instruments, included by funds/urls.py under /funds/direct/ (names in the funds
+namespace)."""
+
 from django.urls import path
 
 from . import views

@@ -32,7 +32,8 @@ def _is_manager(user, programme) -> bool:
 
 @login_required
 def board(request):
-    """Managers: what to act on. Departments and auditors: programme exposure and the same lists, read-only."""
+    """Managers: what to act on. Departments and auditors: programme exposure and the same lists,
+    read-only."""
     user = request.user
     if not (can_see_everything(user) or user.has_role(Role.FUND_MANAGER)):
         if user.organisation_id and user.organisation.kind in (OrgKind.ENTERPRISE, OrgKind.UNIVERSITY):
@@ -79,7 +80,9 @@ def agreement_action(request, pk: int):
         if act == "submit":
             services.invest_first_submit(agreement=a, by=by)
         elif act in ("approve", "reject"):
-            services.invest_first_decide(agreement=a, by=by, approve=act == "approve", comment=post.get("comment", ""))
+            services.invest_first_decide(
+                agreement=a, by=by, approve=act == "approve", comment=post.get("comment", "")
+            )
         elif act == "sign":
             services.invest_first_sign(agreement=a, signed_on=_on(request), by=by)
         elif act == "pay":
@@ -97,12 +100,19 @@ def agreement_action(request, pk: int):
             services.conversion_decide(conversion=c, by=by, approve=post.get("approve") == "1",
                                        comment=post.get("comment", ""))
         elif act == "close":
-            services.closure_propose(agreement=a, way=post.get("way", ""), reason=post.get("comment", ""), by=by,
-                                     agreed_amount=post.get("agreed_amount") or None,
-                                     target_project=post.get("target_project", ""))
+            services.closure_propose(
+                agreement=a,
+                way=post.get("way", ""),
+                reason=post.get("comment", ""),
+                by=by,
+                agreed_amount=post.get("agreed_amount") or None,
+                target_project=post.get("target_project", ""),
+            )
         elif act == "decide_closure":
             c = get_object_or_404(Closure, pk=parse_id(post.get("closure"), "closure"), agreement=a)
-            services.closure_decide(closure=c, by=by, approve=post.get("approve") == "1", comment=post.get("comment", ""))
+            services.closure_decide(
+                closure=c, by=by, approve=post.get("approve") == "1", comment=post.get("comment", "")
+            )
         else:
             raise Http404
         messages.success(request, "已完成")
@@ -114,10 +124,19 @@ def agreement_action(request, pk: int):
 @login_required
 def talent_detail(request, pk: int):
     t = get_object_or_404(selectors.talent_list(user=request.user), pk=pk)
-    return render(request, "funds/direct/talent.html", {"t": t, "is_manager": _is_manager(request.user, t.programme),
-                                                         "approval": selectors.pending_approval(t), "today": today(),
-                                                         "cap": _cap(t.enterprise_id), "memo": instrument_memo(t),
-                                                         **history_context(t)})
+    return render(
+        request,
+        "funds/direct/talent.html",
+        {
+            "t": t,
+            "is_manager": _is_manager(request.user, t.programme),
+            "approval": selectors.pending_approval(t),
+            "today": today(),
+            "cap": _cap(t.enterprise_id),
+            "memo": instrument_memo(t),
+            **history_context(t),
+        },
+    )
 
 
 @login_required
@@ -168,7 +187,9 @@ def project_action(request, pk: int):
         elif act == "submit":
             services.grant_invest_loan_submit(project=g, by=by)
         elif act in ("approve", "reject"):
-            services.grant_invest_loan_decide(project=g, by=by, approve=act == "approve", comment=post.get("comment", ""))
+            services.grant_invest_loan_decide(
+                project=g, by=by, approve=act == "approve", comment=post.get("comment", "")
+            )
         elif act == "sign":
             services.grant_invest_loan_sign(project=g, signed_on=_on(request), by=by)
         elif act == "pay_grant":
@@ -176,11 +197,18 @@ def project_action(request, pk: int):
         elif act == "fund_equity":
             services.grant_invest_loan_fund_equity(project=g, funded_on=_on(request), by=by)
         elif act == "link_loan":
-            bank = Organisation.objects.filter(pk=parse_id(post.get("bank"), "bank"), kind=OrgKind.BANK).first()
+            bank = Organisation.objects.filter(
+                pk=parse_id(post.get("bank"), "bank"), kind=OrgKind.BANK
+            ).first()
             if bank is None:
                 raise Http404
-            services.grant_invest_loan_link_loan(project=g, bank=bank, reference=post.get("reference", ""), by=by,
-                                                 pool_enrolled=post.get("pool_enrolled") == "1")
+            services.grant_invest_loan_link_loan(
+                project=g,
+                bank=bank,
+                reference=post.get("reference", ""),
+                by=by,
+                pool_enrolled=post.get("pool_enrolled") == "1",
+            )
         elif act in ("monitoring", "exited", "closed"):
             services.grant_invest_loan_move(project=g, to=act, by=by)
         else:
@@ -198,10 +226,19 @@ def mine(request):
     if not user.organisation_id or user.organisation.kind not in (OrgKind.ENTERPRISE, OrgKind.UNIVERSITY):
         raise Http404
     ent = user.organisation
-    return render(request, "funds/direct/mine.html", {
-        "agreements": list(selectors.agreement_list(user=user)), "talent": list(selectors.talent_list(user=user)),
-        "projects": list(selectors.grant_invest_loan_list(user=user)), "table": captable.cap_table(ent.pk),
-        "cap": _cap(ent.pk), "today": today(), "can_report": user.has_role(Role.APPLICANT)})
+    return render(
+        request,
+        "funds/direct/mine.html",
+        {
+            "agreements": list(selectors.agreement_list(user=user)),
+            "talent": list(selectors.talent_list(user=user)),
+            "projects": list(selectors.grant_invest_loan_list(user=user)),
+            "table": captable.cap_table(ent.pk),
+            "cap": _cap(ent.pk),
+            "today": today(),
+            "can_report": user.has_role(Role.APPLICANT),
+        },
+    )
 
 
 @login_required
@@ -212,9 +249,15 @@ def round_report(request):
         raise Http404
     post = request.POST
     try:
-        services.round_report(enterprise=user.organisation, round_date=post.get("round_date"),
-                              price_per_share=post.get("price_per_share"), pre_money=post.get("pre_money"),
-                              new_money=post.get("new_money"), fd_shares_before=post.get("fd_shares_before"), by=user)
+        services.round_report(
+            enterprise=user.organisation,
+            round_date=post.get("round_date"),
+            price_per_share=post.get("price_per_share"),
+            pre_money=post.get("pre_money"),
+            new_money=post.get("new_money"),
+            fd_shares_before=post.get("fd_shares_before"),
+            by=user,
+        )
         messages.success(request, "融资轮已报告，管理机构将据此办理转股")
     except DomainError as exc:
         _error(request, exc)
@@ -226,7 +269,9 @@ def cap_table(request, pk: int):
     if not selectors.enterprise_visible(user=request.user, enterprise_id=pk):
         raise Http404
     ent = get_object_or_404(Organisation, pk=pk)
-    return render(request, "funds/direct/cap_table.html", {"ent": ent, "table": captable.cap_table(pk), "cap": _cap(pk)})
+    return render(
+        request, "funds/direct/cap_table.html", {"ent": ent, "table": captable.cap_table(pk), "cap": _cap(pk)}
+    )
 
 
 @login_required

@@ -15,6 +15,9 @@ def ready() -> None:
     # After the loans' classification (01:30): agreements whose deadline passed yesterday become overdue.
     settings.CELERY_BEAT_SCHEDULE.setdefault("funds-direct-invest-first-overdue", {
         "task": "funds.direct.invest_first_overdue", "schedule": crontab(hour=1, minute=45)})
-    register(_("Direct instruments"), "funds:direct-board", [Role.FUND_MANAGER, Role.DEPARTMENT_REVIEWER, Role.AUDITOR,
-                                                             Role.ADMINISTRATOR])
+    register(
+        _("Direct instruments"),
+        "funds:direct-board",
+        [Role.FUND_MANAGER, Role.DEPARTMENT_REVIEWER, Role.AUDITOR, Role.ADMINISTRATOR],
+    )
     register(_("My fiscal equity support"), "funds:direct-mine", [Role.APPLICANT])

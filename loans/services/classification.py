@@ -65,8 +65,8 @@ def loans_classify(*, as_of: dt.date) -> ClassificationResult:
        LoanClassHistory row (one INSERT … SELECT with ON CONFLICT, so a rerun on the same day is harmless),
        then the loans take those values (one UPDATE … FROM);
     3. active ⇄ overdue status moves (UPDATE … RETURNING), audited through ``state_change_bulk``;
-    4. claim_eligible_since is set when dpd > pool.claim_trigger_dpd (day 91 with 90: the first substandard day,
-       as the pool decides claims) and cleared when the loan cures.
+    4. claim_eligible_since is set when dpd > pool.claim_trigger_dpd (day 91 with 90: the first substandard
+       day, as the pool decides claims) and cleared when the loan cures.
     Works on PostgreSQL and SQLite (≥ 3.35, for UPDATE … FROM and RETURNING).
     """
     use = PolicyUse(on=as_of)

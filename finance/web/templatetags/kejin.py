@@ -31,7 +31,8 @@ def pct(value, places: int = 2):
 
 @register.simple_tag(takes_context=True)
 def csp_nonce(context):
-    """`<script{% csp_nonce %}>` / `<style{% csp_nonce %}>`: the request's Content-Security-Policy nonce attribute.
+    """`<script{% csp_nonce %}>` / `<style{% csp_nonce %}>`: the request's Content-Security-Policy nonce
+    attribute.
 
     Only for the rare inline block that cannot live in a static file; inline event handlers (onclick=…) are
     refused by the policy whatever their nonce: use a data attribute and finance/web/static/web/kejin.js.

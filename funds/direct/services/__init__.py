@@ -1,4 +1,5 @@
-"""Every write of the direct fiscal instruments (split by workflow; every name importable from here): programmes, 先投后股, talent equity, 拨投贷, exits.
+"""Every write of the direct fiscal instruments (split by workflow; every name importable from here):
+programmes, 先投后股, talent equity, 拨投贷, exits.
 
 Keyword-only ``<entity>_<action>`` functions, each atomic: validate, lock what the decision reads, post money
 as one balanced journal entry with its own idempotency reference, record the policy values used. A

@@ -1,4 +1,6 @@
-"""Shared helpers of the direct-instrument services: errors, permissions, maker-checker, the enterprise lock."""
+"""Shared helpers of the direct-instrument services: errors, permissions, maker-checker, the enterprise
+lock."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -50,14 +52,23 @@ def _applicant_for(enterprise: Organisation, programme: Programme, by) -> None:
 
 def _enterprise_ok(enterprise: Organisation) -> None:
     if enterprise is None or enterprise.kind not in (OrgKind.ENTERPRISE, OrgKind.UNIVERSITY):
-        raise _err("enterprise：投资对象必须是企业", "enterprise: the investee must be an enterprise", "invalid_enterprise",
-                   "enterprise")
+        raise _err(
+            "enterprise：投资对象必须是企业",
+            "enterprise: the investee must be an enterprise",
+            "invalid_enterprise",
+            "enterprise",
+        )
 
 
 def _programme_ok(programme: Programme, kind: str) -> None:
     if programme.status != ProgrammeStatus.ACTIVE:
-        raise _err(f"专项「{programme.name}」已关闭", f"programme '{programme.name}' is closed", "programme_closed",
-                   "programme", status=409)
+        raise _err(
+            f"专项「{programme.name}」已关闭",
+            f"programme '{programme.name}' is closed",
+            "programme_closed",
+            "programme",
+            status=409,
+        )
     if kind not in (programme.kinds or []):
         raise _err(f"programme：专项「{programme.name}」不支持{DirectKind(kind).label}",
                    f"programme: '{programme.name}' does not allow {kind}", "kind_not_allowed", "programme")
@@ -78,7 +89,9 @@ def _submit(item, *, kind: str, amount, by):
 def _decide(item, *, by, approve: bool, comment: str):
     request = approvals.approval_current(item)
     if request is None or request.status != ApprovalStatus.PENDING:
-        raise InvalidTransition("没有待审批的事项", "there is nothing awaiting approval", code="no_pending_approval")
+        raise InvalidTransition(
+            "没有待审批的事项", "there is nothing awaiting approval", code="no_pending_approval"
+        )
     return approvals.approval_decide(request=request, approver=by, approve=approve, comment=comment,
                                      default_role=ROLE)
 

@@ -58,16 +58,29 @@ def _grant_cap(amount: Decimal, use: PolicyUse) -> None:
     if amount > 0:
         cap = use("grantinvestloan.grant_cap")
         if amount > cap:
-            raise _err(f"grant_amount：拨款 {amount:,} 超过拨投贷拨款上限（grantinvestloan.grant_cap）{cap:,}",
-                       f"grant_amount: {amount:,} is above the grant cap (grantinvestloan.grant_cap) {cap:,}",
-                       "grant_cap_exceeded", "grant_amount")
+            raise _err(
+                f"grant_amount：拨款 {amount:,} 超过拨投贷拨款上限（grantinvestloan.grant_cap）{cap:,}",
+                f"grant_amount: {amount:,} is above the grant cap (grantinvestloan.grant_cap) {cap:,}",
+                "grant_cap_exceeded",
+                "grant_amount",
+            )
 
 
 @transaction.atomic
-def grant_invest_loan_apply(*, programme: Programme, enterprise: Organisation, title: str, by, grant_amount="0",
-                            equity_kind: str = "", equity_amount="0", equity_price_per_share=None,
-                            loan_bank: Organisation | None = None, loan_reference: str = "",
-                            applied_on: dt.date | None = None) -> GrantInvestLoan:
+def grant_invest_loan_apply(
+    *,
+    programme: Programme,
+    enterprise: Organisation,
+    title: str,
+    by,
+    grant_amount="0",
+    equity_kind: str = "",
+    equity_amount="0",
+    equity_price_per_share=None,
+    loan_bank: Organisation | None = None,
+    loan_reference: str = "",
+    applied_on: dt.date | None = None,
+) -> GrantInvestLoan:
     """One linked project with up to three legs (grant, equity, loan)."""
     _enterprise_ok(enterprise)
     _programme_ok(programme, DirectKind.GRANT_INVEST_LOAN)
@@ -75,35 +88,62 @@ def grant_invest_loan_apply(*, programme: Programme, enterprise: Organisation, t
     applied_on = parse_date(applied_on or today(), "applied_on", not_future=True)
     grant = parse_amount(grant_amount or "0", "grant_amount", allow_zero=True)
     if equity_kind not in EquityLegKind.values:
-        raise _err(f"equity_kind：未知的股权方式 {equity_kind!r}", f"equity_kind: unknown {equity_kind!r}", "invalid_kind",
-                   "equity_kind")
+        raise _err(
+            f"equity_kind：未知的股权方式 {equity_kind!r}",
+            f"equity_kind: unknown {equity_kind!r}",
+            "invalid_kind",
+            "equity_kind",
+        )
     equity = parse_amount(equity_amount or "0", "equity_amount", allow_zero=True)
     if bool(equity_kind) != (equity > 0):
-        raise _err("equity_amount：请同时填写股权方式和金额", "equity_amount: give both the equity kind and its amount",
-                   "required", "equity_amount")
+        raise _err(
+            "equity_amount：请同时填写股权方式和金额",
+            "equity_amount: give both the equity kind and its amount",
+            "required",
+            "equity_amount",
+        )
     price = None
     if equity_kind == EquityLegKind.DIRECT:
-        price = parse_rate(equity_price_per_share, "equity_price_per_share", allow_zero=False, max_value=D("1000000"))
+        price = parse_rate(
+            equity_price_per_share, "equity_price_per_share", allow_zero=False, max_value=D("1000000")
+        )
     ref = parse_text(loan_reference, "loan_reference", max_length=64, required=False)
     if bool(ref) != (loan_bank is not None):
-        raise _err("loan_reference：贷款须同时填写银行和银行贷款编号", "loan_reference: a loan leg needs the bank and its reference",
-                   "required", "loan_reference")
+        raise _err(
+            "loan_reference：贷款须同时填写银行和银行贷款编号",
+            "loan_reference: a loan leg needs the bank and its reference",
+            "required",
+            "loan_reference",
+        )
     if loan_bank is not None and loan_bank.kind != OrgKind.BANK:
         raise _err("loan_bank：必须是银行", "loan_bank: must be a bank", "invalid_bank", "loan_bank")
     if not grant and not equity and not ref:
-        raise _err("grant_amount：至少需要一项（拨款、股权或贷款）", "grant_amount: at least one leg is needed", "required",
-                   "grant_amount")
+        raise _err(
+            "grant_amount：至少需要一项（拨款、股权或贷款）",
+            "grant_amount: at least one leg is needed",
+            "required",
+            "grant_amount",
+        )
     use = PolicyUse(on=applied_on)
     _grant_cap(grant, use)
     policy = {"application": use.snapshot}
     if equity:
         state = cap_check(enterprise_id=enterprise.pk, amount=equity, on=applied_on, field="equity_amount")
         policy["application"].update(state.policy)
-    g = GrantInvestLoan.objects.create(programme=programme, enterprise=enterprise,
-                                       title=parse_text(title, "title", max_length=200), applicant=by,
-                                       applied_on=applied_on, grant_amount=grant, equity_kind=equity_kind,
-                                       equity_amount=equity, equity_price_per_share=price, loan_bank=loan_bank,
-                                       loan_reference=ref, policy=policy)
+    g = GrantInvestLoan.objects.create(
+        programme=programme,
+        enterprise=enterprise,
+        title=parse_text(title, "title", max_length=200),
+        applicant=by,
+        applied_on=applied_on,
+        grant_amount=grant,
+        equity_kind=equity_kind,
+        equity_amount=equity,
+        equity_price_per_share=price,
+        loan_bank=loan_bank,
+        loan_reference=ref,
+        policy=policy,
+    )
     approvals.state_change_record(g, from_state="", to_state=g.status, by=by, reason="applied")
     g.cap = cap_state(enterprise.pk, on=applied_on)
     return g
@@ -122,7 +162,9 @@ def grant_invest_loan_submit(*, project: GrantInvestLoan, by, reason: str = "") 
     g = _locked(GrantInvestLoan, project, project.enterprise_id)
     _manager_of(g.programme, by)
     if g.status != GS.REVIEWED:
-        raise InvalidTransition("只有已初审的项目可以上会", "only a reviewed project can go to committee", field="status")
+        raise InvalidTransition(
+            "只有已初审的项目可以上会", "only a reviewed project can go to committee", field="status"
+        )
     _grant_cap(g.grant_amount, PolicyUse(on=today()))
     if g.equity_amount:
         cap_check(enterprise_id=g.enterprise_id, amount=g.equity_amount, on=today(), exclude=g, locked=False,
@@ -132,7 +174,9 @@ def grant_invest_loan_submit(*, project: GrantInvestLoan, by, reason: str = "") 
 
 
 @transaction.atomic
-def grant_invest_loan_decide(*, project: GrantInvestLoan, by, approve: bool, comment: str = "") -> GrantInvestLoan:
+def grant_invest_loan_decide(
+    *, project: GrantInvestLoan, by, approve: bool, comment: str = ""
+) -> GrantInvestLoan:
     g = _locked(GrantInvestLoan, project, project.enterprise_id)
     if g.status != GS.COMMITTEE:
         raise InvalidTransition("该项目不在审批中", "the project is not awaiting a decision", field="status")
@@ -140,40 +184,68 @@ def grant_invest_loan_decide(*, project: GrantInvestLoan, by, approve: bool, com
         use = PolicyUse(on=today())
         _grant_cap(g.grant_amount, use)
         if g.equity_amount:
-            cap_check(enterprise_id=g.enterprise_id, amount=g.equity_amount, on=today(), exclude=g, locked=False,
-                      field="equity_amount")
+            cap_check(
+                enterprise_id=g.enterprise_id,
+                amount=g.equity_amount,
+                on=today(),
+                exclude=g,
+                locked=False,
+                field="equity_amount",
+            )
     request = _decide(g, by=by, approve=approve, comment=comment)
     if request.status == ApprovalStatus.REJECTED:
         return approvals.state_change(g, to=GS.REJECTED, by=by, reason=comment or "rejected")
     if request.status == ApprovalStatus.APPROVED:
         g.policy = {**g.policy, "approval": use.snapshot}
-        return approvals.state_change(g, to=GS.APPROVED, by=by, reason=comment or "approved", also=("policy",))
+        return approvals.state_change(
+            g, to=GS.APPROVED, by=by, reason=comment or "approved", also=("policy",)
+        )
     return g
 
 
 @transaction.atomic
 def grant_invest_loan_sign(*, project: GrantInvestLoan, signed_on: dt.date, by) -> GrantInvestLoan:
-    """The contract. An equity leg made as 先投后股 becomes its own agreement (approved by this decision), signed
-    now with one tranche of the equity amount; the agreement then counts against the cap instead of the project."""
+    """The contract. An equity leg made as 先投后股 becomes its own agreement (approved by this decision),
+    signed now with one tranche of the equity amount; the agreement then counts against the cap instead of the
+    project."""
     g = _locked(GrantInvestLoan, project, project.enterprise_id)
     _manager_of(g.programme, by)
     if g.status != GS.APPROVED or not approvals.approval_is_valid(g):
-        raise InvalidTransition("只有已批准的项目可以签约", "only an approved project can be signed", field="status")
-    signed_on = parse_date(signed_on, "signed_on", not_future=True, not_before=g.applied_on, not_before_label="申请日 application date")
+        raise InvalidTransition(
+            "只有已批准的项目可以签约", "only an approved project can be signed", field="status"
+        )
+    signed_on = parse_date(
+        signed_on,
+        "signed_on",
+        not_future=True,
+        not_before=g.applied_on,
+        not_before_label="申请日 application date",
+    )
     if g.equity_kind == EquityLegKind.INVEST_FIRST:
         use = PolicyUse(on=signed_on)
         months = int(use("investfirst.conversion_deadline_months"))
         a = InvestFirstAgreement.objects.create(
-            programme=g.programme, enterprise=g.enterprise, title=f"{g.title}（投）", amount=g.equity_amount,
-            applicant=g.applicant, maker=g.maker, applied_on=g.applied_on, signed_on=signed_on,
-            deadline=add_months(signed_on, months, signed_on.day), min_round_size=use("investfirst.min_round_size"),
-            max_share=use("investfirst.max_share"), status=IFS.CONTRACTED,
-            policy={"contract": use.snapshot, "grant_invest_loan": g.pk})
+            programme=g.programme,
+            enterprise=g.enterprise,
+            title=f"{g.title}（投）",
+            amount=g.equity_amount,
+            applicant=g.applicant,
+            maker=g.maker,
+            applied_on=g.applied_on,
+            signed_on=signed_on,
+            deadline=add_months(signed_on, months, signed_on.day),
+            min_round_size=use("investfirst.min_round_size"),
+            max_share=use("investfirst.max_share"),
+            status=IFS.CONTRACTED,
+            policy={"contract": use.snapshot, "grant_invest_loan": g.pk},
+        )
         Tranche.objects.create(agreement=a, number=1, amount=g.equity_amount, due_on=signed_on)
         approvals.state_change_record(a, from_state="", to_state=IFS.CONTRACTED, by=by,
                                       reason=f"equity leg of 拨投贷 #{g.pk}, approved with it")
         g.invest_first = a
-    return approvals.state_change(g, to=GS.CONTRACTED, by=by, reason=f"signed on {signed_on}", also=("invest_first",))
+    return approvals.state_change(
+        g, to=GS.CONTRACTED, by=by, reason=f"signed on {signed_on}", also=("invest_first",)
+    )
 
 
 def _gil_maybe_disbursed(g: GrantInvestLoan, by) -> None:
@@ -192,7 +264,13 @@ def grant_invest_loan_pay_grant(*, project: GrantInvestLoan, paid_on: dt.date, b
         raise InvalidTransition("没有待拨付的拨款", "there is no grant to pay", field="status")
     if g.grant_paid_on:
         raise Conflict("拨款已拨付", "the grant is already paid", code="already_paid")
-    paid_on = parse_date(paid_on, "paid_on", not_future=True, not_before=g.applied_on, not_before_label="申请日 application date")
+    paid_on = parse_date(
+        paid_on,
+        "paid_on",
+        not_future=True,
+        not_before=g.applied_on,
+        not_before_label="申请日 application date",
+    )
     approvals.approval_check_payer(g, by)
     _grant_cap(g.grant_amount, PolicyUse(on=paid_on))
     p = g.programme
@@ -213,17 +291,37 @@ def grant_invest_loan_fund_equity(*, project: GrantInvestLoan, funded_on: dt.dat
     _manager_of(g.programme, by)
     if g.status != GS.CONTRACTED or not g.equity_amount or g.position_id:
         raise InvalidTransition("没有待出资的股权", "there is no equity leg to fund", field="status")
-    funded_on = parse_date(funded_on, "funded_on", not_future=True, not_before=g.applied_on, not_before_label="申请日 application date")
+    funded_on = parse_date(
+        funded_on,
+        "funded_on",
+        not_future=True,
+        not_before=g.applied_on,
+        not_before_label="申请日 application date",
+    )
     approvals.approval_check_payer(g, by)
     if g.equity_kind == EquityLegKind.INVEST_FIRST:
         tranche_pay(tranche=g.invest_first.tranches.get(number=1), paid_on=funded_on, by=by)
         g.invest_first.refresh_from_db()
     else:
-        cap_check(enterprise_id=g.enterprise_id, amount=g.equity_amount, on=funded_on, exclude=g, locked=False,
-                  field="equity_amount")
-        g.position = _direct_equity(programme=g.programme, enterprise=g.enterprise, kind=DirectKind.GRANT_INVEST_LOAN,
-                                    amount=g.equity_amount, price=g.equity_price_per_share, on=funded_on,
-                                    ref=f"direct:gil:{g.pk}:equity", source=g, by=by)
+        cap_check(
+            enterprise_id=g.enterprise_id,
+            amount=g.equity_amount,
+            on=funded_on,
+            exclude=g,
+            locked=False,
+            field="equity_amount",
+        )
+        g.position = _direct_equity(
+            programme=g.programme,
+            enterprise=g.enterprise,
+            kind=DirectKind.GRANT_INVEST_LOAN,
+            amount=g.equity_amount,
+            price=g.equity_price_per_share,
+            on=funded_on,
+            ref=f"direct:gil:{g.pk}:equity",
+            source=g,
+            by=by,
+        )
         g.save(update_fields=["position"])
     _gil_maybe_disbursed(g, by)
     return g
@@ -238,7 +336,9 @@ def grant_invest_loan_move(*, project: GrantInvestLoan, to: str, by, reason: str
                                 or g.invest_first_id and g.invest_first.status == IFS.EXITED):
         raise InvalidTransition("股权尚未退出", "the equity leg has not exited", field="status")
     if to not in (GS.MONITORING, GS.EXITED, GS.CLOSED):
-        raise InvalidTransition("该状态需通过专门的流程完成", "that state is reached through its own step", field="status")
+        raise InvalidTransition(
+            "该状态需通过专门的流程完成", "that state is reached through its own step", field="status"
+        )
     return approvals.state_change(g, to=to, by=by, reason=reason or to)
 
 
@@ -251,8 +351,13 @@ def grant_invest_loan_exposure(g: GrantInvestLoan, *, on: dt.date | None = None)
         equity = g.position.cost if g.position.status == PositionStatus.HELD else D("0.00")
     elif g.invest_first_id:
         a = g.invest_first
-        equity = (a.position.cost if a.position_id and a.position.status == PositionStatus.HELD
-                  else a.disbursed if a.status in (IFS.DISBURSED, IFS.CONVERTING, IFS.OVERDUE, IFS.CLOSING) else D("0.00"))
+        equity = (
+            a.position.cost
+            if a.position_id and a.position.status == PositionStatus.HELD
+            else a.disbursed
+            if a.status in (IFS.DISBURSED, IFS.CONVERTING, IFS.OVERDUE, IFS.CLOSING)
+            else D("0.00")
+        )
     else:
         equity = D("0.00")
     facts = loan_facts(bank_id=g.loan_bank_id, reference=g.loan_reference) if g.loan_reference else None
@@ -262,15 +367,21 @@ def grant_invest_loan_exposure(g: GrantInvestLoan, *, on: dt.date | None = None)
         use = PolicyUse(on=on or today())
         share = use("pool.share.province") + use("pool.share.city")
         pool = (facts["outstanding"] * share / 100).quantize(D("0.01"), ROUND_HALF_UP)
-    return {"grant_paid": grant, "equity_at_cost": equity, "subsidy_paid": subsidy, "pool_share_at_risk": pool,
-            "total": grant + equity + subsidy + pool, "loan": facts}
+    return {
+        "grant_paid": grant,
+        "equity_at_cost": equity,
+        "subsidy_paid": subsidy,
+        "pool_share_at_risk": pool,
+        "total": grant + equity + subsidy + pool,
+        "loan": facts,
+    }
 
 
 @transaction.atomic
 def grant_invest_loan_link_loan(*, project: GrantInvestLoan, bank: Organisation, reference: str, by,
                                 pool_enrolled: bool = False) -> GrantInvestLoan:
-    """Link (or correct) the loan leg: the bank's own loan reference, which must name a loan registered through
-    the loans API by that bank to this enterprise."""
+    """Link (or correct) the loan leg: the bank's own loan reference, which must name a loan registered
+    through the loans API by that bank to this enterprise."""
     from ..loanlink import loan_facts
 
     g = _locked(GrantInvestLoan, project, project.enterprise_id)
@@ -278,11 +389,21 @@ def grant_invest_loan_link_loan(*, project: GrantInvestLoan, bank: Organisation,
     reference = parse_text(reference, "loan_reference", max_length=64)
     facts = loan_facts(bank_id=bank.pk, reference=reference)
     if facts is None or facts["borrower_id"] != g.enterprise_id:
-        raise _err(f"loan_reference：银行「{bank.name}」没有向该企业发放编号为 {reference} 的贷款",
-                   f"loan_reference: bank '{bank.name}' has no loan {reference} to this enterprise", "loan_not_found",
-                   "loan_reference", status=404)
+        raise _err(
+            f"loan_reference：银行「{bank.name}」没有向该企业发放编号为 {reference} 的贷款",
+            f"loan_reference: bank '{bank.name}' has no loan {reference} to this enterprise",
+            "loan_not_found",
+            "loan_reference",
+            status=404,
+        )
     g.loan_bank, g.loan_reference, g.loan_pool_enrolled = bank, reference, bool(pool_enrolled)
     g.save(update_fields=["loan_bank", "loan_reference", "loan_pool_enrolled"])
-    approvals.state_change_record(g, from_state=g.status, to_state=g.status, by=by, reason=f"loan linked: {reference}",
-                                  field="loan_reference")
+    approvals.state_change_record(
+        g,
+        from_state=g.status,
+        to_state=g.status,
+        by=by,
+        reason=f"loan linked: {reference}",
+        field="loan_reference",
+    )
     return g

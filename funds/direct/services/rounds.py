@@ -1,4 +1,6 @@
-"""Rounds and conversion of 先投后股: the consistency check, the joint conversion, maker-checker, share caps."""
+"""Rounds and conversion of 先投后股: the consistency check, the joint conversion, maker-checker, share
+caps."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,8 +56,13 @@ def _other_converting_input(rows) -> list[CalcInstrument]:
     out = []
     for i, r in enumerate(rows or []):
         amount = parse_amount(r.get("amount"), f"other_converting.{i}.amount")
-        disc = None if r.get("discount") in (None, "") else parse_rate(r["discount"], f"other_converting.{i}.discount",
-                                                                        percent=True, max_value=D("0.99"))
+        disc = (
+            None
+            if r.get("discount") in (None, "")
+            else parse_rate(
+                r["discount"], f"other_converting.{i}.discount", percent=True, max_value=D("0.99")
+            )
+        )
         cap = None if r.get("valuation_cap") in (None, "") else parse_amount(r["valuation_cap"],
                                                                              f"other_converting.{i}.valuation_cap")
         out.append(CalcInstrument(amount, disc, cap))
@@ -90,21 +97,31 @@ def round_check(*, pre_money: Decimal, price_per_share: Decimal, fd_shares_befor
                 pre * (1 - Fraction(it.discount or 0)))
         f += Fraction(it.amount) / m
     if f >= 1:
-        raise _err("pre_money：按估值上限/折扣计算的转股将超过公司全部股份", "pre_money: the capped or discounted "
-                   "conversions would own the whole company", "conversion_exceeds_company", "pre_money")
+        raise _err(
+            "pre_money：按估值上限/折扣计算的转股将超过公司全部股份",
+            "pre_money: the capped or discounted conversions would own the whole company",
+            "conversion_exceeds_company",
+            "pre_money",
+        )
     capitalization = Fraction(fd_shares_before) / (1 - f)
     reported = pre / Fraction(price_per_share)
     if abs(reported - capitalization) > SHARE_TOLERANCE:
         implied = Decimal(float(pre / capitalization)).quantize(D("0.000001"))
         raise _err(
-            f"融资轮数据不一致：投前估值 pre_money {pre_money:,} ÷ 每股价格 price_per_share {price_per_share} = "
+            f"融资轮数据不一致：投前估值 pre_money {pre_money:,} ÷ "
+            f"每股价格 price_per_share {price_per_share} = "
             f"{int(reported):,} 股，而融资前完全稀释股数 fd_shares_before {fd_shares_before:,}（含转股）对应 "
             f"{int(capitalization):,} 股，相差超过 1 股；按这些股数每股价格应为 {implied}",
-            f"inconsistent round: pre_money {pre_money:,} / price_per_share {price_per_share} = {int(reported):,} shares, "
-            f"but fd_shares_before {fd_shares_before:,} (with conversions) gives {int(capitalization):,}, more than one "
+            f"inconsistent round: pre_money {pre_money:,} / price_per_share {price_per_share} = "
+            f"{int(reported):,} shares, "
+            f"but fd_shares_before {fd_shares_before:,} (with conversions) gives {int(capitalization):,}, "
+            f"more than one "
             f"share apart; with that share count the price would be {implied}",
-            "inconsistent_round", "price_per_share",
-            fields=["pre_money", "price_per_share", "fd_shares_before"], implied_price=str(implied))
+            "inconsistent_round",
+            "price_per_share",
+            fields=["pre_money", "price_per_share", "fd_shares_before"],
+            implied_price=str(implied),
+        )
     return pre / capitalization
 
 
@@ -119,14 +136,22 @@ def round_report(*, enterprise: Organisation, round_date: dt.date, price_per_sha
                       .select_related("programme").order_by("pk"))
     if by is None or not (by.organisation_id == enterprise.pk
                           or any(by.organisation_id == a.programme.manager_id for a in converting)):
-        raise PermissionDenied("只有该企业或其先投后股管理机构可以报告融资轮",
-                               "only the enterprise or the manager of its invest-first money can report a round")
+        raise PermissionDenied(
+            "只有该企业或其先投后股管理机构可以报告融资轮",
+            "only the enterprise or the manager of its invest-first money can report a round",
+        )
     price = parse_rate(price_per_share, "price_per_share", allow_zero=False, max_value=D("1000000"))
     pre = parse_amount(pre_money, "pre_money")
     new = parse_amount(new_money, "new_money", allow_zero=True)
     shares = parse_int(fd_shares_before, "fd_shares_before", min_value=1)
     earliest = min((a.signed_on for a in converting), default=None)
-    round_date = parse_date(round_date, "round_date", not_future=True, not_before=earliest, not_before_label="协议签约日 agreement signing date")
+    round_date = parse_date(
+        round_date,
+        "round_date",
+        not_future=True,
+        not_before=earliest,
+        not_before_label="协议签约日 agreement signing date",
+    )
     others = _other_converting_input(other_converting)
     on_table = captable.total_shares(enterprise.pk)
     if on_table and on_table != shares:
@@ -135,27 +160,38 @@ def round_report(*, enterprise: Organisation, round_date: dt.date, price_per_sha
                    "inconsistent_round", "fd_shares_before")
     derived = round_check(pre_money=pre, price_per_share=price, fd_shares_before=shares,
                           instruments=[_instrument(a) for a in converting] + others)
-    r = FinancingRound.objects.create(enterprise=enterprise, round_date=round_date, price_per_share=price,
-                                      pre_money=pre, new_money=new, fd_shares_before=shares,
-                                      other_converting=[_terms(i) for i in others],
-                                      converting=[{"agreement": a.pk, **_terms(_instrument(a))} for a in converting],
-                                      derived_price=(Decimal(derived.numerator) / Decimal(derived.denominator)).quantize(
-                                          D("0.000001"), ROUND_HALF_UP),
-                                      reported_by=by)
+    r = FinancingRound.objects.create(
+        enterprise=enterprise,
+        round_date=round_date,
+        price_per_share=price,
+        pre_money=pre,
+        new_money=new,
+        fd_shares_before=shares,
+        other_converting=[_terms(i) for i in others],
+        converting=[{"agreement": a.pk, **_terms(_instrument(a))} for a in converting],
+        derived_price=(Decimal(derived.numerator) / Decimal(derived.denominator)).quantize(
+            D("0.000001"), ROUND_HALF_UP
+        ),
+        reported_by=by,
+    )
     if not on_table:
         holder = captable.holder_get(enterprise, name="现有股东（未登记明细）", kind=HolderKind.OTHER)
         captable.shares_record(enterprise=enterprise, holder=holder, shares=shares, on=round_date,
                                reason=MovementReason.ISSUE, note="registered from a round report")
     new_shares = int(Fraction(new) / derived) if new else 0
     if new_shares:
-        holder = captable.holder_get(enterprise, name=f"{round_date} 轮新投资人", kind=HolderKind.ROUND_INVESTOR)
+        holder = captable.holder_get(
+            enterprise, name=f"{round_date} 轮新投资人", kind=HolderKind.ROUND_INVESTOR
+        )
         captable.shares_record(enterprise=enterprise, holder=holder, shares=new_shares, on=round_date,
                                reason=MovementReason.ROUND, round=r, price=r.derived_price)
     if others:
         result = _convert(r, [_instrument(a) for a in converting] + others)
         n = sum(c.shares for c in result.conversions[len(converting):])
         if n:
-            holder = captable.holder_get(enterprise, name=f"{round_date} 轮其他可转换工具持有人", kind=HolderKind.OTHER)
+            holder = captable.holder_get(
+                enterprise, name=f"{round_date} 轮其他可转换工具持有人", kind=HolderKind.OTHER
+            )
             captable.shares_record(enterprise=enterprise, holder=holder, shares=n, on=round_date,
                                    reason=MovementReason.CONVERSION, round=r)
     return r
@@ -174,33 +210,63 @@ def conversion_preview(*, agreement: InvestFirstAgreement, round: FinancingRound
     the share-cap figures; refuses a round that does not qualify or would break a share cap."""
     a = agreement
     if round.enterprise_id != a.enterprise_id:
-        raise _err("round：融资轮不属于该企业", "round: the round is not this enterprise's", "invalid_round", "round")
+        raise _err(
+            "round：融资轮不属于该企业", "round: the round is not this enterprise's", "invalid_round", "round"
+        )
     if round.round_date < a.signed_on:
-        raise _err(f"round_date：融资日早于协议签约日 {a.signed_on}", f"round_date: before the agreement was signed ({a.signed_on})",
-                   "invalid_date", "round_date")
+        raise _err(
+            f"round_date：融资日早于协议签约日 {a.signed_on}",
+            f"round_date: before the agreement was signed ({a.signed_on})",
+            "invalid_date",
+            "round_date",
+        )
     if round.round_date > a.deadline:
-        raise _err(f"round_date：融资日晚于转股期限 {a.deadline}", f"round_date: after the conversion deadline {a.deadline}",
-                   "after_deadline", "round_date")
+        raise _err(
+            f"round_date：融资日晚于转股期限 {a.deadline}",
+            f"round_date: after the conversion deadline {a.deadline}",
+            "after_deadline",
+            "round_date",
+        )
     if round.new_money < a.min_round_size:
-        raise _err(f"new_money：本轮新增资金 {round.new_money:,} 低于合格融资轮下限（investfirst.min_round_size）{a.min_round_size:,}",
-                   f"new_money: {round.new_money:,} is below the qualifying round size (investfirst.min_round_size) "
-                   f"{a.min_round_size:,}", "round_not_qualified", "new_money")
+        raise _err(
+            f"new_money：本轮新增资金 {round.new_money:,} 低于合格融资轮下限"
+            f"（investfirst.min_round_size）{a.min_round_size:,}",
+            f"new_money: {round.new_money:,} is below the qualifying round size (investfirst.min_round_size) "
+            f"{a.min_round_size:,}",
+            "round_not_qualified",
+            "new_money",
+        )
     mine_at = [i for i, t in enumerate(round.converting) if t["agreement"] == a.pk]
     if not mine_at:
-        raise _err("round：报告该融资轮时本协议尚未拨付，请重新报告融资轮", "round: this agreement was not funded when the round "
-                   "was reported; report the round again", "round_without_agreement", "round")
+        raise _err(
+            "round：报告该融资轮时本协议尚未拨付，请重新报告融资轮",
+            "round: this agreement was not funded when the round was reported; report the round again",
+            "round_without_agreement",
+            "round",
+        )
     if D(round.converting[mine_at[0]]["amount"]) != a.disbursed:
-        raise _err("round：融资轮报告后本协议又有拨付，请重新报告融资轮", "round: more was disbursed after the round was "
-                   "reported; report the round again", "round_stale", "round")
-    instruments = [_from_terms(t) for t in round.converting] + [_from_terms(t) for t in round.other_converting]
+        raise _err(
+            "round：融资轮报告后本协议又有拨付，请重新报告融资轮",
+            "round: more was disbursed after the round was reported; report the round again",
+            "round_stale",
+            "round",
+        )
+    instruments = [_from_terms(t) for t in round.converting] + [
+        _from_terms(t) for t in round.other_converting
+    ]
     result = _convert(round, instruments)
     mine = result.conversions[mine_at[0]]
     holder = captable.Shareholder.objects.filter(enterprise_id=a.enterprise_id, programme=a.programme).first()
     figures = captable.share_caps_check(
         enterprise_id=a.enterprise_id, holder_id=holder.pk if holder else None, holder_name=a.programme.name,
         extra={(holder.pk if holder else a.programme.name): mine.shares}, max_share_percent=a.max_share)
-    return {"price": mine.price, "shares": mine.shares, "ownership": mine.ownership, "round_price": result.round_price,
-            "figures": figures}
+    return {
+        "price": mine.price,
+        "shares": mine.shares,
+        "ownership": mine.ownership,
+        "round_price": result.round_price,
+        "figures": figures,
+    }
 
 
 @transaction.atomic
@@ -209,33 +275,55 @@ def conversion_propose(*, agreement: InvestFirstAgreement, round: FinancingRound
     a = _locked(InvestFirstAgreement, agreement, agreement.enterprise_id)
     _manager_of(a.programme, by)
     if a.status != IFS.DISBURSED:
-        raise InvalidTransition("只有已拨付、未转股的协议可以转股", "only a disbursed, unconverted agreement can convert",
-                                field="status")
+        raise InvalidTransition(
+            "只有已拨付、未转股的协议可以转股",
+            "only a disbursed, unconverted agreement can convert",
+            field="status",
+        )
     pv = conversion_preview(agreement=a, round=round)
-    c = Conversion.objects.create(agreement=a, round=round, amount=a.disbursed, price=pv["price"], shares=pv["shares"],
-                                  ownership=pv["ownership"].quantize(D("0.00000001"), ROUND_HALF_UP),
-                                  programme_share=(D(pv["figures"]["programme_percent"]) / 100).quantize(D("0.00000001")),
-                                  figures={**pv["figures"], "round_price": str(pv["round_price"])}, maker=by)
+    c = Conversion.objects.create(
+        agreement=a,
+        round=round,
+        amount=a.disbursed,
+        price=pv["price"],
+        shares=pv["shares"],
+        ownership=pv["ownership"].quantize(D("0.00000001"), ROUND_HALF_UP),
+        programme_share=(D(pv["figures"]["programme_percent"]) / 100).quantize(D("0.00000001")),
+        figures={**pv["figures"], "round_price": str(pv["round_price"])},
+        maker=by,
+    )
     approvals.state_change_record(c, from_state="", to_state=c.status, by=by, reason="conversion proposed")
-    approvals.approval_submit(item=c, kind="invest_first_conversion", amount=a.disbursed, maker=by, default_role=ROLE)
+    approvals.approval_submit(
+        item=c, kind="invest_first_conversion", amount=a.disbursed, maker=by, default_role=ROLE
+    )
     a.round = round
-    approvals.state_change(a, to=IFS.CONVERTING, by=by, reason=f"round {round.round_date} reported", also=("round",))
+    approvals.state_change(
+        a, to=IFS.CONVERTING, by=by, reason=f"round {round.round_date} reported", also=("round",)
+    )
     return c
 
 
 @transaction.atomic
 def conversion_decide(*, conversion: Conversion, by, approve: bool, comment: str = "") -> Conversion:
     """Approved: the share caps are checked again on today's cap table, project funding moves to equity at
-    cost, the programme gains the shares and an equity position. Rejected: the agreement waits for another round."""
+    cost, the programme gains the shares and an equity position. Rejected: the agreement waits for another
+    round."""
     a = _locked(InvestFirstAgreement, conversion.agreement, conversion.agreement.enterprise_id)
     c = Conversion.objects.select_related("round").get(pk=conversion.pk)
     if c.status != DecisionStatus.PENDING or a.status != IFS.CONVERTING:
-        raise InvalidTransition("该转股不在待决定状态", "the conversion is not awaiting a decision", field="status")
+        raise InvalidTransition(
+            "该转股不在待决定状态", "the conversion is not awaiting a decision", field="status"
+        )
     if approve:
         pv = conversion_preview(agreement=a, round=c.round)
         if pv["shares"] != c.shares:
-            raise _err("股权登记表在提议后已变化，请重新提议转股", "the cap table changed since the proposal; propose again",
-                       "conversion_stale", "round", status=409)
+            raise _err(
+                "股权登记表在提议后已变化，请重新提议转股",
+                "the cap table changed since the proposal; propose again",
+                "conversion_stale",
+                "round",
+                status=409,
+            )
     request = _decide(c, by=by, approve=approve, comment=comment)
     if request.status == ApprovalStatus.REJECTED:
         approvals.state_change(c, to=DecisionStatus.REJECTED, by=by, reason=comment or "rejected")
@@ -245,14 +333,41 @@ def conversion_decide(*, conversion: Conversion, by, approve: bool, comment: str
     if request.status != ApprovalStatus.APPROVED:
         return c
     p, on = a.programme, c.round.round_date
-    c.entry = entry_post(lines=[debit(accounts.equity(p), _m(p, c.amount)), credit(accounts.project_funding(p), _m(p, c.amount))],
-                         value_date=on, memo=f"先投后股转股 conversion to equity at cost: {a.title}", source=c,
-                         idempotency_ref=f"direct:if:{a.pk}:conversion:{c.pk}", by=by)
-    approvals.state_change(c, to=DecisionStatus.APPROVED, by=by, reason=comment or "approved", also=("entry",))
+    c.entry = entry_post(
+        lines=[
+            debit(accounts.equity(p), _m(p, c.amount)),
+            credit(accounts.project_funding(p), _m(p, c.amount)),
+        ],
+        value_date=on,
+        memo=f"先投后股转股 conversion to equity at cost: {a.title}",
+        source=c,
+        idempotency_ref=f"direct:if:{a.pk}:conversion:{c.pk}",
+        by=by,
+    )
+    approvals.state_change(
+        c, to=DecisionStatus.APPROVED, by=by, reason=comment or "approved", also=("entry",)
+    )
     holder = captable.programme_holder(a.enterprise, p)
-    captable.shares_record(enterprise=a.enterprise, holder=holder, shares=c.shares, on=on,
-                           reason=MovementReason.CONVERSION, round=c.round, price=c.price, note=f"先投后股 #{a.pk}")
-    a.position = EquityPosition.objects.create(programme=p, enterprise=a.enterprise, kind=DirectKind.INVEST_FIRST,
-                                               cost=c.amount, shares=c.shares, invested_on=on, entry=c.entry)
-    approvals.state_change(a, to=IFS.CONVERTED, by=by, reason=f"converted: {c.shares} shares", also=("position",))
+    captable.shares_record(
+        enterprise=a.enterprise,
+        holder=holder,
+        shares=c.shares,
+        on=on,
+        reason=MovementReason.CONVERSION,
+        round=c.round,
+        price=c.price,
+        note=f"先投后股 #{a.pk}",
+    )
+    a.position = EquityPosition.objects.create(
+        programme=p,
+        enterprise=a.enterprise,
+        kind=DirectKind.INVEST_FIRST,
+        cost=c.amount,
+        shares=c.shares,
+        invested_on=on,
+        entry=c.entry,
+    )
+    approvals.state_change(
+        a, to=IFS.CONVERTED, by=by, reason=f"converted: {c.shares} shares", also=("position",)
+    )
     return c

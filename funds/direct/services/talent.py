@@ -42,8 +42,13 @@ from .exits import _direct_equity
 
 # ---------------------------------------------------------------- talent equity
 
-ELIGIBILITY = ("talent.eligibility.team_leads", "talent.eligibility.in_shandong", "talent.eligibility.own_ip_min",
-               "talent.eligibility.company_age_max_years", "talent.eligibility.founders_cash_min")
+ELIGIBILITY = (
+    "talent.eligibility.team_leads",
+    "talent.eligibility.in_shandong",
+    "talent.eligibility.own_ip_min",
+    "talent.eligibility.company_age_max_years",
+    "talent.eligibility.founders_cash_min",
+)
 
 
 def talent_eligibility(t: TalentEquity, *, on: dt.date) -> dict:
@@ -53,18 +58,36 @@ def talent_eligibility(t: TalentEquity, *, on: dt.date) -> dict:
     values = {k: use(k) for k in ELIGIBILITY}
     age = (on - t.founded_on).days / D("365")
     results = [
-        ("talent_team_leads", "人才团队主导企业", "a talent team leads the company",
-         t.talent_team_leads or values["talent.eligibility.team_leads"] == 0),
-        ("registered_in_shandong", "企业在山东注册", "registered in Shandong",
-         t.registered_in_shandong or values["talent.eligibility.in_shandong"] == 0),
-        ("own_ip_count", f"自有知识产权不少于 {values['talent.eligibility.own_ip_min']} 件",
-         f"at least {values['talent.eligibility.own_ip_min']} own IP items", t.own_ip_count >= values["talent.eligibility.own_ip_min"]),
-        ("founded_on", f"成立不超过 {values['talent.eligibility.company_age_max_years']} 年",
-         f"founded at most {values['talent.eligibility.company_age_max_years']} years ago",
-         age <= values["talent.eligibility.company_age_max_years"]),
-        ("founders_cash", f"创始团队现金出资不少于 {values['talent.eligibility.founders_cash_min']:,} 元",
-         f"founders' cash at least {values['talent.eligibility.founders_cash_min']:,}",
-         t.founders_cash >= values["talent.eligibility.founders_cash_min"]),
+        (
+            "talent_team_leads",
+            "人才团队主导企业",
+            "a talent team leads the company",
+            t.talent_team_leads or values["talent.eligibility.team_leads"] == 0,
+        ),
+        (
+            "registered_in_shandong",
+            "企业在山东注册",
+            "registered in Shandong",
+            t.registered_in_shandong or values["talent.eligibility.in_shandong"] == 0,
+        ),
+        (
+            "own_ip_count",
+            f"自有知识产权不少于 {values['talent.eligibility.own_ip_min']} 件",
+            f"at least {values['talent.eligibility.own_ip_min']} own IP items",
+            t.own_ip_count >= values["talent.eligibility.own_ip_min"],
+        ),
+        (
+            "founded_on",
+            f"成立不超过 {values['talent.eligibility.company_age_max_years']} 年",
+            f"founded at most {values['talent.eligibility.company_age_max_years']} years ago",
+            age <= values["talent.eligibility.company_age_max_years"],
+        ),
+        (
+            "founders_cash",
+            f"创始团队现金出资不少于 {values['talent.eligibility.founders_cash_min']:,} 元",
+            f"founders' cash at least {values['talent.eligibility.founders_cash_min']:,}",
+            t.founders_cash >= values["talent.eligibility.founders_cash_min"],
+        ),
     ]
     for fld, zh, en, ok in results:
         if not ok:
@@ -74,22 +97,43 @@ def talent_eligibility(t: TalentEquity, *, on: dt.date) -> dict:
 
 
 @transaction.atomic
-def talent_equity_apply(*, programme: Programme, enterprise: Organisation, title: str, amount, price_per_share,
-                        founded_on: dt.date, by, talent_team_leads: bool = False, registered_in_shandong: bool = False,
-                        own_ip_count=0, founders_cash="0", applied_on: dt.date | None = None) -> TalentEquity:
-    """A talent-equity application: eligibility checked (each parameter named), cap headroom shown (``t.cap``)."""
+def talent_equity_apply(
+    *,
+    programme: Programme,
+    enterprise: Organisation,
+    title: str,
+    amount,
+    price_per_share,
+    founded_on: dt.date,
+    by,
+    talent_team_leads: bool = False,
+    registered_in_shandong: bool = False,
+    own_ip_count=0,
+    founders_cash="0",
+    applied_on: dt.date | None = None,
+) -> TalentEquity:
+    """A talent-equity application: eligibility checked (each parameter named), cap headroom shown
+    (``t.cap``)."""
     _enterprise_ok(enterprise)
     _programme_ok(programme, DirectKind.TALENT_EQUITY)
     _applicant_for(enterprise, programme, by)
     applied_on = parse_date(applied_on or today(), "applied_on", not_future=True)
-    t = TalentEquity(programme=programme, enterprise=enterprise, title=parse_text(title, "title", max_length=200),
-                     amount=parse_amount(amount, "amount"),
-                     price_per_share=parse_rate(price_per_share, "price_per_share", allow_zero=False, max_value=D("1000000")),
-                     talent_team_leads=bool(talent_team_leads), registered_in_shandong=bool(registered_in_shandong),
-                     own_ip_count=parse_int(own_ip_count, "own_ip_count"),
-                     founded_on=parse_date(founded_on, "founded_on", not_future=True),
-                     founders_cash=parse_amount(founders_cash, "founders_cash", allow_zero=True),
-                     applicant=by, applied_on=applied_on)
+    t = TalentEquity(
+        programme=programme,
+        enterprise=enterprise,
+        title=parse_text(title, "title", max_length=200),
+        amount=parse_amount(amount, "amount"),
+        price_per_share=parse_rate(
+            price_per_share, "price_per_share", allow_zero=False, max_value=D("1000000")
+        ),
+        talent_team_leads=bool(talent_team_leads),
+        registered_in_shandong=bool(registered_in_shandong),
+        own_ip_count=parse_int(own_ip_count, "own_ip_count"),
+        founded_on=parse_date(founded_on, "founded_on", not_future=True),
+        founders_cash=parse_amount(founders_cash, "founders_cash", allow_zero=True),
+        applicant=by,
+        applied_on=applied_on,
+    )
     t.eligibility = talent_eligibility(t, on=applied_on)
     state = cap_check(enterprise_id=enterprise.pk, amount=t.amount, on=applied_on)
     t.policy = {"application": state.policy}
@@ -104,10 +148,14 @@ def talent_equity_submit(*, talent: TalentEquity, by, reason: str = "") -> Talen
     t = _locked(TalentEquity, talent, talent.enterprise_id)
     _manager_of(t.programme, by)
     if t.status != TalentStatus.APPLIED:
-        raise InvalidTransition("只有申请中的项目可以提交审批", "only an application can be submitted", field="status")
+        raise InvalidTransition(
+            "只有申请中的项目可以提交审批", "only an application can be submitted", field="status"
+        )
     cap_check(enterprise_id=t.enterprise_id, amount=t.amount, on=today(), exclude=t, locked=False)
     _submit(t, kind="talent_equity", amount=t.amount, by=by)
-    return approvals.state_change(t, to=TalentStatus.SUBMITTED, by=by, reason=reason or "submitted", also=("maker",))
+    return approvals.state_change(
+        t, to=TalentStatus.SUBMITTED, by=by, reason=reason or "submitted", also=("maker",)
+    )
 
 
 @transaction.atomic
@@ -134,7 +182,13 @@ def talent_equity_sign(*, talent: TalentEquity, by) -> TalentEquity:
     t = _locked(TalentEquity, talent, talent.enterprise_id)
     _manager_of(t.programme, by)
     if not approvals.approval_is_valid(t):
-        raise _err("审批已失效，请重新提交", "the approval is no longer valid; submit again", "approval_void", "status", status=409)
+        raise _err(
+            "审批已失效，请重新提交",
+            "the approval is no longer valid; submit again",
+            "approval_void",
+            "status",
+            status=409,
+        )
     return approvals.state_change(t, to=TalentStatus.CONTRACTED, by=by, reason="contract signed")
 
 
@@ -145,8 +199,16 @@ def talent_equity_fund(*, talent: TalentEquity, funded_on: dt.date, by) -> Talen
     t = _locked(TalentEquity, talent, talent.enterprise_id)
     _manager_of(t.programme, by)
     if t.status != TalentStatus.CONTRACTED:
-        raise InvalidTransition("只有已签约的项目可以出资", "only a contracted investment can be funded", field="status")
-    funded_on = parse_date(funded_on, "funded_on", not_future=True, not_before=t.applied_on, not_before_label="申请日 application date")
+        raise InvalidTransition(
+            "只有已签约的项目可以出资", "only a contracted investment can be funded", field="status"
+        )
+    funded_on = parse_date(
+        funded_on,
+        "funded_on",
+        not_future=True,
+        not_before=t.applied_on,
+        not_before_label="申请日 application date",
+    )
     approvals.approval_check_payer(t, by)
     cap_check(enterprise_id=t.enterprise_id, amount=t.amount, on=funded_on, exclude=t, locked=False)
     use = PolicyUse(on=funded_on)

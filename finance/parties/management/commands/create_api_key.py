@@ -19,9 +19,13 @@ class Command(BaseCommand):
     def handle(self, *args, **o):
         try:
             if o["expires_days"] < 0:
-                raise DomainError("有效天数不能为负", "--expires-days cannot be negative", field="expires_days")
+                raise DomainError(
+                    "有效天数不能为负", "--expires-days cannot be negative", field="expires_days"
+                )
             expiry = timezone.now() + dt.timedelta(days=o["expires_days"]) if o["expires_days"] else None
-            _, key = api_key_create(organisation=organisation_by_code(o["org"]), name=o["name"], expiry_date=expiry)
+            _, key = api_key_create(
+                organisation=organisation_by_code(o["org"]), name=o["name"], expiry_date=expiry
+            )
         except DomainError as exc:
             raise CommandError(exc.detail) from None
         self.stdout.write("API key (shown once) / API 密钥（仅显示一次）:")

@@ -17,8 +17,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **o):
         try:
-            org = organisation_create(kind=o["kind"], name=o["name"], uscc=o["uscc"], dept_level=o["dept_level"],
-                                      region=o["region"])
+            org = organisation_create(
+                kind=o["kind"], name=o["name"], uscc=o["uscc"], dept_level=o["dept_level"], region=o["region"]
+            )
         except DomainError as exc:
             raise CommandError(exc.detail) from None
         self.stdout.write(f"created organisation {org.pk}: {org.name} ({org.kind}) {org.uscc or ''}")

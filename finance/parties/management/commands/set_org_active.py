@@ -5,8 +5,10 @@ from finance.parties.services import organisation_by_code, organisation_set_acti
 
 
 class Command(BaseCommand):
-    help = ("Deactivate (--inactive) or reactivate (--active) an organisation: deactivation stops its API keys, "
-            "its users' logins and their open sessions at once.")
+    help = (
+        "Deactivate (--inactive) or reactivate (--active) an organisation: deactivation stops its API keys, "
+        "its users' logins and their open sessions at once."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--org", required=True, help="the organisation's social credit code (or id)")

@@ -6,8 +6,10 @@ from finance.parties.services import role_grant, role_revoke
 
 
 class Command(BaseCommand):
-    help = ("Grant or revoke a role of an existing user (the admin only shows roles). The role must fit the kind "
-            "of the user's organisation.")
+    help = (
+        "Grant or revoke a role of an existing user (the admin only shows roles). The role must fit the kind "
+        "of the user's organisation."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--username", required=True)

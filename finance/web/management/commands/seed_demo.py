@@ -16,10 +16,18 @@ from finance.parties.models import DeptLevel, Organisation, OrgKind, Role, RoleG
 DEMO_PASSWORD = "Kejin-demo-2026"
 
 STARTUPS = [
-    ("济南量子芯科技有限公司", "济南"), ("青岛海洋生物医药科技有限公司", "青岛"), ("烟台新材料研究有限公司", "烟台"),
-    ("潍坊智能农机科技有限公司", "潍坊"), ("淄博精细化工科技有限公司", "淄博"), ("威海医疗器械科技有限公司", "威海"),
-    ("济宁工业软件有限公司", "济宁"), ("临沂光电科技有限公司", "临沂"), ("泰安储能材料有限公司", "泰安"),
-    ("日照港航数字科技有限公司", "日照"), ("德州生物育种科技有限公司", "德州"), ("聊城氢能装备有限公司", "聊城"),
+    ("济南量子芯科技有限公司", "济南"),
+    ("青岛海洋生物医药科技有限公司", "青岛"),
+    ("烟台新材料研究有限公司", "烟台"),
+    ("潍坊智能农机科技有限公司", "潍坊"),
+    ("淄博精细化工科技有限公司", "淄博"),
+    ("威海医疗器械科技有限公司", "威海"),
+    ("济宁工业软件有限公司", "济宁"),
+    ("临沂光电科技有限公司", "临沂"),
+    ("泰安储能材料有限公司", "泰安"),
+    ("日照港航数字科技有限公司", "日照"),
+    ("德州生物育种科技有限公司", "德州"),
+    ("聊城氢能装备有限公司", "聊城"),
 ]
 
 
@@ -57,7 +65,9 @@ def _user(world, username, org, roles, display):
 
 def build_world() -> World:
     w = World()
-    w.province = _org(OrgKind.DEPARTMENT, "山东省科学技术厅", 1, dept_level=DeptLevel.PROVINCE, region="山东省")
+    w.province = _org(
+        OrgKind.DEPARTMENT, "山东省科学技术厅", 1, dept_level=DeptLevel.PROVINCE, region="山东省"
+    )
     w.city = _org(OrgKind.DEPARTMENT, "济南市科学技术局", 2, dept_level=DeptLevel.CITY, region="济南")
     w.fund_manager = _org(OrgKind.FUND_MANAGER, "山东省科技成果转化引导基金管理有限公司", 1)
     w.banks = [_org(OrgKind.BANK, name, i + 1) for i, name in enumerate(
