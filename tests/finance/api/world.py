@@ -95,15 +95,22 @@ def _guarantees(w: World):
     for sponsor in ("province", "city"):
         services.pool_contribute(pool=pool, sponsor=w.orgs[sponsor], amount="5000000.00", value_date=epoch)
     w.objects[("pool", "own")] = pool.pk
-    for side, officer, g_officer in (("own", "bank_officer", "guarantor_officer"),
-                                     ("other", "other_bank_officer", "other_guarantor_officer")):
+    # The guarantor's and re-guarantor's risk shares ship empty (policy): the world sets the national pattern.
+    for key, value in {"guarantee.share.guarantor": D("40"), "guarantee.share.reguarantor": D("20")}.items():
+        parameter_set(key=key, value=value, effective_from=epoch, source_note="test")
+    for g_officer in ("guarantor_officer", "other_guarantor_officer"):
+        services.guarantor_net_assets_record(net_assets="50000000.00", as_of=dt.date(2025, 1, 2),
+                                             by=w.users[g_officer])
+    for side, bank, officer, g_officer in (("own", "bank", "bank_officer", "guarantor_officer"),
+                                           ("other", "other_bank", "other_bank_officer", "other_guarantor_officer")):
         loan_id = w.objects[("loan", side)]
         enrolment = services.enrolment_create(pool=pool, loan=loan_id, by=w.users[officer],
                                               on=dt.date(2025, 1, 20))
         w.objects[("enrolment", side)] = enrolment.pk
         g = services.guarantee_register(loan=loan_id, amount="500000.00", fee_rate="0.5", counter_guarantee="ip",
                                         start_on=dt.date(2025, 1, 15), end_on=dt.date(2027, 1, 15),
-                                        by=w.users[g_officer])
+                                        by=w.users[g_officer], bank=w.orgs[bank])
+        services.guarantee_confirm(guarantee=g, by=w.users[officer])
         w.objects[("guarantee", side)] = g.pk
 
 
