@@ -110,18 +110,3 @@ class SecondFactorSessionScheme(SessionScheme):
 
     target_class = "finance.api.auth.SecondFactorSessionAuthentication"
 
-
-def problem_exception_handler(exc, context):
-    """``finance.api.problems.problem_exception_handler``, keeping the headers DRF sets (``Retry-After`` on 429,
-    ``WWW-Authenticate`` on 401) that the problem+json response would otherwise drop."""
-    from rest_framework.views import exception_handler
-
-    from finance.api.problems import problem_exception_handler as problem_handler
-
-    response = problem_handler(exc, context)
-    if response is not None and isinstance(exc, exceptions.APIException):
-        plain = exception_handler(exc, context)
-        for header in ("Retry-After", "WWW-Authenticate"):
-            if plain is not None and header in plain and header not in response:
-                response[header] = plain[header]
-    return response
