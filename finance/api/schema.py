@@ -91,6 +91,9 @@ class AutoSchema(openapi.AutoSchema):
             name="Problem", type=ResolvedComponent.SCHEMA, schema=PROBLEM_SCHEMA, object="Problem"))
         ref = {"$ref": "#/components/schemas/Problem"}
         errors = ERRORS_READ if self.method in ("GET", "HEAD", "OPTIONS") else ERRORS_WRITE
+        for code, response in responses.items():  # every error answer is problem+json (problems.py), whatever
+            if code[:1] in "45" and "content" in response:  # the view's own documentation of it said
+                response["content"] = {PROBLEM_CONTENT_TYPE: {"schema": ref}}
         for code, description in errors.items():
             responses.setdefault(code, {"description": description,
                                         "content": {PROBLEM_CONTENT_TYPE: {"schema": ref}}})
