@@ -84,6 +84,21 @@ BASELINES = {
     "POST /api/v1/funds/sub-funds/{id}/calls/preview/": ("fund_manager", "sub_fund", lambda w: {"amount": "1000.00"}),
     "POST /api/v1/funds/deals/{id}/transition/": ("fund_manager", "deal", lambda w: {"to": "funded",
                                                                                     "on": "2025-01-01"}),
+    "POST /api/v1/guarantor-net-assets/": ("guarantor_key", None, lambda w: {"net_assets": "60000000.00",
+                                                                             "as_of": "2025-06-30"}),
+    "POST /api/v1/funds/direct/invest-first/": ("applicant", None, lambda w: {
+        "programme": w.objects[("programme", "own")], "title": "先投后股", "amount": "200000.00",
+        "tranches": [{"amount": "200000.00", "due_on": "2026-06-01"}]}),
+    "POST /api/v1/funds/direct/invest-first/{id}/actions/": ("fund_manager", "agreement", lambda w: {
+        "action": "submit", "on": "2025-02-01"}),
+    "POST /api/v1/funds/direct/talent-equity/": ("applicant", None, lambda w: {
+        "programme": w.objects[("programme", "own")], "title": "人才项目二", "amount": "200000.00",
+        "price_per_share": "1.00", "founded_on": "2022-01-01", "talent_team_leads": True,
+        "registered_in_shandong": True, "own_ip_count": 2, "founders_cash": "1000000.00"}),
+    "POST /api/v1/funds/direct/talent-equity/{id}/actions/": ("fund_manager", "talent", lambda w: {
+        "action": "submit", "on": "2025-02-01"}),
+    "POST /api/v1/funds/direct/grant-invest-loans/{id}/actions/": ("fund_manager", "gil", lambda w: {
+        "action": "review", "on": "2025-02-01"}),
 }
 
 decimal_text = st.one_of(
