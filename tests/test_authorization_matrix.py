@@ -52,8 +52,9 @@ OBJECTS = {
     "deal": "deal", "call": "call", "committee": "committee",
     # kinds the world has no object of: both sides use an id no object has (404 for whoever may look)
     "loan_file": None, "subsidy": None, "claim": None, "payout": None, "meeting": None, "policy_change": None,
-    "premium_subsidy": None, "report": None, "report_run": None, "agreement": None, "talent": None, "project": None,
-    "conversion": None, "closure": None, "position": None, "gil": None,
+    "premium_subsidy": None, "report": None, "report_run": None, "conversion": None, "closure": None, "position": None,
+    # the applicant's enterprise's applications to fund manager 1's programme (the other side: an id no object has)
+    "agreement": "agreement", "talent": "talent", "project": "gil", "gil": "gil",
 }
 
 MATRIX: dict[str, Row] = {
@@ -253,17 +254,17 @@ MATRIX: dict[str, Row] = {
     "funds:direct-board": R(None,
         get="302      404      200      404      404      200      200      200      302      302      302"),
     "funds:direct-agreement": R("agreement",
-        get="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  302/302  302/302  302/302"),
+        get="200/404  404/404  200/404  200/404  404/404  200/404  200/404  200/404  302/302  302/302  302/302"),
     "funds:direct-agreement-action": R("agreement",
         get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
         post="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  302/302  302/302  302/302"),
     "funds:direct-talent": R("talent",
-        get="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  302/302  302/302  302/302"),
+        get="200/404  404/404  200/404  200/404  404/404  200/404  200/404  200/404  302/302  302/302  302/302"),
     "funds:direct-talent-action": R("talent",
         get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
         post="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  302/302  302/302  302/302"),
     "funds:direct-project": R("project",
-        get="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  302/302  302/302  302/302"),
+        get="200/404  404/404  200/404  200/404  404/404  200/404  200/404  200/404  302/302  302/302  302/302"),
     "funds:direct-project-action": R("project",
         get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
         post="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  302/302  302/302  302/302"),
@@ -273,9 +274,9 @@ MATRIX: dict[str, Row] = {
         get="405      405      405      405      405      405      405      405      302      302      302",
         post="302      404      404      404      404      404      404      404      302      302      302"),
     "funds:direct-cap-table": R("enterprise",
-        get="200/404  404/404  404/404  404/404  404/404  200/200  200/200  200/200  302/302  302/302  302/302"),
+        get="200/404  404/404  200/404  200/404  404/404  200/200  200/200  200/200  302/302  302/302  302/302"),
     "funds:direct-cap-table-ocf": R("enterprise",
-        get="200/404  404/404  404/404  404/404  404/404  200/200  200/200  200/200  302/302  302/302  302/302"),
+        get="200/404  404/404  200/404  200/404  404/404  200/200  200/200  200/200  302/302  302/302  302/302"),
     "reporting:list": R(None,
         get="403      200      403      403      403      200      200      403      302      302      302"),
     "reporting:generate": R(None,
@@ -328,10 +329,10 @@ MATRIX: dict[str, Row] = {
         get="200      200      200      200      200      200      200      200      401      200      200",
         post="400      403      400      403      403      403      403      403      401      403      403"),
     "funds-direct-api-agreement-detail": R("agreement",
-        get="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  401/401  404/404  404/404"),
+        get="200/404  404/404  200/404  200/404  404/404  200/404  200/404  200/404  401/401  404/404  404/404"),
     "funds-direct-api-agreement-action": R("agreement",
         get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
-        post="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  401/401  404/404  404/404"),
+        post="403/404  404/404  400/404  403/404  404/404  403/404  403/404  403/404  401/401  404/404  404/404"),
     "funds-direct-api-conversion-decision": R("conversion",
         get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
         post="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  401/401  404/404  404/404"),
@@ -340,19 +341,19 @@ MATRIX: dict[str, Row] = {
         post="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  401/401  404/404  404/404"),
     "funds-direct-api-round-report": R("enterprise",
         get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
-        post="400/404  404/404  404/404  404/404  404/404  403/403  403/403  403/403  401/401  404/404  404/404"),
+        post="400/404  404/404  400/404  403/404  404/404  403/403  403/403  403/403  401/401  404/404  404/404"),
     "funds-direct-api-cap-table": R("enterprise",
-        get="200/404  404/404  404/404  404/404  404/404  200/200  200/200  200/200  401/401  404/404  404/404"),
+        get="200/404  404/404  200/404  200/404  404/404  200/200  200/200  200/200  401/401  404/404  404/404"),
     "funds-direct-api-cap-table-ocf": R("enterprise",
-        get="200/404  404/404  404/404  404/404  404/404  200/200  200/200  200/200  401/401  404/404  404/404"),
+        get="200/404  404/404  200/404  200/404  404/404  200/200  200/200  200/200  401/401  404/404  404/404"),
     "funds-direct-api-talent-cap": R("enterprise",
-        get="200/404  404/404  404/404  404/404  404/404  200/200  200/200  200/200  401/401  404/404  404/404"),
+        get="200/404  404/404  200/404  200/404  404/404  200/200  200/200  200/200  401/401  404/404  404/404"),
     "funds-direct-api-talent-list": R(None,
         get="200      200      200      200      200      200      200      200      401      200      200",
         post="400      403      400      403      403      403      403      403      401      403      403"),
     "funds-direct-api-talent-action": R("talent",
         get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
-        post="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  401/401  404/404  404/404"),
+        post="403/404  404/404  400/404  403/404  404/404  403/404  403/404  403/404  401/401  404/404  404/404"),
     "funds-direct-api-position-list": R(None,
         get="200      200      200      200      200      200      200      200      401      200      200"),
     "funds-direct-api-position-exit": R("position",
@@ -362,10 +363,10 @@ MATRIX: dict[str, Row] = {
         get="200      200      200      200      200      200      200      200      401      200      200",
         post="400      403      400      403      403      403      403      403      401      403      403"),
     "funds-direct-api-gil-detail": R("gil",
-        get="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  401/401  404/404  404/404"),
+        get="200/404  404/404  200/404  200/404  404/404  200/404  200/404  200/404  401/401  404/404  404/404"),
     "funds-direct-api-gil-action": R("gil",
         get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
-        post="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  401/401  404/404  404/404"),
+        post="403/404  404/404  400/404  403/404  404/404  403/404  403/404  403/404  401/401  404/404  404/404"),
     "reporting-api-list": R(None,
         get="403      200      403      403      403      200      200      403      401      200      403"),
     "reporting-api-detail": R(None,
@@ -382,7 +383,10 @@ MATRIX: dict[str, Row] = {
 DIRECT_VALIDATES_FIRST = ("funds/direct/api.py {view}.post validates the body before any role check (the service "
                           "checks the role): a role that may not apply learns the input rules (400) instead of 403")
 ROUND_VALIDATES_FIRST = ("funds/direct/api.py RoundReportApi.post checks only that the enterprise is visible, then "
-                         "validates: oversight (which may not report rounds) gets 400 instead of 403")
+                         "validates: roles that may not report rounds (oversight, committee members) get 400, not 403")
+ACTION_VALIDATES_FIRST = ("funds/direct/api.py {view}.post (a manager's step) validates the body before any role "
+                          "check: whoever sees the object (the enterprise, committee members, oversight) gets 400, "
+                          "not 403")
 KNOWN: dict[tuple[str, str, str], tuple[str, str]] = {
     **{(name, "post", p): ("400", DIRECT_VALIDATES_FIRST.format(view=view))
        for name, view in (("funds-direct-api-agreement-list", "AgreementListApi"),
@@ -390,6 +394,12 @@ KNOWN: dict[tuple[str, str, str], tuple[str, str]] = {
                           ("funds-direct-api-gil-list", "GILListApi"))
        for p in ("bank_officer", "committee_member", "guarantor_officer", "department_reviewer", "auditor",
                  "administrator", "bank_key", "guarantor_key")},
+    ("funds-direct-api-round-report", "post", "committee_member"): ("400/404", ROUND_VALIDATES_FIRST),
+    **{(name, "post", p): ("400/404", ACTION_VALIDATES_FIRST.format(view=view))
+       for name, view in (("funds-direct-api-agreement-action", "AgreementActionApi"),
+                          ("funds-direct-api-talent-action", "TalentActionApi"),
+                          ("funds-direct-api-gil-action", "GILActionApi"))
+       for p in ("applicant", "committee_member", "department_reviewer", "auditor", "administrator")},
     **{("funds-direct-api-round-report", "post", p): ("400/400", ROUND_VALIDATES_FIRST)
        for p in ("department_reviewer", "auditor", "administrator")},
 }
