@@ -69,9 +69,10 @@ BASELINES = {
                                                            "claimed_loss": "1000.00"}),
     "POST /api/v1/claims/{id}/recoveries/": ("bank_key", "claim", lambda w: {"recovered": "1000.00", "costs": "0.00",
                                                                              "recovered_on": "2025-06-01"}),
+    # guarantor 1 proposes a guarantee on bank 2's loan (its own bank's loan already carries its guarantee)
     "POST /api/v1/guarantees/": ("guarantor_key", None, lambda w: {
-        "loan_id": w.objects[("loan", "own")], "amount": "100000.00", "fee_rate": "0.5", "counter_guarantee": "ip",
-        "start_on": "2025-01-15", "end_on": "2026-01-15"}),
+        "loan_id": w.objects[("loan", "other")], "bank_id": w.orgs["other_bank"].pk, "amount": "100000.00",
+        "fee_rate": "0.5", "counter_guarantee": "ip", "start_on": "2025-01-15", "end_on": "2026-01-15"}),
     "POST /api/v1/guarantees/{id}/payouts/": ("guarantor_key", "guarantee", lambda w: {"amount": "1000.00",
                                                                                      "paid_on": "2025-06-01"}),
     "POST /api/v1/payouts/{id}/recoveries/": ("guarantor_key", "payout", lambda w: {
