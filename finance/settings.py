@@ -210,7 +210,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "finance.api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "finance.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "finance.api.auth.problem_exception_handler",  # problems.py's, keeping Retry-After
+    "EXCEPTION_HANDLER": "finance.api.problems.problem_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "DATE_INPUT_FORMATS": ["iso-8601"],
     "UNAUTHENTICATED_USER": None,

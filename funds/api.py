@@ -154,6 +154,7 @@ class CallPreviewApi(APIView):
                    summary="The split a capital call would make (nothing written)")
     def post(self, request, pk: int):
         fund = get_object_or_404(selectors.sub_fund_managed(user=request.user), pk=pk)
+        _manager_only(request.user)
         data = validated(CallPreviewIn, request.data)
         split = services.call_preview(sub_fund=fund, amount=data["amount"])
         return Response(CallOut({"id": None, "number": None, "status": None,
@@ -268,9 +269,9 @@ class DealTransitionApi(APIView):
     @idempotent
     def post(self, request, pk: int):
         deal = get_object_or_404(selectors.deal_list(user=request.user), pk=pk)
+        _manager_only(request.user)  # a wrong role gets 403, not the input rules
         data = validated(TransitionIn, request.data)
         user, to = request.user, data["to"]
-        _manager_only(user)
         if to == DealStatus.COMMITTEE:
             if "committee" not in data:
                 raise DomainError("请选择投委会", "choose the committee", code="required", field="committee")

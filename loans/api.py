@@ -202,8 +202,13 @@ class LoanDetailApi(APIView):
         return Response(LoanDetailOut(_loan(request, pk)).data)
 
 
+class ScheduleOut(serializers.Serializer):
+    loan_id = serializers.IntegerField()
+    installments = InstallmentOut(many=True)
+
+
 class LoanScheduleApi(APIView):
-    @extend_schema(responses=InstallmentOut(many=True),
+    @extend_schema(responses=ScheduleOut,
                    summary="The loan's repayment schedule and what is paid")
     def get(self, request, pk: int):
         loan = _loan(request, pk)

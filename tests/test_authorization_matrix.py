@@ -52,6 +52,9 @@ OBJECTS = {
     "deal": "deal", "call": "call", "committee": "committee",
     # kinds the world has no object of: both sides use an id no object has (404 for whoever may look)
     "loan_file": None, "subsidy": None, "claim": None, "payout": None, "meeting": None, "policy_change": None,
+    "premium_subsidy": None, "report": None, "report_run": None, "conversion": None, "closure": None, "position": None,
+    # the applicant's enterprise's applications to fund manager 1's programme (the other side: an id no object has)
+    "agreement": "agreement", "talent": "talent", "project": "gil", "gil": "gil",
 }
 
 MATRIX: dict[str, Row] = {
@@ -137,7 +140,7 @@ MATRIX: dict[str, Row] = {
         post="403/403  403/403  200/404  403/403  403/403  403/403  403/403  403/403  302/302  302/302  302/302"),
     "funds:call-pay": R("sub_fund",
         get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
-        post="403/403  403/403  404/404  403/403  403/403  403/403  403/403  403/403  302/302  302/302  302/302"),
+        post="403/403  403/403  302/404  403/403  403/403  403/403  403/403  403/403  302/302  302/302  302/302"),
     "funds:nav-create": R("sub_fund",
         get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
         post="403/403  403/403  302/404  403/403  403/403  403/403  403/403  403/403  302/302  302/302  302/302"),
@@ -152,7 +155,7 @@ MATRIX: dict[str, Row] = {
         get="403      403      200      200      403      403      403      403      302      302      302"),
     "funds:deal-create": R(None,
         get="403      403      200      403      403      403      403      403      302      302      302",
-        post="403      403      404      403      403      403      403      403      302      302      302"),
+        post="403      403      200      403      403      403      403      403      302      302      302"),
     "funds:deal-detail": R("deal",
         get="404/404  404/404  200/404  200/404  404/404  200/200  200/200  200/200  302/302  302/302  302/302"),
     "funds:deal-action": R("deal",
@@ -214,12 +217,12 @@ MATRIX: dict[str, Row] = {
         post="403/403  400/400  403/403  403/403  403/403  403/403  403/403  403/403  401/401  400/400  403/403"),
     "api-guarantees": R(None,
         get="200      200      200      200      200      200      200      200      401      200      200",
-        post="403      403      403      403      400      403      403      403      401      403      400"),
+        post="403      400      403      403      400      403      403      403      401      400      400"),
     "api-guarantee": R("guarantee",
         get="404/404  200/404  404/404  404/404  200/404  200/200  200/200  200/200  401/401  200/404  200/404"),
     "api-guarantee-payouts": R("guarantee",
         get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
-        post="403/403  403/403  403/403  403/403  400/400  403/403  403/403  403/403  401/401  403/403  400/400"),
+        post="403/403  403/403  403/403  403/403  400/404  403/403  403/403  403/403  401/401  403/403  400/404"),
     "api-payout-recoveries": R("payout",
         get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
         post="403/403  403/403  403/403  403/403  400/400  403/403  403/403  403/403  401/401  403/403  400/400"),
@@ -240,6 +243,134 @@ MATRIX: dict[str, Row] = {
     "funds-api-deal-transition": R("deal",
         get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
         post="404/404  404/404  400/404  403/404  404/404  403/403  403/403  403/403  401/401  404/404  404/404"),
+    "loans:subsidy-pay": R("subsidy",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
+        post="403/403  403/403  403/403  403/403  403/403  404/404  403/403  403/403  302/302  302/302  302/302"),
+    "funds:call-approve": R("sub_fund",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
+        post="403/403  403/403  302/404  403/403  403/403  403/403  403/403  403/403  302/302  302/302  302/302"),
+    "funds:deal-document": R("deal",
+        get="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  302/302  302/302  302/302"),
+    "funds:direct-board": R(None,
+        get="302      404      200      404      404      200      200      200      302      302      302"),
+    "funds:direct-agreement": R("agreement",
+        get="200/404  404/404  200/404  200/404  404/404  200/404  200/404  200/404  302/302  302/302  302/302"),
+    "funds:direct-agreement-action": R("agreement",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
+        post="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  302/302  302/302  302/302"),
+    "funds:direct-talent": R("talent",
+        get="200/404  404/404  200/404  200/404  404/404  200/404  200/404  200/404  302/302  302/302  302/302"),
+    "funds:direct-talent-action": R("talent",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
+        post="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  302/302  302/302  302/302"),
+    "funds:direct-project": R("project",
+        get="200/404  404/404  200/404  200/404  404/404  200/404  200/404  200/404  302/302  302/302  302/302"),
+    "funds:direct-project-action": R("project",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
+        post="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  302/302  302/302  302/302"),
+    "funds:direct-mine": R(None,
+        get="200      404      404      404      404      404      404      404      302      302      302"),
+    "funds:direct-round": R(None,
+        get="405      405      405      405      405      405      405      405      302      302      302",
+        post="302      404      404      404      404      404      404      404      302      302      302"),
+    "funds:direct-cap-table": R("enterprise",
+        get="200/404  404/404  200/404  200/404  404/404  200/200  200/200  200/200  302/302  302/302  302/302"),
+    "funds:direct-cap-table-ocf": R("enterprise",
+        get="200/404  404/404  200/404  200/404  404/404  200/200  200/200  200/200  302/302  302/302  302/302"),
+    "reporting:list": R(None,
+        get="403      200      403      403      403      200      200      403      302      302      302"),
+    "reporting:generate": R(None,
+        get="405      405      405      405      405      405      405      405      302      302      302",
+        post="403      403      403      403      403      302      403      403      302      302      302"),
+    "reporting:run": R("report_run",
+        get="403/403  403/403  403/403  403/403  403/403  404/404  403/403  403/403  302/302  302/302  302/302"),
+    "reporting:detail": R("report",
+        get="403/403  404/404  403/403  403/403  403/403  404/404  404/404  403/403  302/302  302/302  302/302"),
+    "reporting:publish": R("report",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
+        post="403/403  404/404  403/403  403/403  403/403  404/404  404/404  403/403  302/302  302/302  302/302"),
+    "reporting:xlsx": R("report",
+        get="403/403  404/404  403/403  403/403  403/403  404/404  404/404  403/403  302/302  302/302  302/302"),
+    "reporting:pdf": R("report",
+        get="403/403  404/404  403/403  403/403  403/403  404/404  404/404  403/403  302/302  302/302  302/302"),
+    "api-guarantee-confirm": R("guarantee",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
+        post="403/403  409/404  403/403  403/403  403/403  403/403  403/403  403/403  401/401  409/404  403/403"),
+    "api-guarantee-premium-subsidies": R("guarantee",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
+        post="403/403  403/403  403/403  403/403  400/404  403/403  403/403  403/403  401/401  403/403  400/404"),
+    "api-payout-approve": R("payout",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
+        post="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  401/401  404/404  404/404"),
+    "api-payout-reject": R("payout",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
+        post="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  401/401  404/404  404/404"),
+    "api-payout-pay": R("payout",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
+        post="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  401/401  404/404  404/404"),
+    "api-premium-subsidy-approve": R("premium_subsidy",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
+        post="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  401/401  404/404  404/404"),
+    "api-premium-subsidy-reject": R("premium_subsidy",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
+        post="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  401/401  404/404  404/404"),
+    "api-premium-subsidy-pay": R("premium_subsidy",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
+        post="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  401/401  404/404  404/404"),
+    "api-guarantor-net-assets": R(None,
+        get="405      405      405      405      405      405      405      405      401      405      405",
+        post="403      403      403      403      400      403      403      403      401      403      400"),
+    "funds-api-call-approve": R("sub_fund",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
+        post="403/403  403/403  409/404  403/403  403/403  403/403  403/403  403/403  401/401  403/403  403/403"),
+    "funds-direct-api-programme-list": R(None,
+        get="200      200      200      200      200      200      200      200      401      200      200"),
+    "funds-direct-api-agreement-list": R(None,
+        get="200      200      200      200      200      200      200      200      401      200      200",
+        post="400      403      400      403      403      403      403      403      401      403      403"),
+    "funds-direct-api-agreement-detail": R("agreement",
+        get="200/404  404/404  200/404  200/404  404/404  200/404  200/404  200/404  401/401  404/404  404/404"),
+    "funds-direct-api-agreement-action": R("agreement",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
+        post="403/404  404/404  400/404  403/404  404/404  403/404  403/404  403/404  401/401  404/404  404/404"),
+    "funds-direct-api-conversion-decision": R("conversion",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
+        post="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  401/401  404/404  404/404"),
+    "funds-direct-api-closure-decision": R("closure",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
+        post="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  401/401  404/404  404/404"),
+    "funds-direct-api-round-report": R("enterprise",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
+        post="400/404  404/404  400/404  403/404  404/404  403/403  403/403  403/403  401/401  404/404  404/404"),
+    "funds-direct-api-cap-table": R("enterprise",
+        get="200/404  404/404  200/404  200/404  404/404  200/200  200/200  200/200  401/401  404/404  404/404"),
+    "funds-direct-api-cap-table-ocf": R("enterprise",
+        get="200/404  404/404  200/404  200/404  404/404  200/200  200/200  200/200  401/401  404/404  404/404"),
+    "funds-direct-api-talent-cap": R("enterprise",
+        get="200/404  404/404  200/404  200/404  404/404  200/200  200/200  200/200  401/401  404/404  404/404"),
+    "funds-direct-api-talent-list": R(None,
+        get="200      200      200      200      200      200      200      200      401      200      200",
+        post="400      403      400      403      403      403      403      403      401      403      403"),
+    "funds-direct-api-talent-action": R("talent",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
+        post="403/404  404/404  400/404  403/404  404/404  403/404  403/404  403/404  401/401  404/404  404/404"),
+    "funds-direct-api-position-list": R(None,
+        get="200      200      200      200      200      200      200      200      401      200      200"),
+    "funds-direct-api-position-exit": R("position",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
+        post="404/404  404/404  404/404  404/404  404/404  404/404  404/404  404/404  401/401  404/404  404/404"),
+    "funds-direct-api-gil-list": R(None,
+        get="200      200      200      200      200      200      200      200      401      200      200",
+        post="400      403      400      403      403      403      403      403      401      403      403"),
+    "funds-direct-api-gil-detail": R("gil",
+        get="200/404  404/404  200/404  200/404  404/404  200/404  200/404  200/404  401/401  404/404  404/404"),
+    "funds-direct-api-gil-action": R("gil",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  401/401  405/405  405/405",
+        post="403/404  404/404  400/404  403/404  404/404  403/404  403/404  403/404  401/401  404/404  404/404"),
+    "reporting-api-list": R(None,
+        get="403      200      403      403      403      200      200      403      401      200      403"),
+    "reporting-api-detail": R(None,
+        get="403      404      403      403      403      404      404      403      401      404      403", quarter="2026Q3"),
     "schema": R(None,
         get="200      200      200      200      200      200      200      200      401      200      200"),
     "api-docs": R(None,
@@ -249,28 +380,28 @@ MATRIX: dict[str, Row] = {
 }
 
 # cells known to be wrong today, each owned by another engineer: (url name, method, principal) -> (status seen, why)
-POOLS_UNSCOPED = "guarantees/selectors.py pool_list is not scoped: every role reads every pool's figures through the API (the pages refuse them)"
-TRANSITION_VALIDATES_FIRST = "funds/api.py DealTransitionApi validates the body before _manager_only: a wrong role learns the input rules (400) instead of 403"
-PREVIEW_NO_ROLE = "funds/api.py CallPreviewApi has no role check (any role that can see the fund previews a capital call split)"
+DIRECT_VALIDATES_FIRST = ("funds/direct/api.py {view}.post validates the body before any role check (the service "
+                          "checks the role): a role that may not apply learns the input rules (400) instead of 403")
+ROUND_VALIDATES_FIRST = ("funds/direct/api.py RoundReportApi.post checks only that the enterprise is visible, then "
+                         "validates: roles that may not report rounds (oversight, committee members) get 400, not 403")
+ACTION_VALIDATES_FIRST = ("funds/direct/api.py {view}.post (a manager's step) validates the body before any role "
+                          "check: whoever sees the object (the enterprise, committee members, oversight) gets 400, "
+                          "not 403")
 KNOWN: dict[tuple[str, str, str], tuple[str, str]] = {
-    ("api-pools", "get", "applicant"): ("200", POOLS_UNSCOPED),
-    ("api-pools", "get", "fund_manager"): ("200", POOLS_UNSCOPED),
-    ("api-pools", "get", "committee_member"): ("200", POOLS_UNSCOPED),
-    ("api-pools", "get", "guarantor_officer"): ("200", POOLS_UNSCOPED),
-    ("api-pools", "get", "guarantor_key"): ("200", POOLS_UNSCOPED),
-    ("api-pool", "get", "applicant"): ("200/404", POOLS_UNSCOPED),
-    ("api-pool", "get", "fund_manager"): ("200/404", POOLS_UNSCOPED),
-    ("api-pool", "get", "committee_member"): ("200/404", POOLS_UNSCOPED),
-    ("api-pool", "get", "guarantor_officer"): ("200/404", POOLS_UNSCOPED),
-    ("api-pool", "get", "guarantor_key"): ("200/404", POOLS_UNSCOPED),
-    ("funds-api-call-preview", "post", "committee_member"): ("400/404", PREVIEW_NO_ROLE),
-    ("funds-api-call-preview", "post", "department_reviewer"): ("400/400", PREVIEW_NO_ROLE),
-    ("funds-api-call-preview", "post", "auditor"): ("400/400", PREVIEW_NO_ROLE),
-    ("funds-api-call-preview", "post", "administrator"): ("400/400", PREVIEW_NO_ROLE),
-    ("funds-api-deal-transition", "post", "committee_member"): ("400/404", TRANSITION_VALIDATES_FIRST),
-    ("funds-api-deal-transition", "post", "department_reviewer"): ("400/400", TRANSITION_VALIDATES_FIRST),
-    ("funds-api-deal-transition", "post", "auditor"): ("400/400", TRANSITION_VALIDATES_FIRST),
-    ("funds-api-deal-transition", "post", "administrator"): ("400/400", TRANSITION_VALIDATES_FIRST),
+    **{(name, "post", p): ("400", DIRECT_VALIDATES_FIRST.format(view=view))
+       for name, view in (("funds-direct-api-agreement-list", "AgreementListApi"),
+                          ("funds-direct-api-talent-list", "TalentListApi"),
+                          ("funds-direct-api-gil-list", "GILListApi"))
+       for p in ("bank_officer", "committee_member", "guarantor_officer", "department_reviewer", "auditor",
+                 "administrator", "bank_key", "guarantor_key")},
+    ("funds-direct-api-round-report", "post", "committee_member"): ("400/404", ROUND_VALIDATES_FIRST),
+    **{(name, "post", p): ("400/404", ACTION_VALIDATES_FIRST.format(view=view))
+       for name, view in (("funds-direct-api-agreement-action", "AgreementActionApi"),
+                          ("funds-direct-api-talent-action", "TalentActionApi"),
+                          ("funds-direct-api-gil-action", "GILActionApi"))
+       for p in ("applicant", "committee_member", "department_reviewer", "auditor", "administrator")},
+    **{("funds-direct-api-round-report", "post", p): ("400/400", ROUND_VALIDATES_FIRST)
+       for p in ("department_reviewer", "auditor", "administrator")},
 }
 
 
@@ -324,6 +455,8 @@ def principal_org(world, principal):
 def object_id(world, obj, principal, side):
     if obj == "own_org":
         return principal_org(world, principal).pk if side == "own" else world.orgs["other_fund_manager"].pk
+    if obj == "enterprise":  # the applicant's enterprise (the funds' deals name it) / another enterprise
+        return world.orgs["enterprise" if side == "own" else "other_enterprise"].pk
     kind = OBJECTS[obj]
     return world.objects.get((kind, side), MISSING) if kind else MISSING
 
@@ -335,6 +468,10 @@ def url_for(world, name, row, principal, side):
         kwargs["pk"] = object_id(world, row.obj, principal, side)
     if "<int:line>" in route:
         kwargs["line"] = world.objects.get(("call_line", side), MISSING)
+    if "<int:call>" in route:
+        kwargs["call"] = world.objects.get(("call", side), MISSING)
+    if "<int:doc>" in route:
+        kwargs["doc"] = MISSING  # the world has no deal document: the row checks the deal's scoping
     return reverse(name, kwargs=kwargs or None)
 
 

@@ -69,9 +69,10 @@ BASELINES = {
                                                            "claimed_loss": "1000.00"}),
     "POST /api/v1/claims/{id}/recoveries/": ("bank_key", "claim", lambda w: {"recovered": "1000.00", "costs": "0.00",
                                                                              "recovered_on": "2025-06-01"}),
+    # guarantor 1 proposes a guarantee on bank 2's loan (its own bank's loan already carries its guarantee)
     "POST /api/v1/guarantees/": ("guarantor_key", None, lambda w: {
-        "loan_id": w.objects[("loan", "own")], "amount": "100000.00", "fee_rate": "0.5", "counter_guarantee": "ip",
-        "start_on": "2025-01-15", "end_on": "2026-01-15"}),
+        "loan_id": w.objects[("loan", "other")], "bank_id": w.orgs["other_bank"].pk, "amount": "100000.00",
+        "fee_rate": "0.5", "counter_guarantee": "ip", "start_on": "2025-01-15", "end_on": "2026-01-15"}),
     "POST /api/v1/guarantees/{id}/payouts/": ("guarantor_key", "guarantee", lambda w: {"amount": "1000.00",
                                                                                      "paid_on": "2025-06-01"}),
     "POST /api/v1/payouts/{id}/recoveries/": ("guarantor_key", "payout", lambda w: {
@@ -84,6 +85,21 @@ BASELINES = {
     "POST /api/v1/funds/sub-funds/{id}/calls/preview/": ("fund_manager", "sub_fund", lambda w: {"amount": "1000.00"}),
     "POST /api/v1/funds/deals/{id}/transition/": ("fund_manager", "deal", lambda w: {"to": "funded",
                                                                                     "on": "2025-01-01"}),
+    "POST /api/v1/guarantor-net-assets/": ("guarantor_key", None, lambda w: {"net_assets": "60000000.00",
+                                                                             "as_of": "2025-06-30"}),
+    "POST /api/v1/funds/direct/invest-first/": ("applicant", None, lambda w: {
+        "programme": w.objects[("programme", "own")], "title": "先投后股", "amount": "200000.00",
+        "tranches": [{"amount": "200000.00", "due_on": "2026-06-01"}]}),
+    "POST /api/v1/funds/direct/invest-first/{id}/actions/": ("fund_manager", "agreement", lambda w: {
+        "action": "submit", "on": "2025-02-01"}),
+    "POST /api/v1/funds/direct/talent-equity/": ("applicant", None, lambda w: {
+        "programme": w.objects[("programme", "own")], "title": "人才项目二", "amount": "200000.00",
+        "price_per_share": "1.00", "founded_on": "2022-01-01", "talent_team_leads": True,
+        "registered_in_shandong": True, "own_ip_count": 2, "founders_cash": "1000000.00"}),
+    "POST /api/v1/funds/direct/talent-equity/{id}/actions/": ("fund_manager", "talent", lambda w: {
+        "action": "submit", "on": "2025-02-01"}),
+    "POST /api/v1/funds/direct/grant-invest-loans/{id}/actions/": ("fund_manager", "gil", lambda w: {
+        "action": "review", "on": "2025-02-01"}),
 }
 
 decimal_text = st.one_of(

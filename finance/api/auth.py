@@ -3,8 +3,8 @@
 * ``Authorization: Api-Key <key>``: a bank's (or guarantor's) system acts as its organisation's system user. A
   key is refused once revoked or expired, or when its user or organisation is deactivated.
 * A browser session is accepted too, under the same second-factor rule as pages
-  (``finance.parties.rules.needs_second_factor``): an approver who has not passed the one-time password in this
-  session gets 403 ``second_factor_required``.
+  (``finance.parties.rules.needs_second_factor``): an approver who has not passed the one-time password in
+  this session gets 403 ``second_factor_required``.
 * Throttling (DRF over the Django cache, Redis in production): per API key and per client address; wrong API
   keys count per client address and, past their limit, are answered 429 before the key is even looked at.
   Every 429 is problem+json with ``Retry-After``.
@@ -20,7 +20,8 @@ from finance.web.client import client_address
 
 
 class AddressRateThrottle(SimpleRateThrottle):
-    """Every API request, per client address (the address the trusted proxy saw, never a client-sent header)."""
+    """Every API request, per client address (the address the trusted proxy saw, never a client-sent
+    header)."""
 
     scope = "address"
 
@@ -40,7 +41,8 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
 
 
 class FailedKeyThrottle(SimpleRateThrottle):
-    """Wrong API keys, per client address: DRF's throttles run after authentication, so they never see these."""
+    """Wrong API keys, per client address: DRF's throttles run after authentication, so they never see
+    these."""
 
     scope = "auth_failure"
 
@@ -110,18 +112,3 @@ class SecondFactorSessionScheme(SessionScheme):
 
     target_class = "finance.api.auth.SecondFactorSessionAuthentication"
 
-
-def problem_exception_handler(exc, context):
-    """``finance.api.problems.problem_exception_handler``, keeping the headers DRF sets (``Retry-After`` on 429,
-    ``WWW-Authenticate`` on 401) that the problem+json response would otherwise drop."""
-    from rest_framework.views import exception_handler
-
-    from finance.api.problems import problem_exception_handler as problem_handler
-
-    response = problem_handler(exc, context)
-    if response is not None and isinstance(exc, exceptions.APIException):
-        plain = exception_handler(exc, context)
-        for header in ("Retry-After", "WWW-Authenticate"):
-            if plain is not None and header in plain and header not in response:
-                response[header] = plain[header]
-    return response

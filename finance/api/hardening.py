@@ -2,9 +2,9 @@
 
 - ``nul_free``: a NUL byte in a query parameter or a form field is refused with 400 before any view runs
   (PostgreSQL cannot store or compare it; the API answers problem+json naming the parameter).
-- ``atomic_api``: every API write (POST, PUT, PATCH, DELETE) runs in one transaction; the problem handler rolls it back on any error
-  answer, so a request refused half-way (a unique constraint hit by a concurrent request, a second service
-  refusing after a first one wrote) leaves nothing behind.
+- ``atomic_api``: every API write (POST, PUT, PATCH, DELETE) runs in one transaction; the problem handler
+  rolls it back on any error answer, so a request refused half-way (a unique constraint hit by a concurrent
+  request, a second service refusing after a first one wrote) leaves nothing behind.
 - ``api_not_found`` / ``api_server_error``: the 404 and 500 handlers: under ``/api/`` they answer problem+json
   (an unknown path, an unexpected failure), pages keep the HTML pages.
 """
@@ -25,7 +25,7 @@ _MARK = "_kejin_hardened"
 def _nul_parameter(request) -> str | None:
     sources = [request.GET]
     if request.method == "POST" and (request.content_type == "application/x-www-form-urlencoded" or (
-            # pages read their multipart forms anyway; the API parses its own (and may hash the raw body first)
+            # pages read their multipart forms anyway; the API parses its own (may hash the raw body first)
             request.content_type == "multipart/form-data" and not request.path.startswith(API_PREFIX))):
         sources.append(request.POST)
     for params in sources:
@@ -40,7 +40,8 @@ def nul_refused(request):
     name = _nul_parameter(request)
     if name is None:
         return None
-    zh, en = f"参数 {name} 含有不允许的空字符（NUL）", f"parameter {name} contains a NUL character, which is not allowed"
+    zh = f"参数 {name} 含有不允许的空字符（NUL）"
+    en = f"parameter {name} contains a NUL character, which is not allowed"
     if request.path.startswith(API_PREFIX):
         return problem_response(400, "invalid_character", zh, en,
                                 errors=[{"field": name, "code": "invalid_character", "detail_zh": zh,
@@ -63,8 +64,8 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def atomic_api(view):
-    """One transaction per API request; the request is marked so the problem handler knows the innermost atomic
-    block is this request's (or the ``idempotent`` savepoint inside it) and may roll it back."""
+    """One transaction per API request; the request is marked so the problem handler knows the innermost
+    atomic block is this request's (or the ``idempotent`` savepoint inside it) and may roll it back."""
     if getattr(view, "_non_atomic_requests", None):
         return view
 
@@ -89,7 +90,8 @@ def _walk(patterns, decorate, mark):
 
 
 def harden(patterns, *, api: bool = False):
-    """Wrap every view under ``patterns`` (recursing into includes) once; ``api`` adds the request transaction."""
+    """Wrap every view under ``patterns`` (recursing into includes) once; ``api`` adds the request
+    transaction."""
     if api:
         _walk(patterns, atomic_api, _MARK + "_atomic")
     _walk(patterns, nul_free, _MARK)
@@ -97,7 +99,8 @@ def harden(patterns, *, api: bool = False):
 
 
 def api_server_error(request):
-    """The 500 handler: a server error under ``/api/`` still answers problem+json (pages keep the HTML page)."""
+    """The 500 handler: a server error under ``/api/`` still answers problem+json (pages keep the HTML
+    page)."""
     if request.path.startswith(API_PREFIX):
         return problem_response(500, "server_error", "服务器内部错误，已记录，请稍后再试",
                                 "internal server error; it has been logged, please retry later")

@@ -178,17 +178,22 @@ def _handle(exc, context):
         return problem(status.HTTP_400_BAD_REQUEST, "validation_error", "输入有误", "invalid input", errors=errors)
     for cls, (code, zh, en) in _API_EXC.items():
         if isinstance(exc, cls):
-            response = exception_handler(exc, context)
-            answer = problem(response.status_code if response else 400, code, zh, en)
-            if response is not None:
-                for header in ("WWW-Authenticate", "Retry-After", "Allow"):
-                    if header in response:
-                        answer[header] = response[header]
-            if isinstance(exc, TooDeep | PayloadTooLarge):
-                answer.data["detail_en"] = str(exc.detail)
-                answer.data["detail"] = f"{zh} / {exc.detail}"
-            return answer
+            return _api_exception(exc, context, code, zh, en)
     return exception_handler(exc, context)
+
+
+def _api_exception(exc, context, code, zh, en):
+    """DRF's exception as a problem, keeping the headers DRF sets (WWW-Authenticate, Retry-After, Allow)."""
+    response = exception_handler(exc, context)
+    answer = problem(response.status_code if response else 400, code, zh, en)
+    if response is not None:
+        for header in ("WWW-Authenticate", "Retry-After", "Allow"):
+            if header in response:
+                answer[header] = response[header]
+    if isinstance(exc, TooDeep | PayloadTooLarge):
+        answer.data["detail_en"] = str(exc.detail)
+        answer.data["detail"] = f"{zh} / {exc.detail}"
+    return answer
 
 
 def problem_exception_handler(exc, context):

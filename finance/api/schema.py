@@ -1,11 +1,12 @@
 """The OpenAPI description tells what the API really answers, for every operation, from one place.
 
 - ``AutoSchema`` (``REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]``):
-  * a list that the view pages with ``finance.api.pagination.Pagination`` is documented as the paginated object
-    (``count``, ``next``, ``previous``, ``results``) with its ``page`` / ``page_size`` parameters, not as a bare
-    array: a view is paginated when its handler uses ``Pagination`` or it sets ``pagination_class``;
-  * every operation documents its error answers as ``application/problem+json`` with the ``Problem`` component
-    (reads: 400, 401, 403, 404, 429; writes also 409, 413, 415, 422), unless the view documents that code itself.
+  * a list that the view pages with ``finance.api.pagination.Pagination`` is documented as the paginated
+    object (``count``, ``next``, ``previous``, ``results``) with its ``page`` / ``page_size`` parameters, not
+    as a bare array: a view is paginated when its handler uses ``Pagination`` or it sets ``pagination_class``;
+  * every operation documents its error answers as ``application/problem+json`` with the ``Problem``
+    component (reads: 400, 401, 403, 404, 429; writes also 409, 413, 415, 422); a view that documents an error
+    code itself keeps its description, the content is still the ``Problem``.
 - ``OrganisationAPIKeyScheme``: the API-key security scheme (loaded from ApiConfig.ready).
 """
 from __future__ import annotations
@@ -58,8 +59,8 @@ ERRORS_READ = {
 }
 ERRORS_WRITE = {
     **ERRORS_READ,
-    "409": "conflicts with the current state: a duplicate, a concurrent change, a transition not allowed, or the "
-           "same Idempotency-Key still in flight",
+    "409": "conflicts with the current state: a duplicate, a concurrent change, a transition not allowed, or "
+           "the same Idempotency-Key still in flight",
     "413": "request body too large",
     "415": "unsupported content type",
     "422": "this Idempotency-Key was already used for a different request",
@@ -80,7 +81,8 @@ def paginates(view, method: str) -> bool:
 class AutoSchema(openapi.AutoSchema):
     def _get_paginator(self):
         if self.method == "GET" and paginates(self.view, "get"):
-            return getattr(self.view, "pagination_class", None) and self.view.pagination_class() or Pagination()
+            own = getattr(self.view, "pagination_class", None)
+            return own() if own else Pagination()
         return super()._get_paginator()
 
     def _get_response_bodies(self, direction="response"):
@@ -91,6 +93,9 @@ class AutoSchema(openapi.AutoSchema):
             name="Problem", type=ResolvedComponent.SCHEMA, schema=PROBLEM_SCHEMA, object="Problem"))
         ref = {"$ref": "#/components/schemas/Problem"}
         errors = ERRORS_READ if self.method in ("GET", "HEAD", "OPTIONS") else ERRORS_WRITE
+        for code, response in responses.items():  # every error answer is problem+json (problems.py), whatever
+            if code[:1] in "45" and "content" in response:  # the view's own documentation of it said
+                response["content"] = {PROBLEM_CONTENT_TYPE: {"schema": ref}}
         for code, description in errors.items():
             responses.setdefault(code, {"description": description,
                                         "content": {PROBLEM_CONTENT_TYPE: {"schema": ref}}})

@@ -168,9 +168,10 @@ class PayoutCreateApi(APIView):
     @idempotent
     def post(self, request, pk: int):
         require(request.user, Role.GUARANTOR_OFFICER)
+        guarantee = selectors.guarantee_get(user=request.user, pk=pk).pk  # another's: 404 before the body
         data = validated(PayoutIn, request.data)
         payout = services.payout_record(
-            guarantee=selectors.guarantee_get(user=request.user, pk=pk).pk,
+            guarantee=guarantee,
             amount=data["amount"],
             paid_on=data["paid_on"],
             by=request.user,
@@ -258,10 +259,9 @@ class PremiumSubsidyCreateApi(APIView):
     @idempotent
     def post(self, request, pk: int):
         require(request.user, Role.GUARANTOR_OFFICER)
+        guarantee = selectors.guarantee_get(user=request.user, pk=pk).pk  # another's: 404 before the body
         data = validated(PremiumSubsidyIn, request.data)
-        row = services.premium_subsidy_apply(
-            guarantee=selectors.guarantee_get(user=request.user, pk=pk).pk, year=data["year"], by=request.user
-        )
+        row = services.premium_subsidy_apply(guarantee=guarantee, year=data["year"], by=request.user)
         return Response(PremiumSubsidyOut(row).data, status=status.HTTP_201_CREATED)
 
 

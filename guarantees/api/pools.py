@@ -24,6 +24,7 @@ from ..models import (
 )
 
 AMOUNT = dict(max_digits=18, decimal_places=2)
+POOL_ROLES = (Role.BANK_OFFICER, Role.DEPARTMENT_REVIEWER, Role.AUDITOR, Role.ADMINISTRATOR)  # as the pages
 
 
 def require(user, *roles):
@@ -87,6 +88,7 @@ class PoolListApi(APIView):
         responses=PoolOut(many=True), summary="Risk-compensation pools with balance, reserved, exposure"
     )
     def get(self, request):
+        require(request.user, *POOL_ROLES)  # the pages' rule: banks and oversight read pools, no one else
         paginator = Pagination()
         page = paginator.paginate_queryset(selectors.pool_list(user=request.user), request, view=self)
         return paginator.get_paginated_response([pool_out(p) for p in page])
@@ -95,6 +97,7 @@ class PoolListApi(APIView):
 class PoolDetailApi(APIView):
     @extend_schema(responses=PoolOut, summary="One pool: balance, reserved, exposure, leverage used")
     def get(self, request, pk: int):
+        require(request.user, *POOL_ROLES)
         return Response(pool_out(selectors.pool_get(user=request.user, pk=pk)))
 
 

@@ -45,7 +45,8 @@ def test_nesting_within_the_limit_reaches_the_view(bank_api):
         node["x"] = {}
         node = node["x"]
     problem = _problem(bank_api.post("/api/v1/loans/", body, format="json"), 400, "validation_error")
-    assert {e["field"] for e in problem["errors"]} >= {"principal", "pledges"}
+    # (pledges are optional in the body since R&D credit loans carry none: the service asks for them)
+    assert {e["field"] for e in problem["errors"]} >= {"principal", "term_months"}
 
 
 def test_json_nan_and_malformed_bodies_are_parse_errors(bank_api):
@@ -145,16 +146,16 @@ def test_repayment_amount_beyond_the_limits_is_400(bank_api):
 def _race(monkeypatch, bodies, bank):
     """Send the bodies at the same moment; each request waits at the borrower lookup until all have arrived there,
     so all of them check "does it exist?" before any has committed (the window a real race opens)."""
-    import loans.services as loan_services
+    import loans.services.registration as registration
 
     barrier = threading.Barrier(len(bodies), timeout=20)
-    original = loan_services._borrower
+    original = registration._known_borrowers
 
-    def synchronised(data):
+    def synchronised(items):
         barrier.wait()
-        return original(data)
+        return original(items)
 
-    monkeypatch.setattr(loan_services, "_borrower", synchronised)
+    monkeypatch.setattr(registration, "_known_borrowers", synchronised)
     clients = [key_client(bank) for _ in bodies]
     results = [None] * len(bodies)
 
@@ -190,9 +191,9 @@ def test_concurrent_loans_for_the_same_new_borrower_one_409_nothing_half_written
     a, b = loan_body(1), loan_body(2)
     b["borrower_uscc"], b["borrower_name"] = a["borrower_uscc"], a["borrower_name"]
     problem = _one_created_one_conflict(_race(monkeypatch, [a, b], bank))
-    assert problem["code"] == "duplicate"
-    assert [e["field"] for e in problem["errors"]] == ["uscc"]
-    assert "uscc" in problem["detail_en"] and "uscc" in problem["detail_zh"]
+    assert problem["code"] == "borrower_registered_concurrently", problem
+    assert [e["field"] for e in problem["errors"]] == ["borrower_uscc"]
+    assert a["borrower_uscc"] in problem["detail_en"] and a["borrower_uscc"] in problem["detail_zh"]
     assert Organisation.objects.filter(uscc=a["borrower_uscc"]).count() == 1
     assert Loan.objects.count() == 1  # the loser wrote nothing: no loan, no asset, no schedule
     assert IPAsset.objects.count() == 1
@@ -207,9 +208,8 @@ def test_concurrent_loans_pledging_the_same_new_patent_one_409(orgs, monkeypatch
     b["borrower_uscc"], b["borrower_name"] = a["borrower_uscc"], a["borrower_name"]
     Organisation.objects.create(kind=OrgKind.ENTERPRISE, name="已登记企业", uscc=a["borrower_uscc"])
     problem = _one_created_one_conflict(_race(monkeypatch, [a, b], bank))
-    assert problem["code"] == "duplicate"
-    assert {e["field"] for e in problem["errors"]} == {"kind", "number"}
-    assert problem["constraint"] == "ip_asset_unique_number"
+    assert problem["code"] == "ip_already_pledged", problem
+    assert [e["field"] for e in problem["errors"]] == ["pledges.0.ip_number"]
     assert Loan.objects.count() == 1 and IPAsset.objects.count() == 1
 
 
@@ -220,8 +220,8 @@ def test_concurrent_loans_with_the_same_bank_reference_one_409(orgs, monkeypatch
     a, b = loan_body(1), loan_body(2, external_ref="LN-00001")
     results = _race(monkeypatch, [a, b], bank)
     problem = _one_created_one_conflict(results)
-    assert problem["code"] == "duplicate"
-    assert {e["field"] for e in problem["errors"]} == {"bank_id", "external_ref"}
+    assert problem["code"] == "duplicate_external_ref", problem
+    assert [e["field"] for e in problem["errors"]] == ["external_ref"]
     assert Loan.objects.count() == 1
     # the loser's borrower and patent (created earlier in the same request) were rolled back with it
     loser = 1 if results[0][0] == 409 else 2
@@ -235,11 +235,11 @@ def test_concurrent_loans_with_the_same_bank_reference_one_409(orgs, monkeypatch
 def test_conflict_with_idempotency_key_is_stored_and_replayed(orgs, monkeypatch, make_user):
     bank = orgs.make(OrgKind.BANK)
     a, b = loan_body(1), loan_body(2, external_ref="LN-00001")
-    import loans.services as loan_services
+    import loans.services.registration as registration
 
     barrier = threading.Barrier(2, timeout=20)
-    original = loan_services._borrower
-    monkeypatch.setattr(loan_services, "_borrower", lambda data: (barrier.wait(), original(data))[1])
+    original = registration._known_borrowers
+    monkeypatch.setattr(registration, "_known_borrowers", lambda items: (barrier.wait(), original(items))[1])
     client_a, client_b = key_client(bank), key_client(bank)
     out = {}
 
@@ -257,11 +257,11 @@ def test_conflict_with_idempotency_key_is_stored_and_replayed(orgs, monkeypatch,
     statuses = sorted(r.status_code for r in out.values())
     assert statuses == [201, 409], {k: (r.status_code, r.content[:200]) for k, r in out.items()}
     loser = next(k for k, r in out.items() if r.status_code == 409)
-    monkeypatch.setattr(loan_services, "_borrower", original)
+    monkeypatch.setattr(registration, "_known_borrowers", original)
     again = (client_a if loser == "a" else client_b).post("/api/v1/loans/", a if loser == "a" else b, format="json",
                                                           HTTP_IDEMPOTENCY_KEY=f"key-{loser}")
     assert again.status_code == 409 and again["Idempotent-Replayed"] == "true"
-    assert again.json()["code"] == "duplicate"
+    assert again.json()["code"] == "duplicate_external_ref"
     assert Loan.objects.count() == 1
 
 

@@ -34,11 +34,7 @@ ID_KINDS = {"/api/v1/loans/": "loan", "/api/v1/guarantees/": "guarantee", "/api/
             "/api/v1/pool-enrolments/": "enrolment"}
 
 # Operations known to fail, each listed in the report to the lead with its cause (empty: none excluded).
-SCHEDULE = ("loans/api.py LoanScheduleApi documents InstallmentOut(many=True) (an array) but answers "
-            "{loan_id, installments}: the loans engineer fixes the documented response")
-KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    ("bank_key", "GET /api/v1/loans/{id}/schedule/"): SCHEDULE,
-}
+KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 
 def _labels():

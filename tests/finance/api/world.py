@@ -66,6 +66,7 @@ def build() -> World:
     _loans(w)
     _guarantees(w)
     _funds(w)
+    _direct(w)
     return w
 
 
@@ -95,15 +96,22 @@ def _guarantees(w: World):
     for sponsor in ("province", "city"):
         services.pool_contribute(pool=pool, sponsor=w.orgs[sponsor], amount="5000000.00", value_date=epoch)
     w.objects[("pool", "own")] = pool.pk
-    for side, officer, g_officer in (("own", "bank_officer", "guarantor_officer"),
-                                     ("other", "other_bank_officer", "other_guarantor_officer")):
+    # The guarantor's and re-guarantor's risk shares ship empty (policy): the world sets the national pattern.
+    for key, value in {"guarantee.share.guarantor": D("40"), "guarantee.share.reguarantor": D("20")}.items():
+        parameter_set(key=key, value=value, effective_from=epoch, source_note="test")
+    for g_officer in ("guarantor_officer", "other_guarantor_officer"):
+        services.guarantor_net_assets_record(net_assets="50000000.00", as_of=dt.date(2025, 1, 2),
+                                             by=w.users[g_officer])
+    for side, bank, officer, g_officer in (("own", "bank", "bank_officer", "guarantor_officer"),
+                                           ("other", "other_bank", "other_bank_officer", "other_guarantor_officer")):
         loan_id = w.objects[("loan", side)]
         enrolment = services.enrolment_create(pool=pool, loan=loan_id, by=w.users[officer],
                                               on=dt.date(2025, 1, 20))
         w.objects[("enrolment", side)] = enrolment.pk
         g = services.guarantee_register(loan=loan_id, amount="500000.00", fee_rate="0.5", counter_guarantee="ip",
                                         start_on=dt.date(2025, 1, 15), end_on=dt.date(2027, 1, 15),
-                                        by=w.users[g_officer])
+                                        by=w.users[g_officer], bank=w.orgs[bank])
+        services.guarantee_confirm(guarantee=g, by=w.users[officer])
         w.objects[("guarantee", side)] = g.pk
 
 
@@ -132,6 +140,49 @@ def _funds(w: World):
         committee = Committee.objects.create(organisation=w.orgs[manager], name=f"投委会-{side}")
         committee.members.set([w.users[member]])
         w.objects[("committee", side)] = committee.pk
+
+
+# The direct instruments' parameters that ship empty (the values tests/funds/direct/conftest.py sets).
+DIRECT_POLICY = {
+    "investfirst.conversion_deadline_months": "24", "investfirst.min_round_size": "5000000",
+    "grantinvestloan.grant_cap": "3000000", "grantinvestloan.exit_return": "5", "talent.holding_years": "5",
+    "talent.eligibility.team_leads": "1", "talent.eligibility.in_shandong": "1",
+    "talent.eligibility.own_ip_min": "1", "talent.eligibility.company_age_max_years": "10",
+    "talent.eligibility.founders_cash_min": "500000", "fund.early_exit_reference_rate": "3.5",
+}
+
+
+def _direct(w: World):
+    """One programme (the province's, run by fund manager 1) and one application of each direct instrument by the
+    applicant's enterprise."""
+    from finance.policy.catalogue import POLICY_EPOCH
+    from finance.policy.models import Parameter, ParameterValue
+    from finance.policy.services import parameter_set
+    from funds.direct import services
+    from funds.direct.policy import ensure
+
+    ensure(Parameter, ParameterValue)
+    for key, value in DIRECT_POLICY.items():
+        parameter_set(key=key, value=D(value), effective_from=POLICY_EPOCH, source_note="test")
+    programme = services.programme_create(name="直投专项", owner_department=w.orgs["province"],
+                                          manager=w.orgs["fund_manager"], budget="100000000.00",
+                                          kinds=["invest_first", "talent_equity", "grant_invest_loan"])
+    services.programme_fund(programme=programme, amount="50000000.00", on=dt.date(2025, 1, 2), reference="CZ-1")
+    w.objects[("programme", "own")] = programme.pk
+    applicant, enterprise = w.users["applicant"], w.orgs["enterprise"]
+    agreement = services.invest_first_apply(programme=programme, enterprise=enterprise, title="先投后股",
+                                            amount="1000000.00", tranches=[{"amount": "1000000.00",
+                                                                             "due_on": dt.date(2025, 6, 1)}],
+                                            by=applicant, applied_on=dt.date(2025, 1, 10))
+    w.objects[("agreement", "own")] = agreement.pk
+    talent = services.talent_equity_apply(programme=programme, enterprise=enterprise, title="人才项目",
+                                          amount="500000.00", price_per_share="1.00", founded_on=dt.date(2022, 1, 1),
+                                          by=applicant, talent_team_leads=True, registered_in_shandong=True,
+                                          own_ip_count=2, founders_cash="1000000.00", applied_on=dt.date(2025, 1, 10))
+    w.objects[("talent", "own")] = talent.pk
+    gil = services.grant_invest_loan_apply(programme=programme, enterprise=enterprise, title="拨投贷", by=applicant,
+                                           grant_amount="500000.00", applied_on=dt.date(2025, 1, 10))
+    w.objects[("gil", "own")] = gil.pk
 
 
 @contextmanager
