@@ -194,8 +194,12 @@ REST_FRAMEWORK = {
         "finance.api.auth.OrganisationAPIKeyAuthentication",
         "finance.api.auth.SecondFactorSessionAuthentication",  # sessions, under the pages' second-factor rule
     ],
-    # Throttling over the cache (Redis in production): per client address, per API key, and wrong keys per address.
-    "DEFAULT_THROTTLE_CLASSES": ["finance.api.auth.AddressRateThrottle", "finance.api.auth.ApiKeyRateThrottle"],
+    # Throttling over the cache (Redis in production): per client address, per API key, and wrong keys per
+    # address.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "finance.api.auth.AddressRateThrottle",
+        "finance.api.auth.ApiKeyRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "address": env("KEJIN_THROTTLE_ADDRESS", default="1200/min"),
         "api_key": env("KEJIN_THROTTLE_API_KEY", default="600/min"),

@@ -1,7 +1,8 @@
 """URL map: pages per app, the API under /api/v1/, OpenAPI schema and self-hosted docs.
 
-Every view is wrapped once by ``finance.api.hardening``: a NUL byte in a parameter answers 400, each API request
-is one transaction rolled back on any error answer, and an unknown ``/api/`` path answers problem+json.
+Every view is wrapped once by ``finance.api.hardening``: a NUL byte in a parameter answers 400, each API
+request is one transaction rolled back on any error answer, and an unknown ``/api/`` path answers
+problem+json.
 """
 from django.contrib import admin
 from django.contrib.auth import views as auth_views

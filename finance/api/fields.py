@@ -33,8 +33,14 @@ class CheckedField(serializers.Field):
         return str(value)
 
 
-@extend_schema_field({"type": "string", "format": "decimal", "example": "1000000.00",
-                      "description": "decimal string, at most two decimal places (fen); JSON numbers are refused"})
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        "example": "1000000.00",
+        "description": "decimal string, at most two decimal places (fen); JSON numbers are refused",
+    }
+)
 class AmountField(CheckedField):
     def __init__(self, *, allow_zero: bool = False, **kwargs):
         self.allow_zero = allow_zero
@@ -44,6 +50,8 @@ class AmountField(CheckedField):
         return parse_amount(data, self.field_name, allow_zero=self.allow_zero)
 
 
-@extend_schema_field({"type": "string", "enum": list(settings.CURRENCIES), "default": settings.DEFAULT_CURRENCY})
+@extend_schema_field(
+    {"type": "string", "enum": list(settings.CURRENCIES), "default": settings.DEFAULT_CURRENCY}
+)
 class CurrencyField(CheckedField):
     check = staticmethod(lambda value, name: check_currency(value, name))

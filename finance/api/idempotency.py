@@ -54,7 +54,9 @@ def idempotent(view_method):
             return problem(400, "invalid_idempotency_key", "Idempotency-Key 过长（最多 200 字符）",
                            "Idempotency-Key is too long (200 characters at most)")
         body = _body(request._request)
-        digest = hashlib.sha256(b"\n".join([request.method.encode(), request.get_full_path().encode(), body])).hexdigest()
+        digest = hashlib.sha256(
+            b"\n".join([request.method.encode(), request.get_full_path().encode(), body])
+        ).hexdigest()
         scope = _scope(request)
         try:
             with transaction.atomic():
@@ -62,21 +64,35 @@ def idempotent(view_method):
         except IntegrityError:
             record = IdempotencyRecord.objects.get(scope=scope, key=key)
             if record.request_hash != digest:
-                return problem(422, "idempotency_key_reused", "该 Idempotency-Key 已用于另一个不同的请求",
-                               "this Idempotency-Key was already used for a different request")
+                return problem(
+                    422,
+                    "idempotency_key_reused",
+                    "该 Idempotency-Key 已用于另一个不同的请求",
+                    "this Idempotency-Key was already used for a different request",
+                )
             if record.state == IdempotencyRecord.IN_FLIGHT:
-                return problem(409, "idempotency_in_flight", "相同 Idempotency-Key 的请求正在处理中",
-                               "a request with this Idempotency-Key is still being processed")
-            return Response(record.response_body, status=record.response_status,
-                            content_type=PROBLEM_CONTENT_TYPE if record.response_status >= 400 else None,
-                            headers={"Idempotent-Replayed": "true"})
+                return problem(
+                    409,
+                    "idempotency_in_flight",
+                    "相同 Idempotency-Key 的请求正在处理中",
+                    "a request with this Idempotency-Key is still being processed",
+                )
+            return Response(
+                record.response_body,
+                status=record.response_status,
+                content_type=PROBLEM_CONTENT_TYPE if record.response_status >= 400 else None,
+                headers={"Idempotent-Replayed": "true"},
+            )
         try:
             with transaction.atomic():
-                with transaction.atomic():  # the view's own writes: rolled back whole when it answers an error
+                with (
+                    transaction.atomic()
+                ):  # the view's own writes: rolled back whole when it answers an error
                     try:
                         response = view_method(self, request, *args, **kwargs)
                     except Exception as exc:  # client errors are answers too: store them for replay
-                        # the problem handler marks this savepoint for rollback; re-raises what it can't answer
+                        # the problem handler marks this savepoint for rollback; it re-raises
+                        # what it cannot answer
                         response = self.handle_exception(exc)
                     if response.status_code >= 400:
                         transaction.set_rollback(True)
@@ -84,8 +100,11 @@ def idempotent(view_method):
                     raise RuntimeError("server error")
                 stored = json.loads(JSONRenderer().render(response.data) or b"null")
                 IdempotencyRecord.objects.filter(pk=record.pk).update(
-                    state=IdempotencyRecord.DONE, response_status=response.status_code, response_body=stored,
-                    completed_at=timezone.now())
+                    state=IdempotencyRecord.DONE,
+                    response_status=response.status_code,
+                    response_body=stored,
+                    completed_at=timezone.now(),
+                )
         except Exception:
             IdempotencyRecord.objects.filter(pk=record.pk).delete()  # nothing applied: the client may retry
             raise

@@ -16,7 +16,9 @@ class IdempotencyRecord(models.Model):
     completed_at = models.DateTimeField(null=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_once_per_scope")]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_once_per_scope")
+        ]
 
     def __str__(self):
         return f"{self.scope} {self.key} ({self.state})"

@@ -32,8 +32,11 @@ class InputInvalid(DomainError):
         def named(text):  # name the field once, whether or not the rule's message already does
             return text if first["field"] in text else f"{first['field']}: {text}"
 
-        super().__init__(f"输入有误：{named(first['detail_zh'])}", f"invalid input: {named(first['detail_en'])}",
-                         field=first["field"])
+        super().__init__(
+            f"输入有误：{named(first['detail_zh'])}",
+            f"invalid input: {named(first['detail_en'])}",
+            field=first["field"],
+        )
         self.errors = errors
 
 
@@ -41,8 +44,9 @@ def _flatten(zh, en, path=""):
     """Walk DRF's nested error structures (dicts of lists of dicts…) in both languages at once."""
     if isinstance(zh, dict):
         for k in zh:
-            yield from _flatten(zh[k], en.get(k, zh[k]) if isinstance(en, dict) else zh[k],
-                                f"{path}.{k}" if path else str(k))
+            yield from _flatten(
+                zh[k], en.get(k, zh[k]) if isinstance(en, dict) else zh[k], f"{path}.{k}" if path else str(k)
+            )
     elif isinstance(zh, list) and zh and not all(isinstance(x, str) for x in zh):
         for i, (z, e) in enumerate(zip(zh, en if isinstance(en, list) else zh, strict=False)):
             if z:
@@ -52,9 +56,18 @@ def _flatten(zh, en, path=""):
         es = en if isinstance(en, list) else [en]
         for z, e in zip(zs, es, strict=False):
             # an object's own errors are reported under the object ("pledges"), not "pledges.non_field_errors"
-            field = path.removesuffix(".non_field_errors") if path not in ("", "non_field_errors") else "non_field_errors"
-            yield {"field": field, "code": getattr(z, "code", "invalid"), "detail_zh": str(z), "detail_en": str(e),
-                   "detail": f"{z} / {e}"}
+            field = (
+                path.removesuffix(".non_field_errors")
+                if path not in ("", "non_field_errors")
+                else "non_field_errors"
+            )
+            yield {
+                "field": field,
+                "code": getattr(z, "code", "invalid"),
+                "detail_zh": str(z),
+                "detail_en": str(e),
+                "detail": f"{z} / {e}",
+            }
 
 
 def validated(serializer_class, data, *, context=None, partial=False):
@@ -72,8 +85,15 @@ def validated(serializer_class, data, *, context=None, partial=False):
 
 
 def problem_body(status_code: int, code: str, zh: str, en: str, *, errors=None, extra=None) -> dict:
-    body = {"type": f"urn:kejin:problem:{code}", "title": code.replace("_", " "), "status": status_code, "code": code,
-            "detail": f"{zh} / {en}", "detail_zh": zh, "detail_en": en}
+    body = {
+        "type": f"urn:kejin:problem:{code}",
+        "title": code.replace("_", " "),
+        "status": status_code,
+        "code": code,
+        "detail": f"{zh} / {en}",
+        "detail_zh": zh,
+        "detail_en": en,
+    }
     if errors:
         body["errors"] = errors
     if extra:
@@ -82,21 +102,37 @@ def problem_body(status_code: int, code: str, zh: str, en: str, *, errors=None, 
 
 
 def problem(status_code: int, code: str, zh: str, en: str, *, errors=None, extra=None) -> Response:
-    return Response(problem_body(status_code, code, zh, en, errors=errors, extra=extra), status=status_code,
-                    content_type=PROBLEM_CONTENT_TYPE)
+    return Response(
+        problem_body(status_code, code, zh, en, errors=errors, extra=extra),
+        status=status_code,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )
 
 
-def problem_response(status_code: int, code: str, zh: str, en: str, *, errors=None, extra=None) -> JsonResponse:
+def problem_response(
+    status_code: int, code: str, zh: str, en: str, *, errors=None, extra=None
+) -> JsonResponse:
     """The same body outside DRF (URL-level guards, the 404 handler)."""
-    return JsonResponse(problem_body(status_code, code, zh, en, errors=errors, extra=extra), status=status_code,
-                        content_type=PROBLEM_CONTENT_TYPE, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        problem_body(status_code, code, zh, en, errors=errors, extra=extra),
+        status=status_code,
+        content_type=PROBLEM_CONTENT_TYPE,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def domain_error_response(exc: DomainError) -> Response:
     errors = getattr(exc, "errors", None)
     if errors is None and exc.field:
-        errors = [{"field": exc.field, "code": exc.code, "detail_zh": exc.detail_zh, "detail_en": exc.detail_en,
-                   "detail": exc.detail}]
+        errors = [
+            {
+                "field": exc.field,
+                "code": exc.code,
+                "detail_zh": exc.detail_zh,
+                "detail_en": exc.detail_en,
+                "detail": exc.detail,
+            }
+        ]
     return problem(exc.status, exc.code, exc.detail_zh, exc.detail_en, errors=errors, extra=exc.extra or None)
 
 
@@ -115,9 +151,11 @@ _API_EXC = {
 
 
 def _rollback(context):
-    """An error answer changes nothing: roll back the request's transaction (``finance.api.hardening.atomic_api``
-    wraps every API request in one and marks the request; ``idempotent`` runs the view in a savepoint of its own,
-    the innermost block then). Views outside that wrapper (the schema) leave any caller's transaction alone."""
+    """An error answer changes nothing: roll back the request's transaction.
+
+    ``finance.api.hardening.atomic_api`` wraps every API request in one and marks the request; ``idempotent``
+    runs the view in a savepoint of its own (the innermost block then). Views outside that wrapper (the
+    schema) leave any caller's transaction alone."""
     request = context.get("request") if context else None
     django_request = getattr(request, "_request", request)
     if getattr(django_request, "kejin_request_atomic", False) and connection.in_atomic_block:
@@ -129,8 +167,9 @@ _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (?P<cols>[\w., ]+)")
 
 
 def _database_conflict(exc: IntegrityError | DataError) -> Response:
-    """A database rule refused the write (two requests created the same thing at the same moment, or a value the
-    column cannot hold): 409 / 400 naming the constraint and its columns, never the other row's values."""
+    """A database rule refused the write: 409 / 400 naming the constraint and its columns, never the other
+    row's values (two requests created the same thing at the same moment, or a value the column cannot
+    hold)."""
     cause = exc.__cause__
     diag = getattr(cause, "diag", None)
     constraint = getattr(diag, "constraint_name", None) or ""
@@ -147,24 +186,31 @@ def _database_conflict(exc: IntegrityError | DataError) -> Response:
     elif sqlstate == "23505" or "UNIQUE" in str(exc):
         what = "、".join(columns) or constraint or "唯一约束"
         zh = f"与已有记录重复（{what}）：可能有另一个请求同时创建了同一对象，请查询后再试"
-        en = (f"duplicates an existing record ({', '.join(columns) or constraint or 'unique constraint'}): another "
-              "request may have created the same thing at the same moment; look it up and retry")
+        en = (
+            f"duplicates an existing record ({', '.join(columns) or constraint or 'unique constraint'}): "
+            "another request may have created the same thing at the same moment; look it up and retry"
+        )
         code, status_code = "duplicate", status.HTTP_409_CONFLICT
     else:
         zh = f"与当前数据冲突（约束 {constraint or '完整性约束'}）"
         en = f"conflicts with the current data (constraint {constraint or 'integrity'})"
         code, status_code = "conflict", status.HTTP_409_CONFLICT
-    errors = [{"field": f, "code": code, "detail_zh": zh, "detail_en": en, "detail": f"{zh} / {en}"}
-              for f in columns] or None
-    return problem(status_code, code, zh, en, errors=errors,
-                   extra={"constraint": constraint} if constraint else None)
+    errors = [
+        {"field": f, "code": code, "detail_zh": zh, "detail_en": en, "detail": f"{zh} / {en}"}
+        for f in columns
+    ] or None
+    return problem(
+        status_code, code, zh, en, errors=errors, extra={"constraint": constraint} if constraint else None
+    )
 
 
 def _handle(exc, context):
     if isinstance(exc, DomainError):
         return domain_error_response(exc)
     if isinstance(exc, CalcError):
-        return domain_error_response(DomainError(exc.message_zh, exc.message_en, code=exc.code, field=exc.field))
+        return domain_error_response(
+            DomainError(exc.message_zh, exc.message_en, code=exc.code, field=exc.field)
+        )
     if isinstance(exc, IntegrityError | DataError):
         return _database_conflict(exc)
     if isinstance(exc, RequestDataTooBig):
@@ -175,7 +221,9 @@ def _handle(exc, context):
         with translation.override("zh-hans"):
             zh = exc.detail
         errors = list(_flatten(zh, zh))
-        return problem(status.HTTP_400_BAD_REQUEST, "validation_error", "输入有误", "invalid input", errors=errors)
+        return problem(
+            status.HTTP_400_BAD_REQUEST, "validation_error", "输入有误", "invalid input", errors=errors
+        )
     for cls, (code, zh, en) in _API_EXC.items():
         if isinstance(exc, cls):
             return _api_exception(exc, context, code, zh, en)

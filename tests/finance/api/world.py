@@ -155,11 +155,12 @@ DIRECT_POLICY = {
 def _direct(w: World):
     """One programme (the province's, run by fund manager 1) and one application of each direct instrument by the
     applicant's enterprise."""
+    from funds.direct.policy import ensure
+
     from finance.policy.catalogue import POLICY_EPOCH
     from finance.policy.models import Parameter, ParameterValue
     from finance.policy.services import parameter_set
     from funds.direct import services
-    from funds.direct.policy import ensure
 
     ensure(Parameter, ParameterValue)
     for key, value in DIRECT_POLICY.items():
