@@ -380,29 +380,7 @@ MATRIX: dict[str, Row] = {
 }
 
 # cells known to be wrong today, each owned by another engineer: (url name, method, principal) -> (status seen, why)
-DIRECT_VALIDATES_FIRST = ("funds/direct/api.py {view}.post validates the body before any role check (the service "
-                          "checks the role): a role that may not apply learns the input rules (400) instead of 403")
-ROUND_VALIDATES_FIRST = ("funds/direct/api.py RoundReportApi.post checks only that the enterprise is visible, then "
-                         "validates: roles that may not report rounds (oversight, committee members) get 400, not 403")
-ACTION_VALIDATES_FIRST = ("funds/direct/api.py {view}.post (a manager's step) validates the body before any role "
-                          "check: whoever sees the object (the enterprise, committee members, oversight) gets 400, "
-                          "not 403")
-KNOWN: dict[tuple[str, str, str], tuple[str, str]] = {
-    **{(name, "post", p): ("400", DIRECT_VALIDATES_FIRST.format(view=view))
-       for name, view in (("funds-direct-api-agreement-list", "AgreementListApi"),
-                          ("funds-direct-api-talent-list", "TalentListApi"),
-                          ("funds-direct-api-gil-list", "GILListApi"))
-       for p in ("bank_officer", "committee_member", "guarantor_officer", "department_reviewer", "auditor",
-                 "administrator", "bank_key", "guarantor_key")},
-    ("funds-direct-api-round-report", "post", "committee_member"): ("400/404", ROUND_VALIDATES_FIRST),
-    **{(name, "post", p): ("400/404", ACTION_VALIDATES_FIRST.format(view=view))
-       for name, view in (("funds-direct-api-agreement-action", "AgreementActionApi"),
-                          ("funds-direct-api-talent-action", "TalentActionApi"),
-                          ("funds-direct-api-gil-action", "GILActionApi"))
-       for p in ("applicant", "committee_member", "department_reviewer", "auditor", "administrator")},
-    **{("funds-direct-api-round-report", "post", p): ("400/400", ROUND_VALIDATES_FIRST)
-       for p in ("department_reviewer", "auditor", "administrator")},
-}
+KNOWN: dict[tuple[str, str, str], tuple[str, str]] = {}
 
 
 # ---------------------------------------------------------------- the machinery

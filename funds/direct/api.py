@@ -17,15 +17,26 @@ from finance.api.fields import AmountField
 from finance.api.idempotency import idempotent
 from finance.api.problems import validated
 from finance.approvals.services import history
-from finance.core.errors import NotFound
+from finance.core.errors import NotFound, PermissionDenied
 from finance.core.inputs import today
-from finance.parties.models import Organisation, OrgKind
+from finance.parties.models import Organisation, OrgKind, Role
 
 from . import captable, selectors, services
 from .caps import cap_state
 from .models import Closure, ClosureWay, Conversion, EquityLegKind, ExitKind
 
 M = {"max_digits": 18, "decimal_places": 2}
+
+
+def _require_role(request, *roles: str) -> None:
+    """Who may write, checked before the body is read: a role that may not act gets 403, not the input
+    rules."""
+    if not request.user.has_role(*roles):
+        raise PermissionDenied("您的角色不能办理此事项", "your role cannot do this", code="role_required")
+
+
+# the enterprise through the portal, or the programme's manager
+APPLICANTS = (Role.APPLICANT, Role.FUND_MANAGER)
 
 
 def _with_cap(data: dict, state) -> dict:
@@ -172,6 +183,7 @@ class AgreementListApi(APIView):
                    summary="Apply for 先投后股 (the enterprise through the portal, or the manager)")
     @idempotent
     def post(self, request):
+        _require_role(request, *APPLICANTS)
         d = validated(InvestFirstApplyIn, request.data)
         a = services.invest_first_apply(
             programme=_programme(request, d["programme"]),
@@ -213,6 +225,7 @@ class AgreementActionApi(APIView):
     @idempotent
     def post(self, request, pk: int):
         a = get_object_or_404(selectors.agreement_list(user=request.user), pk=pk)
+        _require_role(request, Role.FUND_MANAGER)
         d = validated(AgreementActionIn, request.data)
         act, by = d["action"], request.user
         if act == "submit":
@@ -323,6 +336,7 @@ class RoundReportApi(APIView):
     def post(self, request, pk: int):
         if not selectors.enterprise_visible(user=request.user, enterprise_id=pk):
             raise NotFound("企业", "enterprise")
+        _require_role(request, *APPLICANTS)
         d = validated(RoundIn, request.data)
         r = services.round_report(enterprise=_enterprise(request, pk), by=request.user, **d)
         return Response(RoundOut(r).data, status=status.HTTP_201_CREATED)
@@ -416,6 +430,7 @@ class TalentListApi(APIView):
     )
     @idempotent
     def post(self, request):
+        _require_role(request, *APPLICANTS)
         d = validated(TalentApplyIn, request.data)
         t = services.talent_equity_apply(
             programme=_programme(request, d.pop("programme")),
@@ -439,6 +454,7 @@ class TalentActionApi(APIView):
     @idempotent
     def post(self, request, pk: int):
         t = get_object_or_404(selectors.talent_list(user=request.user), pk=pk)
+        _require_role(request, Role.FUND_MANAGER)
         d = validated(TalentActionIn, request.data)
         act, by = d["action"], request.user
         if act == "submit":
@@ -554,6 +570,7 @@ class GILListApi(APIView):
     @extend_schema(request=GILApplyIn, responses={201: GILOut}, summary="Apply for 拨投贷")
     @idempotent
     def post(self, request):
+        _require_role(request, *APPLICANTS)
         d = validated(GILApplyIn, request.data)
         bank = None
         if d.get("loan_bank"):
@@ -598,6 +615,7 @@ class GILActionApi(APIView):
     @idempotent
     def post(self, request, pk: int):
         g = get_object_or_404(selectors.grant_invest_loan_list(user=request.user), pk=pk)
+        _require_role(request, Role.FUND_MANAGER)
         d = validated(GILActionIn, request.data)
         act, by, on = d["action"], request.user, d.get("on") or today()
         if act == "review":

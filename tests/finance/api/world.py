@@ -155,14 +155,10 @@ DIRECT_POLICY = {
 def _direct(w: World):
     """One programme (the province's, run by fund manager 1) and one application of each direct instrument by the
     applicant's enterprise."""
-    from funds.direct.policy import ensure
-
     from finance.policy.catalogue import POLICY_EPOCH
-    from finance.policy.models import Parameter, ParameterValue
     from finance.policy.services import parameter_set
     from funds.direct import services
 
-    ensure(Parameter, ParameterValue)
     for key, value in DIRECT_POLICY.items():
         parameter_set(key=key, value=D(value), effective_from=POLICY_EPOCH, source_note="test")
     programme = services.programme_create(name="直投专项", owner_department=w.orgs["province"],
