@@ -456,10 +456,13 @@ def test_many_small_recoveries_go_back_to_the_sponsors_in_proportion(enrolled, p
 
 
 def test_a_nul_byte_or_unknown_status_in_the_claim_filter_is_not_a_server_error(bank_api, client, reviewer):
-    for value in ("%00", "paid%00", "nonsense"):
-        assert bank_api.get(f"/api/v1/claims/?status={value}").status_code == 200
+    for value in ("%00", "paid%00"):  # a NUL byte is refused for every URL (finance.api.hardening), naming it
+        answer = bank_api.get(f"/api/v1/claims/?status={value}")
+        assert answer.status_code == 400 and "status" in answer.content.decode()
+    assert bank_api.get("/api/v1/claims/?status=nonsense").status_code == 200  # an unknown status filters nothing
     client.force_login(reviewer)
-    assert client.get("/guarantees/claims/?status=%00").status_code == 200
+    assert client.get("/guarantees/claims/?status=%00").status_code == 400
+    assert client.get("/guarantees/claims/?status=nonsense").status_code == 200
 
 
 def test_guarantee_page_refuses_a_non_numeric_subsidy_id_with_a_message(client, reviewer, bank, bank_officer,

@@ -27,7 +27,7 @@ def test_loan_facts_for_bank_and_404_for_another_bank(bank, other_bank, officer)
             f.pool_category) == (loan.pk, "CNY", D("1000000.00"), D("1000000.00"), "active", "normal", 0,
                                  "ip_pledge", "standard")
     assert f.status_label == str(LoanStatus.ACTIVE.label)
-    assert not f.borrower_is_tech_sme and not f.meets_claim_trigger(90) and not f.is_non_performing
+    assert not f.borrower_is_tech_sme and not f.is_defaulted and not f.is_non_performing
     with pytest.raises(NotFound) as err:
         selectors.loan_facts_for_bank(loan=loan.pk, bank_id=other_bank.pk)
     assert "1000000" not in err.value.detail
@@ -45,7 +45,8 @@ def test_enrolment_eligibility_names_each_failed_condition(bank, officer):
     loan_default(loan=loan, declared_on=TODAY, reason="停产", by=officer)
     e = selectors.enrolment_eligibility(loan.pk)
     assert [r[0] for r in e.reasons] == ["loan_not_eligible"]
-    assert e.facts.meets_claim_trigger(90) and e.facts.is_non_performing
+    # whether it may be claimed is the pool's rule (guarantees.services claim_triggered: dpd > trigger)
+    assert e.facts.is_defaulted and e.facts.is_non_performing
 
 
 def test_bank_loan_lists_and_outstanding_per_currency(bank, other_bank, officer, make_user):
