@@ -229,6 +229,31 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status` (and two a `category`): each choice set gets its own component name.
+    "ENUM_NAME_OVERRIDES": {
+        "LoanStatusEnum": "loans.models.LoanStatus",
+        "LoanCategoryEnum": "loans.models.LoanCategory",
+        "InstallmentStatusEnum": "loans.models.InstallmentStatus",
+        "LoanFileStatusEnum": "loans.models.LoanFileStatus",
+        "SubsidyStatusEnum": "loans.models.SubsidyStatus",
+        "PoolStatusEnum": "guarantees.models.pools.PoolStatus",
+        "PoolLoanCategoryEnum": "guarantees.models.pools.LoanCategory",
+        "EnrolmentStatusEnum": "guarantees.models.pools.EnrolmentStatus",
+        "ClaimStatusEnum": "guarantees.models.pools.ClaimStatus",
+        "GuaranteeStatusEnum": "guarantees.models.guarantees.GuaranteeStatus",
+        "CompensationStatusEnum": "guarantees.models.guarantees.CompensationStatus",
+        "FundStatusEnum": "funds.models.funds.FundStatus",
+        "DealStatusEnum": "funds.models.deals.DealStatus",
+        "CallStatusEnum": "funds.models.money.CallStatus",
+        "ProgrammeStatusEnum": "funds.direct.models.ProgrammeStatus",
+        "PositionStatusEnum": "funds.direct.models.PositionStatus",
+        "InvestFirstStatusEnum": "funds.direct.models.InvestFirstStatus",
+        "DecisionStatusEnum": "funds.direct.models.DecisionStatus",
+        "TalentStatusEnum": "funds.direct.models.TalentStatus",
+        "GrantInvestLoanStatusEnum": "funds.direct.models.GILStatus",
+        "ApprovalStatusEnum": "finance.approvals.models.ApprovalStatus",
+        "MeetingStatusEnum": "finance.approvals.models.MeetingStatus",
+    },
 }
 API_KEY_CUSTOM_HEADER = "HTTP_AUTHORIZATION"
 

@@ -94,7 +94,7 @@ class AutoSchema(openapi.AutoSchema):
         ref = {"$ref": "#/components/schemas/Problem"}
         errors = ERRORS_READ if self.method in ("GET", "HEAD", "OPTIONS") else ERRORS_WRITE
         for code, response in responses.items():  # every error answer is problem+json (problems.py), whatever
-            if code[:1] in "45" and "content" in response:  # the view's own documentation of it said
+            if code[:1] in "45":  # the view's own documentation of it said (it keeps its description)
                 response["content"] = {PROBLEM_CONTENT_TYPE: {"schema": ref}}
         for code, description in errors.items():
             responses.setdefault(code, {"description": description,

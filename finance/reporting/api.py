@@ -13,7 +13,7 @@ field, 403 ``role_required``, 404 ``not_found``.
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -27,16 +27,12 @@ from . import selectors
 from .quarters import parse_quarter
 from .scopes import ScopeKind, parse_scope
 
-PROBLEM = inline_serializer("Problem", {
-    "type": serializers.CharField(), "title": serializers.CharField(), "status": serializers.IntegerField(),
-    "code": serializers.CharField(), "detail": serializers.CharField(), "detail_zh": serializers.CharField(),
-    "detail_en": serializers.CharField(),
-    "errors": serializers.ListField(child=serializers.DictField(), required=False)})
+# The content of every error answer is the shared Problem component (finance.api.schema); these say when.
 ERRORS = {
-    400: OpenApiResponse(PROBLEM, description="invalid quarter, scope or version (the field is named)"),
-    401: OpenApiResponse(PROBLEM, description="not authenticated"),
-    403: OpenApiResponse(PROBLEM, description="the caller's role does not read reports"),
-    404: OpenApiResponse(PROBLEM, description="no such report for this caller (another bank's: also 404)"),
+    400: OpenApiResponse(description="invalid quarter, scope or version (the field is named)"),
+    401: OpenApiResponse(description="not authenticated"),
+    403: OpenApiResponse(description="the caller's role does not read reports"),
+    404: OpenApiResponse(description="no such report for this caller (another bank's: also 404)"),
 }
 
 
