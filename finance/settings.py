@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "guarantees",
     "funds",
     "finance.reporting",  # quarterly reports: reads loans, guarantees and funds, so it comes after them
+    "finance.portal",  # the startup's profile, IP portfolio and documents: reads loans
+    "finance.applications",  # online applications and the reviewers' workbench: on top of portal and the apps
 ]
 
 MIDDLEWARE = [

@@ -36,6 +36,8 @@ urlpatterns = [
     path("guarantees/", include("guarantees.urls")),
     path("funds/", include("funds.urls")),
     path("reports/", include("finance.reporting.urls")),
+    path("portal/", include("finance.portal.urls")),
+    path("applications/", include("finance.applications.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # the schema and the docs only for authenticated callers (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]);

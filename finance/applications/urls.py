@@ -1,0 +1,3 @@
+"""Pages for people."""
+app_name = "applications"
+urlpatterns: list = []

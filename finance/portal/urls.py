@@ -1,0 +1,3 @@
+"""Pages for people."""
+app_name = "portal"
+urlpatterns: list = []
