@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from finance.calc import xirr_columns
+from finance.core.money import percent_to_fraction
 
 FLOW_COLUMNS = ["fund", "date", "amount"]  # amount: int64 fen
 NAV_COLUMNS = ["fund", "date", "nav"]  # the latest NAV per fund is used
@@ -135,9 +136,9 @@ def compliance_frame(funds: pd.DataFrame, holdings: pd.DataFrame, *, reinvestmen
 
     out["reinvest_required"] = fen_of(out["guidance"], reinvestment_ratio)
     out["use_required"] = np.maximum(fen_of(out["guidance"], use_multiple),
-                                     fen_of(out["size"], use_share / 100))
-    out["single_cap"] = fen_of(out["size"], single_deal_max / 100)
-    m = float(near_margin) / 100
+                                     fen_of(out["size"], percent_to_fraction(use_share)))
+    out["single_cap"] = fen_of(out["size"], percent_to_fraction(single_deal_max))
+    m = float(percent_to_fraction(near_margin))
 
     def minimum(actual, required):
         return np.select([actual < required, actual < required * (1 + m)], ["breach", "near"], "ok")

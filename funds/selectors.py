@@ -13,9 +13,10 @@ import pandas as pd
 from django.db.models import QuerySet, Sum
 
 from finance.approvals.models import ApprovalStatus, Meeting, MeetingStatus
-from finance.approvals.services import approval_current
+from finance.approvals.selectors import approval_current
 from finance.calc import allocate
 from finance.core.inputs import today
+from finance.core.money import fraction_to_percent
 from finance.parties.models import Role
 from finance.parties.selectors import scope_to_caller
 from finance.policy.selectors import PolicyUse
@@ -101,7 +102,7 @@ def capital_accounts(fund: SubFund, *, as_of: dt.date | None = None) -> list[dic
         rows.append({"commitment": c, "lp": c.lp_name, "kind": c.get_lp_kind_display(), "committed": c.amount,
                      "called": c.called, "paid_in": p, "unfunded": c.amount - c.called,
                      "distributed": dist.get(c.pk, D("0.00")), "nav_share": share,
-                     "share_pct": (c.amount * 100 / fund.size).quantize(D("0.01"))})
+                     "share_pct": fraction_to_percent(c.amount / fund.size).quantize(D("0.01"))})
     return rows
 
 

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from finance.calc import CalcError
-from finance.core.errors import DomainError
+from finance.core.errors import DomainError, calc_error
 
 from .parsers import PayloadTooLarge, TooDeep
 
@@ -209,7 +209,7 @@ def _handle(exc, context):
         return domain_error_response(exc)
     if isinstance(exc, CalcError):
         return domain_error_response(
-            DomainError(exc.message_zh, exc.message_en, code=exc.code, field=exc.field)
+            calc_error(exc)
         )
     if isinstance(exc, IntegrityError | DataError):
         return _database_conflict(exc)

@@ -33,6 +33,9 @@ from .models import (
     VoteChoice,
 )
 
+# The read side lives in selectors; re-exported for callers that import it from services.
+from .selectors import approval_approver_ids, approval_current, history, item_type  # noqa: F401
+
 
 def _canonical(value):
     """Decimals compare by value (12 == 12.000000 as stored), dates as ISO text."""
@@ -49,13 +52,9 @@ def content_hash(item) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _ct(obj):
-    return ContentType.objects.get_for_model(obj)
-
-
 def state_change_record(obj, *, from_state: str, to_state: str, by=None, reason: str = "",
                         field: str = "status"):
-    return StateChange.objects.create(item_type=_ct(obj), item_id=obj.pk, field=field,
+    return StateChange.objects.create(item_type=item_type(obj), item_id=obj.pk, field=field,
                                       from_state=from_state or "", to_state=to_state, by=by, reason=reason)
 
 
@@ -142,10 +141,6 @@ def _label(obj, field: str, value: str) -> str:
     return str(choices.get(value, value))
 
 
-def history(obj):
-    return StateChange.objects.filter(item_type=_ct(obj), item_id=obj.pk).select_related("by")
-
-
 # ---------------------------------------------------------------- maker-checker
 
 
@@ -170,14 +165,6 @@ def _levels(kind: str, amount: Decimal, default_role: str) -> list[str]:
     return [default_role]
 
 
-def approval_approver_ids(item) -> set[int]:
-    """Everyone who approved a level of the item's current approval."""
-    request = approval_current(item)
-    if request is None:
-        return set()
-    return set(request.decisions.filter(approve=True).values_list("approver_id", flat=True))
-
-
 def approval_check_payer(item, payer) -> None:
     """Paying is a separate step by a different person: neither the maker nor an approver may pay."""
     request = approval_current(item)
@@ -190,18 +177,14 @@ def approval_check_payer(item, payer) -> None:
 @transaction.atomic
 def approval_submit(*, item, kind: str, amount: Decimal, maker, default_role: str) -> ApprovalRequest:
     """Open an approval for ``item``; the number of levels comes from the kind's amount thresholds."""
-    if ApprovalRequest.objects.filter(item_type=_ct(item), item_id=item.pk,
+    if ApprovalRequest.objects.filter(item_type=item_type(item), item_id=item.pk,
                                       status=ApprovalStatus.PENDING).exists():
         raise DomainError("该事项已在审批中", "this item is already awaiting approval",
                           code="approval_pending", status=409)
     levels = _levels(kind, amount, default_role)
-    return ApprovalRequest.objects.create(kind=kind, item_type=_ct(item), item_id=item.pk, amount=amount,
-                                          levels_required=len(levels), content_hash=content_hash(item),
-                                          maker=maker)
-
-
-def approval_current(item) -> ApprovalRequest | None:
-    return ApprovalRequest.objects.filter(item_type=_ct(item), item_id=item.pk).order_by("-id").first()
+    return ApprovalRequest.objects.create(kind=kind, item_type=item_type(item), item_id=item.pk,
+                                          amount=amount, levels_required=len(levels),
+                                          content_hash=content_hash(item), maker=maker)
 
 
 @transaction.atomic
@@ -251,7 +234,7 @@ def approval_is_valid(item) -> bool:
 @transaction.atomic
 def approvals_void_for(item, *, by=None, reason: str = "edited") -> int:
     """An edit voids every live approval of the item (pending or approved) and every committee vote on it."""
-    live = lock_all(ApprovalRequest, item_type=_ct(item), item_id=item.pk,
+    live = lock_all(ApprovalRequest, item_type=item_type(item), item_id=item.pk,
                     status__in=[ApprovalStatus.PENDING, ApprovalStatus.APPROVED])
     for request in live:
         state_change(request, to=ApprovalStatus.VOIDED, by=by, reason=reason)
@@ -264,7 +247,7 @@ def approvals_void_for(item, *, by=None, reason: str = "edited") -> int:
 @transaction.atomic
 def meeting_open(*, committee, item, held_on: dt.date, by) -> Meeting:
     use = PolicyUse(on=held_on)
-    meeting = Meeting.objects.create(committee=committee, item_type=_ct(item), item_id=item.pk,
+    meeting = Meeting.objects.create(committee=committee, item_type=item_type(item), item_id=item.pk,
                                      held_on=held_on, quorum_ratio=use("committee.quorum_ratio"),
                                      majority_ratio=use("committee.majority_ratio"), opened_by=by,
                                      tally={"policy": use.snapshot})

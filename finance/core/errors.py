@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from finance.calc import CalcError
+
 
 class DomainError(Exception):
     """A rule refused the request. Nothing has been written when this is raised from a service."""
@@ -54,6 +56,20 @@ class PermissionDenied(DomainError):
 class InvalidTransition(DomainError):
     status = 409
     code = "invalid_transition"
+
+
+def domain_error(zh: str, en: str, code: str, field: str | None = None, status: int | None = None,
+                 **extra: Any) -> DomainError:
+    """The one shorthand services raise with: ``raise domain_error(zh, en, "code", "field", status=409)``.
+
+    Extra keywords travel to the problem+json body (``extra``), e.g. the figures a cap was checked against.
+    """
+    return DomainError(zh, en, code=code, field=field, status=status, extra=extra or None)
+
+
+def calc_error(exc: CalcError) -> DomainError:
+    """A ``finance.calc`` refusal as the domain error a service raises (same code, field and messages)."""
+    return DomainError(exc.message_zh, exc.message_en, code=exc.code, field=exc.field)
 
 
 def bi(zh: str, en: str) -> str:

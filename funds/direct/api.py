@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from finance.api.fields import AmountField
 from finance.api.idempotency import idempotent
 from finance.api.problems import validated
-from finance.approvals.services import history
+from finance.approvals.selectors import history
 from finance.core.errors import NotFound, PermissionDenied
 from finance.core.inputs import today
 from finance.parties.models import Organisation, OrgKind, Role

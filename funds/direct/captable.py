@@ -15,6 +15,7 @@ from django.db.models import Sum
 
 from finance.core.errors import DomainError
 from finance.core.inputs import parse_int, parse_text
+from finance.core.money import fraction_to_percent
 from finance.parties.models import Organisation
 
 from .models import (
@@ -172,13 +173,13 @@ def share_caps_check(
     key = holder_id if holder_id is not None else holder_name
     mine = held.get(key, 0)
     share = Decimal(mine) / Decimal(total) if total else Decimal(0)
-    percent = (share * 100).quantize(Decimal("0.001"), ROUND_HALF_UP)
+    percent = fraction_to_percent(share).quantize(Decimal("0.001"), ROUND_HALF_UP)
     others = [n for k, n in held.items() if k != key]
     largest = max(others) if others else 0
     cap_text = format(Decimal(max_share_percent).normalize(), "f")
     figures = {"programme_shares": mine, "total_shares": total, "programme_percent": str(percent),
                "largest_other": largest, "max_share": str(max_share_percent)}
-    if share * 100 > max_share_percent:
+    if fraction_to_percent(share) > max_share_percent:
         raise DomainError(
             f"转股后{holder_name}持股 {percent}% 超过持股比例上限（investfirst.max_share）{cap_text}%",
             f"after conversion {holder_name} would own {percent}%, above the share cap "

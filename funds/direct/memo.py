@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from finance.core.errors import DomainError
 from finance.core.inputs import today
+from finance.core.money import fraction_to_percent
 from finance.policy.selectors import policy_value
 
 from .caps import cap_state
@@ -97,7 +98,7 @@ def instrument_memo(item) -> list[dict]:
     sections = [{"title": "企业", "lines": lines}]
     if isinstance(item, InvestFirstAgreement):
         terms = [("投资方式", "先投后股"), ("金额", _money(item.amount)),
-                 ("折扣", "无" if item.discount is None else f"{item.discount * 100:.2f}%"),
+                 ("折扣", "无" if item.discount is None else f"{fraction_to_percent(item.discount):.2f}%"),
                  ("估值上限", _money(item.valuation_cap)), ("拨付期次", str(item.tranches.count()))]
         amount = item.amount
     elif isinstance(item, TalentEquity):

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import QuerySet
 
 from finance.approvals.models import ApprovalRequest, ApprovalStatus
+from finance.approvals.selectors import approval_current
 from finance.core.inputs import today
 from finance.parties.models import OrgKind
 from finance.parties.rules import can_see_everything
@@ -127,8 +128,6 @@ def programme_exposure(programme: Programme) -> dict:
 
 
 def pending_approval(item) -> ApprovalRequest | None:
-    from finance.approvals.services import approval_current
-
     r = approval_current(item)
     return r if r is not None and r.status == ApprovalStatus.PENDING else None
 

@@ -8,8 +8,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Sum
 from djmoney.money import Money
 
-from finance.calc import CalcError
-from finance.core.errors import DomainError
+# The one bilingual-error shorthand (finance.core.errors), under the names these services use.
+from finance.core.errors import calc_error as _calc  # noqa: F401
+from finance.core.errors import domain_error as _err
 from finance.core.locks import lock
 from finance.core.money import money_of
 from finance.ledger.models import AccountKind
@@ -19,14 +20,6 @@ from ..models import CapitalCallLine, Commitment, FundStatus, SubFund
 
 D = Decimal
 HUNDRED = D(100)
-
-
-def _err(zh, en, code, field=None, status=None, **extra):
-    return DomainError(zh, en, code=code, field=field, status=status, extra=extra or None)
-
-
-def _calc(exc: CalcError) -> DomainError:
-    return DomainError(exc.message_zh, exc.message_en, code=exc.code, field=exc.field)
 
 
 def fund_money(fund: SubFund, amount) -> Money:

@@ -12,7 +12,7 @@ from finance.calc import CalcError, european_waterfall
 from finance.core.errors import Conflict, DomainError
 from finance.core.inputs import check_currency, parse_amount, parse_date, parse_rate, parse_text
 from finance.core.locks import lock, lock_all
-from finance.core.money import fen
+from finance.core.money import fen, fraction_to_percent
 from finance.ledger.services import credit, debit, entry_post
 from finance.parties.models import Organisation, OrgKind
 from finance.policy.selectors import PolicyUse
@@ -42,7 +42,7 @@ from ._common import (
 
 
 def _percent(part: Decimal, whole: Decimal) -> Decimal:
-    return (part * HUNDRED / whole).quantize(D("0.0001"), ROUND_HALF_UP)
+    return fraction_to_percent(part / whole).quantize(D("0.0001"), ROUND_HALF_UP)
 
 
 def _check_guidance(rows, size: Decimal, figures: dict, use: PolicyUse) -> None:

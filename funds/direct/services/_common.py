@@ -7,8 +7,11 @@ from decimal import Decimal
 
 from finance.approvals import services as approvals
 from finance.approvals.models import ApprovalStatus
-from finance.calc import CalcError
-from finance.core.errors import DomainError, InvalidTransition, PermissionDenied
+from finance.core.errors import InvalidTransition, PermissionDenied
+
+# The one bilingual-error shorthand (finance.core.errors), under the names these services use.
+from finance.core.errors import calc_error as _calc  # noqa: F401
+from finance.core.errors import domain_error as _err
 from finance.core.locks import lock
 from finance.core.money import money_of
 from finance.parties.models import Organisation, OrgKind, Role
@@ -23,14 +26,6 @@ from ..models import (
 D = Decimal
 ROLE = Role.FUND_MANAGER
 IFS = InvestFirstStatus
-
-
-def _err(zh, en, code, field=None, status=None, **extra):
-    return DomainError(zh, en, code=code, field=field, status=status, extra=extra or None)
-
-
-def _calc(exc: CalcError) -> DomainError:
-    return DomainError(exc.message_zh, exc.message_en, code=exc.code, field=exc.field)
 
 
 def _manager_of(programme: Programme, by) -> None:

@@ -16,6 +16,7 @@ from finance.core.inputs import (
     parse_text,
 )
 from finance.core.locks import lock
+from finance.core.money import percent_to_fraction
 from finance.ledger.services import credit, debit, entry_post
 from finance.parties.models import Organisation
 from finance.policy.selectors import PolicyUse
@@ -68,7 +69,8 @@ def exit_minimum(position: EquityPosition, exit_on: dt.date, use: PolicyUse) -> 
     if gil_leg:
         ret = use("grantinvestloan.exit_return")
         days = (exit_on - position.invested_on).days
-        price = max(price, (position.cost * (1 + ret / 100 * days / 365)).quantize(D("0.01"), ROUND_HALF_UP))
+        grown = position.cost * (1 + percent_to_fraction(ret) * days / 365)
+        price = max(price, grown.quantize(D("0.01"), ROUND_HALF_UP))
     return price
 
 

@@ -17,6 +17,7 @@ from finance.core.inputs import (
     parse_text,
     today,
 )
+from finance.core.money import percent_to_fraction
 from finance.ledger.services import credit, debit, entry_post
 from finance.parties.models import Organisation, OrgKind
 from finance.policy.selectors import PolicyUse
@@ -366,7 +367,7 @@ def grant_invest_loan_exposure(g: GrantInvestLoan, *, on: dt.date | None = None)
     if facts and g.loan_pool_enrolled:
         use = PolicyUse(on=on or today())
         share = use("pool.share.province") + use("pool.share.city")
-        pool = (facts["outstanding"] * share / 100).quantize(D("0.01"), ROUND_HALF_UP)
+        pool = (facts["outstanding"] * percent_to_fraction(share)).quantize(D("0.01"), ROUND_HALF_UP)
     return {
         "grant_paid": grant,
         "equity_at_cost": equity,

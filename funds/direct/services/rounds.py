@@ -21,6 +21,7 @@ from finance.core.inputs import (
     parse_rate,
 )
 from finance.core.locks import lock
+from finance.core.money import percent_to_fraction
 from finance.ledger.services import credit, debit, entry_post
 from finance.parties.models import Organisation
 
@@ -288,7 +289,7 @@ def conversion_propose(*, agreement: InvestFirstAgreement, round: FinancingRound
         price=pv["price"],
         shares=pv["shares"],
         ownership=pv["ownership"].quantize(D("0.00000001"), ROUND_HALF_UP),
-        programme_share=(D(pv["figures"]["programme_percent"]) / 100).quantize(D("0.00000001")),
+        programme_share=percent_to_fraction(pv["figures"]["programme_percent"]).quantize(D("0.00000001")),
         figures={**pv["figures"], "round_price": str(pv["round_price"])},
         maker=by,
     )
