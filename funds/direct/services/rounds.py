@@ -84,6 +84,16 @@ def _from_terms(t: dict) -> CalcInstrument:
                           D(t["valuation_cap"]) if t["valuation_cap"] else None)
 
 
+def price_of(exact: Fraction) -> Decimal:
+    """An exact price per share as stored and shown: 6 decimals (the price fields' scale), rounded half-up.
+
+    Prices of early-stage shares are often fractions of a yuan (0.012345), so 6 decimals keep them to a
+    millionth of a yuan; the division is done in Decimal from the exact fraction (never through float, whose
+    binary value can fall either side of a half). Share counts are computed from the exact fraction, not
+    from this rounded figure."""
+    return (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(D("0.000001"), ROUND_HALF_UP)
+
+
 def round_check(*, pre_money: Decimal, price_per_share: Decimal, fd_shares_before: int,
                 instruments: list[CalcInstrument]) -> Fraction:
     """The round's figures must agree (post-money SAFE): pre-money ÷ price is the fully diluted capitalization
@@ -107,7 +117,7 @@ def round_check(*, pre_money: Decimal, price_per_share: Decimal, fd_shares_befor
     capitalization = Fraction(fd_shares_before) / (1 - f)
     reported = pre / Fraction(price_per_share)
     if abs(reported - capitalization) > SHARE_TOLERANCE:
-        implied = Decimal(float(pre / capitalization)).quantize(D("0.000001"))
+        implied = price_of(pre / capitalization)
         raise _err(
             f"融资轮数据不一致：投前估值 pre_money {pre_money:,} ÷ "
             f"每股价格 price_per_share {price_per_share} = "
@@ -170,9 +180,7 @@ def round_report(*, enterprise: Organisation, round_date: dt.date, price_per_sha
         fd_shares_before=shares,
         other_converting=[_terms(i) for i in others],
         converting=[{"agreement": a.pk, **_terms(_instrument(a))} for a in converting],
-        derived_price=(Decimal(derived.numerator) / Decimal(derived.denominator)).quantize(
-            D("0.000001"), ROUND_HALF_UP
-        ),
+        derived_price=price_of(derived),
         reported_by=by,
     )
     if not on_table:

@@ -115,6 +115,7 @@ def test_inconsistent_round_is_refused_naming_the_figures(programme, enterprise,
     for name in ("pre_money", "price_per_share", "fd_shares_before"):
         assert name in exc.value.detail_zh and name in exc.value.detail_en
     assert "18,181,818" in exc.value.detail_en and "10,000,000" in exc.value.detail_en
+    assert exc.value.extra["implied_price"] == "2.000000"  # 20,000,000 / 10,000,000 shares, 6 decimals
     assert FinancingRound.objects.count() == 0 and ShareMovement.objects.count() == before
     # the share count must also match the cap table
     with pytest.raises(DomainError) as exc:
@@ -411,3 +412,15 @@ def test_a_disbursement_after_the_round_report_asks_for_a_new_report(programme, 
     with pytest.raises(DomainError) as exc:
         services.conversion_propose(agreement=a, round=r, by=maker)
     assert exc.value.code == "round_stale"
+
+
+def test_implied_price_is_decimal_half_up_to_six_places():
+    """A price exactly on a half millionth rounds up; through float (1.0000015 is stored as 1.00000149999…)
+    it rounded down to 1.000001."""
+    from fractions import Fraction
+
+    from funds.direct.services.rounds import price_of
+
+    assert price_of(Fraction(10000015, 10000000)) == D("1.000002")
+    assert price_of(Fraction(20000000, 3)) == D("6666666.666667")
+    assert price_of(Fraction(1, 3)) == D("0.333333")
