@@ -11,8 +11,15 @@ class LoansConfig(AppConfig):
         from celery.schedules import crontab
         from django.conf import settings
 
+        from finance.core import ports
         from finance.parties.models import Role
         from finance.web.navigation import register, register_home_panel
+
+        from . import selectors
+
+        # What other apps read of loans without importing it (funds ⟂ loans): finance.core.ports.
+        ports.provide(ports.LOAN_FACTS_BY_REFERENCE, selectors.loan_facts_by_reference)
+        ports.provide(ports.LOANS_TO_ENTERPRISES, selectors.loans_to_enterprises)
 
         # The nightly job: after midnight Beijing time, once the day's repayments are in.
         settings.CELERY_BEAT_SCHEDULE.setdefault("loans-classify-nightly", {

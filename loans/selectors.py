@@ -17,7 +17,7 @@ from finance.core.errors import NotFound
 from finance.parties.models import OrgKind
 from finance.parties.selectors import scope_to_caller
 
-from .models import Loan, LoanCategory, LoanClass, LoanFile, LoanStatus, SubsidyApplication
+from .models import Loan, LoanCategory, LoanClass, LoanFile, LoanStatus, SubsidyApplication, SubsidyStatus
 
 #: A loan that can be enrolled in a pool: disbursed and still running.
 ENROLLABLE_STATUSES = (LoanStatus.ACTIVE, LoanStatus.OVERDUE)
@@ -158,6 +158,32 @@ def loan_get_for_bank(*, loan, bank_id: int | None) -> Loan:
 def loan_facts_for_bank(*, loan, bank_id: int | None) -> LoanFacts:
     """``loan_facts`` of the bank's own loan; another bank's loan answers NotFound with no figures."""
     return loan_facts(loan_get_for_bank(loan=loan, bank_id=bank_id))
+
+
+def loan_facts_by_reference(*, bank_id: int | None, reference: str) -> dict | None:
+    """The bank's loan by its own reference, as plain figures (the 拨投贷 loan leg reads it through the port
+    ``finance.core.ports.LOAN_FACTS_BY_REFERENCE``): principal, outstanding, status and the interest subsidy
+    paid (a subsidy counts once paid; approval alone does not pay it). None if the bank has no such loan."""
+    if not bank_id or not reference:
+        return None
+    loan = Loan.objects.filter(bank_id=bank_id, external_ref=reference).order_by("pk").first()
+    if loan is None:
+        return None
+    paid = (SubsidyApplication.objects.filter(loan=loan, status=SubsidyStatus.PAID)
+            .aggregate(s=Sum("amount_granted"))["s"] or Decimal("0.00"))
+    return {"loan_id": loan.pk, "borrower_id": loan.borrower_id, "reference": loan.external_ref,
+            "principal": loan.principal.amount, "currency": str(loan.principal.currency),
+            "outstanding": loan.principal_outstanding, "status": loan.status,
+            "status_label": loan.get_status_display(), "subsidy_paid": paid}
+
+
+def loans_to_enterprises(*, limit: int) -> list[dict]:
+    """Bank, reference and borrower of the first ``limit`` loans to enterprises, oldest first (demo data of
+    other apps reads it through the port ``finance.core.ports.LOANS_TO_ENTERPRISES``)."""
+    rows = (Loan.objects.filter(borrower__kind=OrgKind.ENTERPRISE).order_by("pk")
+            .values("bank_id", "external_ref", "borrower_id")[:limit])
+    return [{"bank_id": r["bank_id"], "reference": r["external_ref"], "borrower_id": r["borrower_id"]}
+            for r in rows]
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal as D
 
-from django.apps import apps
-
 from finance.calc.schedules import add_months
 from finance.core.errors import DomainError
 from finance.core.inputs import today
@@ -26,7 +24,7 @@ from finance.policy.catalogue import POLICY_EPOCH
 from finance.policy.models import Parameter, ParameterValue
 from finance.policy.selectors import PolicyHistory
 
-from . import captable, services
+from . import captable, loanlink, services
 from .caps import CAP_KEY
 from .models import Programme
 
@@ -294,17 +292,11 @@ def _seed_grant_invest_loan(
 ) -> None:
     # 拨投贷 with three legs
     firm = firms[6]
-    Loan = apps.get_model("loans", "Loan")
-    loan = next(
-        (
-            ln
-            for ln in Loan.objects.select_related("bank", "borrower").order_by("pk")[:200]
-            if ln.borrower.kind == OrgKind.ENTERPRISE and _headroom(ln.borrower) >= D("1500000.00")
-        ),
-        None,
-    )
+    rows = loanlink.loans_to_enterprises(limit=200)
+    orgs = Organisation.objects.in_bulk({r["borrower_id"] for r in rows} | {r["bank_id"] for r in rows})
+    loan = next((r for r in rows if _headroom(orgs[r["borrower_id"]]) >= D("1500000.00")), None)
     if loan is not None:
-        firm = loan.borrower
+        firm = orgs[loan["borrower_id"]]
     g = services.grant_invest_loan_apply(
         programme=p,
         enterprise=firm,
@@ -321,8 +313,8 @@ def _seed_grant_invest_loan(
     services.grant_invest_loan_decide(project=g, by=checker, approve=True, comment="同意三位一体支持")
     services.grant_invest_loan_sign(project=g, signed_on=t0 - dt.timedelta(days=40), by=maker)
     if loan is not None:
-        services.grant_invest_loan_link_loan(project=g, bank=loan.bank, reference=loan.external_ref, by=maker,
-                                             pool_enrolled=True)
+        services.grant_invest_loan_link_loan(project=g, bank=orgs[loan["bank_id"]],
+                                             reference=loan["reference"], by=maker, pool_enrolled=True)
     services.grant_invest_loan_pay_grant(project=g, paid_on=t0 - dt.timedelta(days=35), by=payer)
     services.grant_invest_loan_fund_equity(project=g, funded_on=t0 - dt.timedelta(days=35), by=payer)
     services.grant_invest_loan_move(project=g, to="monitoring", by=maker, reason="进入投后管理")
