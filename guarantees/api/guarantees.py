@@ -6,6 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from finance.api.actions import require_role, review_views
 from finance.api.fields import AmountField, CurrencyField
 from finance.api.idempotency import idempotent
 from finance.api.pagination import Pagination
@@ -14,7 +15,7 @@ from finance.parties.models import Role
 
 from .. import selectors, services
 from ..models import CounterGuarantee, Guarantee, GuaranteePayout, GuarantorNetAssets, PremiumSubsidy
-from .pools import DecisionIn, RecoveryIn, require
+from .pools import RecoveryIn
 
 
 class GuaranteeIn(serializers.Serializer):
@@ -108,7 +109,7 @@ class GuaranteeListCreateApi(APIView):
     )
     @idempotent
     def post(self, request):
-        require(request.user, Role.GUARANTOR_OFFICER, Role.BANK_OFFICER)
+        require_role(request.user, Role.GUARANTOR_OFFICER, Role.BANK_OFFICER)
         data = validated(GuaranteeIn, request.data)
         g = services.guarantee_register(
             loan=data["loan_id"],
@@ -143,7 +144,7 @@ class GuaranteeConfirmApi(APIView):
     )
     @idempotent
     def post(self, request, pk: int):
-        require(request.user, Role.BANK_OFFICER)
+        require_role(request.user, Role.BANK_OFFICER)
         data = validated(ConfirmIn, request.data)
         g = services.guarantee_confirm(
             guarantee=selectors.guarantee_get(user=request.user, pk=pk).pk,
@@ -167,7 +168,7 @@ class PayoutCreateApi(APIView):
     )
     @idempotent
     def post(self, request, pk: int):
-        require(request.user, Role.GUARANTOR_OFFICER)
+        require_role(request.user, Role.GUARANTOR_OFFICER)
         guarantee = selectors.guarantee_get(user=request.user, pk=pk).pk  # another's: 404 before the body
         data = validated(PayoutIn, request.data)
         payout = services.payout_record(
@@ -179,42 +180,19 @@ class PayoutCreateApi(APIView):
         return Response(PayoutOut(payout).data, status=status.HTTP_201_CREATED)
 
 
-class PayoutApproveApi(APIView):
-    approve = True
-
-    @extend_schema(
-        request=DecisionIn,
-        responses=PayoutOut,
-        summary="Department review of a payout's compensation (one level)",
-    )
-    @idempotent
-    def post(self, request, pk: int):
-        data = validated(DecisionIn, request.data)
-        payout = services.payout_decide(
-            payout=selectors.payout_get(user=request.user, pk=pk).pk,
-            by=request.user,
-            approve=self.approve,
-            comment=data["comment"],
-        )
-        return Response(PayoutOut(payout).data)
+def _payout(request, pk: int) -> int:
+    return selectors.payout_get(user=request.user, pk=pk).pk
 
 
-class PayoutRejectApi(PayoutApproveApi):
-    approve = False
-
-
-class PayoutPayApi(APIView):
-    @extend_schema(
-        request=None,
-        responses=PayoutOut,
-        summary="Pay an approved compensation (by someone who neither recorded nor approved it)",
-    )
-    @idempotent
-    def post(self, request, pk: int):
-        payout = services.payout_compensation_pay(
-            payout=selectors.payout_get(user=request.user, pk=pk).pk, by=request.user
-        )
-        return Response(PayoutOut(payout).data)
+PayoutApproveApi, PayoutRejectApi, PayoutPayApi = review_views(
+    names=("PayoutApproveApi", "PayoutRejectApi", "PayoutPayApi"),
+    summaries=("Department review of a payout's compensation (one level)",
+               "Department review of a payout's compensation (one level)",
+               "Pay an approved compensation (by someone who neither recorded nor approved it)"),
+    item=_payout, output=PayoutOut,
+    decide=lambda payout, **kw: services.payout_decide(payout=payout, **kw),
+    pay=lambda payout, by: services.payout_compensation_pay(payout=payout, by=by),
+)
 
 
 class PayoutRecoveryApi(APIView):
@@ -225,7 +203,7 @@ class PayoutRecoveryApi(APIView):
     )
     @idempotent
     def post(self, request, pk: int):
-        require(request.user, Role.GUARANTOR_OFFICER)
+        require_role(request.user, Role.GUARANTOR_OFFICER)
         data = validated(RecoveryIn, request.data)
         payout = selectors.payout_get(user=request.user, pk=pk)
         services.guarantee_recovery_record(
@@ -258,49 +236,26 @@ class PremiumSubsidyCreateApi(APIView):
     )
     @idempotent
     def post(self, request, pk: int):
-        require(request.user, Role.GUARANTOR_OFFICER)
+        require_role(request.user, Role.GUARANTOR_OFFICER)
         guarantee = selectors.guarantee_get(user=request.user, pk=pk).pk  # another's: 404 before the body
         data = validated(PremiumSubsidyIn, request.data)
         row = services.premium_subsidy_apply(guarantee=guarantee, year=data["year"], by=request.user)
         return Response(PremiumSubsidyOut(row).data, status=status.HTTP_201_CREATED)
 
 
-class PremiumSubsidyDecideApi(APIView):
-    approve = True
-
-    @extend_schema(
-        request=DecisionIn,
-        responses=PremiumSubsidyOut,
-        summary="Department review of a premium subsidy (one level)",
-    )
-    @idempotent
-    def post(self, request, pk: int):
-        data = validated(DecisionIn, request.data)
-        row = services.premium_subsidy_decide(
-            subsidy=selectors.premium_subsidy_get(user=request.user, pk=pk).pk,
-            by=request.user,
-            approve=self.approve,
-            comment=data["comment"],
-        )
-        return Response(PremiumSubsidyOut(row).data)
+def _premium_subsidy(request, pk: int) -> int:
+    return selectors.premium_subsidy_get(user=request.user, pk=pk).pk
 
 
-class PremiumSubsidyRejectApi(PremiumSubsidyDecideApi):
-    approve = False
-
-
-class PremiumSubsidyPayApi(APIView):
-    @extend_schema(
-        request=None,
-        responses=PremiumSubsidyOut,
-        summary="Pay an approved premium subsidy (by someone who neither applied nor approved)",
-    )
-    @idempotent
-    def post(self, request, pk: int):
-        row = services.premium_subsidy_pay(
-            subsidy=selectors.premium_subsidy_get(user=request.user, pk=pk).pk, by=request.user
-        )
-        return Response(PremiumSubsidyOut(row).data)
+PremiumSubsidyDecideApi, PremiumSubsidyRejectApi, PremiumSubsidyPayApi = review_views(
+    names=("PremiumSubsidyDecideApi", "PremiumSubsidyRejectApi", "PremiumSubsidyPayApi"),
+    summaries=("Department review of a premium subsidy (one level)",
+               "Department review of a premium subsidy (one level)",
+               "Pay an approved premium subsidy (by someone who neither applied nor approved)"),
+    item=_premium_subsidy, output=PremiumSubsidyOut,
+    decide=lambda subsidy, **kw: services.premium_subsidy_decide(subsidy=subsidy, **kw),
+    pay=lambda subsidy, by: services.premium_subsidy_pay(subsidy=subsidy, by=by),
+)
 
 
 class NetAssetsIn(serializers.Serializer):
@@ -323,7 +278,7 @@ class NetAssetsCreateApi(APIView):
     )
     @idempotent
     def post(self, request):
-        require(request.user, Role.GUARANTOR_OFFICER)
+        require_role(request.user, Role.GUARANTOR_OFFICER)
         data = validated(NetAssetsIn, request.data)
         row = services.guarantor_net_assets_record(
             net_assets=data["net_assets"], currency=data["currency"], as_of=data["as_of"], by=request.user

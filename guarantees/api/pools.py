@@ -7,11 +7,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from finance.api.actions import require_role, review_views
 from finance.api.fields import AmountField
 from finance.api.idempotency import idempotent
 from finance.api.pagination import Pagination
 from finance.api.problems import validated
-from finance.core.errors import PermissionDenied
 from finance.parties.models import Role
 
 from .. import selectors, services
@@ -25,13 +25,6 @@ from ..models import (
 
 AMOUNT = dict(max_digits=18, decimal_places=2)
 POOL_ROLES = (Role.BANK_OFFICER, Role.DEPARTMENT_REVIEWER, Role.AUDITOR, Role.ADMINISTRATOR)  # as the pages
-
-
-def require(user, *roles):
-    if not user.has_role(*roles):
-        raise PermissionDenied(
-            "无权执行此操作", "you do not have the role for this operation", code="role_required"
-        )
 
 
 class PoolOut(serializers.ModelSerializer):
@@ -88,7 +81,7 @@ class PoolListApi(APIView):
         responses=PoolOut(many=True), summary="Risk-compensation pools with balance, reserved, exposure"
     )
     def get(self, request):
-        require(request.user, *POOL_ROLES)  # the pages' rule: banks and oversight read pools, no one else
+        require_role(request.user, *POOL_ROLES)  # as the pages: banks and oversight read pools
         paginator = Pagination()
         page = paginator.paginate_queryset(selectors.pool_list(user=request.user), request, view=self)
         return paginator.get_paginated_response([pool_out(p) for p in page])
@@ -97,7 +90,7 @@ class PoolListApi(APIView):
 class PoolDetailApi(APIView):
     @extend_schema(responses=PoolOut, summary="One pool: balance, reserved, exposure, leverage used")
     def get(self, request, pk: int):
-        require(request.user, *POOL_ROLES)
+        require_role(request.user, *POOL_ROLES)
         return Response(pool_out(selectors.pool_get(user=request.user, pk=pk)))
 
 
@@ -135,7 +128,7 @@ class EnrolmentCreateApi(APIView):
     )
     @idempotent
     def post(self, request):
-        require(request.user, Role.BANK_OFFICER)
+        require_role(request.user, Role.BANK_OFFICER)
         data = validated(EnrolmentIn, request.data)
         pool = selectors.pool_get(user=request.user, pk=data["pool_id"])
         enrolment = services.enrolment_create(
@@ -251,7 +244,7 @@ class ClaimListCreateApi(APIView):
     )
     @idempotent
     def post(self, request):
-        require(request.user, Role.BANK_OFFICER)
+        require_role(request.user, Role.BANK_OFFICER)
         data = validated(ClaimIn, request.data)
         claim = services.claim_file(
             loan=data["loan_id"],
@@ -268,44 +261,23 @@ class ClaimDetailApi(APIView):
         return Response(ClaimOut(selectors.claim_get(user=request.user, pk=pk)).data)
 
 
-class DecisionIn(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+def _claim(request, pk: int):
+    return selectors.claim_get(user=request.user, pk=pk)
 
 
-class ClaimApproveApi(APIView):
-    @extend_schema(request=DecisionIn, responses=ClaimOut, summary="Department review: approve one level")
-    @idempotent
-    def post(self, request, pk: int):
-        data = validated(DecisionIn, request.data)
-        claim = services.claim_approve(
-            claim=selectors.claim_get(user=request.user, pk=pk), by=request.user, comment=data["comment"]
-        )
-        return Response(ClaimOut(claim).data)
+def _claim_decide(claim, *, by, approve: bool, comment: str):
+    if approve:
+        return services.claim_approve(claim=claim, by=by, comment=comment)
+    return services.claim_reject(claim=claim, by=by, reason=comment)
 
 
-class ClaimRejectApi(APIView):
-    @extend_schema(
-        request=DecisionIn, responses=ClaimOut, summary="Department review: reject (releases a reservation)"
-    )
-    @idempotent
-    def post(self, request, pk: int):
-        data = validated(DecisionIn, request.data)
-        claim = services.claim_reject(
-            claim=selectors.claim_get(user=request.user, pk=pk), by=request.user, reason=data["comment"]
-        )
-        return Response(ClaimOut(claim).data)
-
-
-class ClaimPayApi(APIView):
-    @extend_schema(
-        request=None,
-        responses=ClaimOut,
-        summary="Pay an approved claim (by someone who neither filed nor approved it)",
-    )
-    @idempotent
-    def post(self, request, pk: int):
-        claim = services.claim_pay(claim=selectors.claim_get(user=request.user, pk=pk), by=request.user)
-        return Response(ClaimOut(claim).data)
+ClaimApproveApi, ClaimRejectApi, ClaimPayApi = review_views(
+    names=("ClaimApproveApi", "ClaimRejectApi", "ClaimPayApi"),
+    summaries=("Department review: approve one level", "Department review: reject (releases a reservation)",
+               "Pay an approved claim (by someone who neither filed nor approved it)"),
+    item=_claim, output=ClaimOut, decide=_claim_decide,
+    pay=lambda claim, by: services.claim_pay(claim=claim, by=by),
+)
 
 
 class RecoveryIn(serializers.Serializer):
@@ -322,7 +294,7 @@ class RecoveryCreateApi(APIView):
     )
     @idempotent
     def post(self, request, pk: int):
-        require(request.user, Role.BANK_OFFICER)
+        require_role(request.user, Role.BANK_OFFICER)
         data = validated(RecoveryIn, request.data)
         claim = selectors.claim_get(user=request.user, pk=pk)
         rec = services.recovery_record(

@@ -17,15 +17,14 @@ from .gil import (  # noqa: F401
     GS,
     grant_invest_loan_apply,
     grant_invest_loan_decide,
-    grant_invest_loan_exposure,
     grant_invest_loan_fund_equity,
-    grant_invest_loan_link_loan,
     grant_invest_loan_move,
     grant_invest_loan_pay_grant,
     grant_invest_loan_review,
     grant_invest_loan_sign,
     grant_invest_loan_submit,
 )
+from .gil_loan import grant_invest_loan_exposure, grant_invest_loan_link_loan  # noqa: F401
 from .invest_first import (  # noqa: F401
     invest_first_apply,
     invest_first_decide,

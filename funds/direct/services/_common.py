@@ -12,10 +12,12 @@ from finance.core.errors import InvalidTransition, PermissionDenied
 # The one bilingual-error shorthand (finance.core.errors), under the names these services use.
 from finance.core.errors import calc_error as _calc  # noqa: F401
 from finance.core.errors import domain_error as _err
+from finance.core.inputs import today
 from finance.core.locks import lock
 from finance.core.money import money_of
 from finance.parties.models import Organisation, OrgKind, Role
 
+from ..caps import cap_check
 from ..models import (
     DirectKind,
     InvestFirstStatus,
@@ -79,6 +81,20 @@ def _m(programme: Programme, amount) -> object:
 def _submit(item, *, kind: str, amount, by):
     item.maker = by
     approvals.approval_submit(item=item, kind=kind, amount=amount, maker=by, default_role=ROLE)
+
+
+def _submit_application(model, item, *, applied: str, to: str, kind: str, by, reason: str,
+                        what_zh: str):
+    """The manager takes an application to approval (maker): only an application, and the talent cap is
+    checked again first (it may have filled since it was applied for). ``what_zh``: the item, in Chinese."""
+    obj = _locked(model, item, item.enterprise_id)
+    _manager_of(obj.programme, by)
+    if obj.status != applied:
+        raise InvalidTransition(f"只有申请中的{what_zh}可以提交审批", "only an application can be submitted",
+                                field="status")
+    cap_check(enterprise_id=obj.enterprise_id, amount=obj.amount, on=today(), exclude=obj, locked=False)
+    _submit(obj, kind=kind, amount=obj.amount, by=by)
+    return approvals.state_change(obj, to=to, by=by, reason=reason, also=("maker",))
 
 
 def _decide(item, *, by, approve: bool, comment: str):

@@ -40,7 +40,7 @@ from ._common import (
     _m,
     _manager_of,
     _programme_ok,
-    _submit,
+    _submit_application,
 )
 
 # ---------------------------------------------------------------- 先投后股: application to contract
@@ -125,17 +125,9 @@ def invest_first_apply(
 @transaction.atomic
 def invest_first_submit(*, agreement: InvestFirstAgreement, by, reason: str = "") -> InvestFirstAgreement:
     """The manager takes an application to approval (maker): the cap is checked again first."""
-    a = _locked(InvestFirstAgreement, agreement, agreement.enterprise_id)
-    _manager_of(a.programme, by)
-    if a.status != IFS.APPLIED:
-        raise InvalidTransition(
-            "只有申请中的协议可以提交审批", "only an application can be submitted", field="status"
-        )
-    cap_check(enterprise_id=a.enterprise_id, amount=a.amount, on=today(), exclude=a, locked=False)
-    _submit(a, kind="invest_first", amount=a.amount, by=by)
-    return approvals.state_change(
-        a, to=IFS.SUBMITTED, by=by, reason=reason or "submitted for approval", also=("maker",)
-    )
+    return _submit_application(InvestFirstAgreement, agreement, applied=IFS.APPLIED, to=IFS.SUBMITTED,
+                               kind="invest_first", by=by, reason=reason or "submitted for approval",
+                               what_zh="协议")
 
 
 @transaction.atomic

@@ -36,7 +36,7 @@ from ._common import (
     _locked,
     _manager_of,
     _programme_ok,
-    _submit,
+    _submit_application,
 )
 from .exits import _direct_equity
 
@@ -145,17 +145,9 @@ def talent_equity_apply(
 
 @transaction.atomic
 def talent_equity_submit(*, talent: TalentEquity, by, reason: str = "") -> TalentEquity:
-    t = _locked(TalentEquity, talent, talent.enterprise_id)
-    _manager_of(t.programme, by)
-    if t.status != TalentStatus.APPLIED:
-        raise InvalidTransition(
-            "只有申请中的项目可以提交审批", "only an application can be submitted", field="status"
-        )
-    cap_check(enterprise_id=t.enterprise_id, amount=t.amount, on=today(), exclude=t, locked=False)
-    _submit(t, kind="talent_equity", amount=t.amount, by=by)
-    return approvals.state_change(
-        t, to=TalentStatus.SUBMITTED, by=by, reason=reason or "submitted", also=("maker",)
-    )
+    return _submit_application(TalentEquity, talent, applied=TalentStatus.APPLIED, to=TalentStatus.SUBMITTED,
+                               kind="talent_equity", by=by, reason=reason or "submitted",
+                               what_zh="项目")
 
 
 @transaction.atomic
