@@ -33,3 +33,25 @@ def test_amounts_are_never_built_in_a_hard_coded_currency():
     hard = [f"{p.relative_to(ROOT)}:{n}" for p in SOURCES for n, line in enumerate(p.read_text().splitlines(), 1)
             if re.search(r"Money\([^)]*\"CNY\"", line)]
     assert hard == []
+
+
+def test_percent_and_fraction_convert_through_the_core():
+    """``finance.core.money.percent_to_fraction`` / ``fraction_to_percent``, never ``/ 100`` or ``* 100`` on a
+    rate or share (fen conversions of money, ``int(x * 100)``, are not percentages)."""
+    hand = re.compile(r"(/ ?100\b(?!_)|\* ?100\b(?!_)|/ ?HUNDRED\b|\* ?HUNDRED\b)")
+    owned = [p for p in SOURCES if p.parts[-2:] != ("funds", "demo.py") and p.name != "views.py"]
+    found = [f"{p.relative_to(ROOT)}:{n}" for p in owned for n, line in enumerate(p.read_text().splitlines(), 1)
+             if hand.search(line) and "int(" not in line and "fee_rate / HUNDRED" not in line]
+    assert found == []
+
+
+def test_no_file_of_the_direct_instruments_above_400_lines():
+    too_long = {str(p.relative_to(ROOT)): n for p in (ROOT / "direct").rglob("*.py")
+                if "migrations" not in p.parts and (n := len(p.read_text().splitlines())) > 400}
+    assert too_long == {}
+
+
+def test_one_bilingual_error_shorthand():
+    """Services build a ``DomainError`` with ``finance.core.errors.domain_error``; no module writes its own."""
+    own = [str(p.relative_to(ROOT)) for p in SOURCES if re.search(r"^def _err\(", p.read_text(), re.M)]
+    assert own == []
