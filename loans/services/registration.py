@@ -77,7 +77,7 @@ def existing_refs(bank: Organisation, refs) -> dict[str, int]:
 
 
 def _known_borrowers(items) -> dict[str, tuple[int, str]]:
-    codes = sorted({it.data.borrower_uscc for it in items})
+    codes = sorted({it.data.borrower_uscc for it in items} - {None})
     known = {}
     for chunk in bulk.chunks(codes):
         known.update({u: (pk, kind) for u, pk, kind in
@@ -89,8 +89,10 @@ def borrower_errors(items, known: dict[str, tuple[int, str]]) -> list[RowError]:
     errors = []
     for it in items:
         d = it.data
+        if d.borrower_uscc is None:  # a file row whose code is invalid (reported as such): nothing to look up
+            continue
         org = known.get(d.borrower_uscc)
-        if org is None and not d.borrower_name:
+        if org is None and d.borrower_name == "":
             errors.append(RowError(
                 it.row, "borrower_name", "borrower_unknown",
                 f"借款企业 {d.borrower_uscc} 尚未登记，请同时提供企业名称（borrower_name）",
@@ -109,11 +111,11 @@ def asset_errors(items, assets: dict, live: set[int], borrower_ids: dict[str, in
     for it in items:
         owner = borrower_ids.get(it.data.borrower_uscc)
         for i, p in enumerate(it.data.pledges):
-            found = assets.get((p.ip_kind, p.ip_number))
+            found = assets.get((p.ip_kind, p.ip_number)) if p is not None else None
             if found is None:
                 continue
             field = f"pledges.{i}.ip_number"
-            if found[1] != owner:
+            if it.data.borrower_uscc is not None and found[1] != owner:
                 errors.append(RowError(it.row, field, "ip_owner_mismatch",
                                        f"知识产权 {p.ip_number} 登记在其他权利人名下",
                                        f"IP asset {p.ip_number} belongs to another owner", 409))
@@ -126,7 +128,7 @@ def asset_errors(items, assets: dict, live: set[int], borrower_ids: dict[str, in
 
 
 def _keys(items) -> list[tuple[str, str]]:
-    return sorted({(p.ip_kind, p.ip_number) for it in items for p in it.data.pledges})
+    return sorted({(p.ip_kind, p.ip_number) for it in items for p in it.data.pledges if p is not None})
 
 
 def _live(asset_ids) -> set[int]:
@@ -139,7 +141,9 @@ def _live(asset_ids) -> set[int]:
 
 def registration_errors(items) -> list[RowError]:
     """Every register rule over ``items``, read-only and without locks (a file's validation reports them
-    all at once; ``register_loans`` applies the same functions again under the locks)."""
+    all at once; ``register_loans`` applies the same functions again under the locks). A file row with
+    field errors comes as a partial probe: ``borrower_uscc``/``borrower_name`` None and pledges None where
+    invalid, so its register rules run on the inputs that passed."""
     known = _known_borrowers(items)
     errors = borrower_errors(items, known)
     keys = _keys(items)
