@@ -37,25 +37,30 @@ _CATEGORIES = frozenset(LoanCategory.values)
 
 
 class Distinct:
-    """Run a scalar check once per distinct input and remember its answer (value, None) or (None, error).
+    """Run a scalar check over a column, once per distinct value, remembering (value, None) or (None, error).
 
     A bank file repeats borrowers, dates, rates, methods and amounts: each distinct cell is checked once by
-    the very function the API calls. Keys carry the type, so ``12`` and ``12.0`` (refused) never share an
-    answer; unhashable input (a list sent where a string belongs) is checked every time.
+    the very function the API calls on its one value. Keys carry the type, so ``12`` and ``12.0`` (refused)
+    never share an answer; unhashable input (a list sent where a string belongs) is checked every time.
     """
 
     def __init__(self) -> None:
-        self.memo: dict[tuple, tuple] = {}
+        self.memo: dict[tuple, dict] = {}
 
-    def __call__(self, check, *args) -> tuple[object, DomainError | None]:
-        key = (check, *((type(a), a) for a in args))
-        try:
-            hit = self.memo.get(key)
-        except TypeError:
-            return _answer(check, args)
-        if hit is None:
-            hit = self.memo[key] = _answer(check, args)
-        return hit
+    def column(self, check, values, *args) -> list[tuple[object, DomainError | None]]:
+        """``check(value, *args)`` for every value of the column."""
+        memo = self.memo.setdefault((check, *args), {})
+        out = []
+        for value in values:
+            key = (value.__class__, value)
+            try:
+                hit = memo[key]
+            except KeyError:
+                hit = memo[key] = _answer(check, (value, *args))
+            except TypeError:
+                hit = _answer(check, (value, *args))
+            out.append(hit)
+        return out
 
 
 def _answer(check, args) -> tuple[object, DomainError | None]:

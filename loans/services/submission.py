@@ -115,37 +115,64 @@ FIELDS = (("external_ref", _ref), ("borrower_uscc", v.uscc), ("borrower_name", _
           ("disbursed_on", _disbursed), ("category", v.category))
 
 
-def _pledge(p: dict, prefix: str, errors: list, once: v.Distinct) -> dict:
-    """One pledge's fields; the number is checked against a valid kind, the registration year against a
-    valid date (cross-field rules run when their inputs passed)."""
-    out: dict = {}
+def _ip_number(pair, field: str) -> str:
+    return v.ip_number(pair[0], pair[1], field)
 
-    def take(name, check, *args):
-        value, error = once(check, *args)
-        if error is not None:
-            errors.append(error)
-        else:
+
+def _registration_no(pair, field: str) -> tuple[str, int]:
+    return v.registration_no(pair[0], pair[1], field)
+
+
+def _take(answers, outs: list[dict], errors: list[list], name: str) -> list[bool]:
+    """Spread a column's answers over its rows: the value into ``outs[k][name]`` or the error into
+    ``errors[k]``; returns which passed."""
+    passed = []
+    for out, errs, (value, error) in zip(outs, errors, answers, strict=True):
+        if error is None:
             out[name] = value
-        return error is None
+        else:
+            errs.append(error)
+        passed.append(error is None)
+    return passed
 
-    if take("ip_kind", v.ip_kind, p.get("ip_kind"), f"{prefix}.ip_kind"):
-        take("ip_number", v.ip_number, out["ip_kind"], p.get("ip_number"), f"{prefix}.ip_number")
-    take("appraised_value", inputs.parse_amount, p.get("appraised_value"), f"{prefix}.appraised_value")
-    kind = out.get("ip_kind", str(p.get("ip_kind") or "").strip())
+
+def _pledge_columns(i: int, entries: list[tuple[dict, dict, list]], once: v.Distinct) -> None:
+    """The ``i``-th pledge of every row that has one, column by column: ``entries`` are (raw pledge, parsed
+    pledge to fill, the row's errors). The number is checked against a valid kind and the registration year
+    against a valid date (cross-field rules run when their inputs passed)."""
+    prefix = f"pledges.{i}"
+    raw = [e[0] for e in entries]
+    outs = [e[1] for e in entries]
+    errors = [e[2] for e in entries]
+
+    def take(name, check, column, rows=None):
+        rows = range(len(raw)) if rows is None else rows
+        answers = once.column(check, column, f"{prefix}.{name}")
+        return _take(answers, [outs[k] for k in rows], [errors[k] for k in rows], name)
+
+    kind_ok = take("ip_kind", v.ip_kind, [p.get("ip_kind") for p in raw])
+    with_kind = [k for k, ok in enumerate(kind_ok) if ok]
+    take("ip_number", _ip_number, [(outs[k]["ip_kind"], raw[k].get("ip_number")) for k in with_kind],
+         with_kind)
+    take("appraised_value", inputs.parse_amount, [p.get("appraised_value") for p in raw])
+    kinds = [o.get("ip_kind", str(p.get("ip_kind") or "").strip()) for o, p in zip(outs, raw, strict=True)]
+    reg_ok = take("registration_no", _registration_no,
+                  [(k, p.get("registration_no")) for k, p in zip(kinds, raw, strict=True)])
+    day_ok = take("registered_on", v.registration_date, [p.get("registered_on") for p in raw])
     field = f"{prefix}.registration_no"
-    reg_ok = take("registration_no", v.registration_no, kind, p.get("registration_no"), field)
-    day_ok = take("registered_on", v.registration_date, p.get("registered_on"), f"{prefix}.registered_on")
-    if reg_ok and day_ok:
-        value, year = out["registration_no"]
-        _, error = once(v.registration_year, value, year, out["registered_on"], field)
-        if error is not None:
-            errors.append(error)
-    if reg_ok:
-        out["registration_no"] = out["registration_no"][0]
-    return out
+    for out, errs, r_ok, d_ok in zip(outs, errors, reg_ok, day_ok, strict=True):
+        if r_ok:
+            value, year = out["registration_no"]
+            out["registration_no"] = value
+            if d_ok:
+                try:
+                    v.registration_year(value, year, out["registered_on"], field)
+                except DomainError as exc:
+                    errs.append(exc)
 
 
-def _pledges(raw, category: str | None, errors: list, once: v.Distinct) -> list:
+def _pledge_list(raw, category: str | None, errors: list) -> list:
+    """The rules on the pledge list itself (by category); each pledge object gets an empty dict to fill."""
     if category == LoanCategory.RD_CREDIT and raw:
         errors.append(DomainError("早期研发信用贷款为信用贷款，不设质押",
                                   "an early-stage R&D credit loan is unsecured: "
@@ -163,36 +190,36 @@ def _pledges(raw, category: str | None, errors: list, once: v.Distinct) -> list:
         return []
     out: list = []
     for i, p in enumerate(raw):
-        prefix = f"pledges.{i}"
-        if not isinstance(p, dict):
-            errors.append(DomainError(f"{prefix} 必须是对象", f"{prefix} must be an object", code="invalid",
-                                      field=prefix))
+        if isinstance(p, dict):
+            out.append({})
+        else:
+            errors.append(DomainError(f"pledges.{i} 必须是对象", f"pledges.{i} must be an object",
+                                      code="invalid", field=f"pledges.{i}"))
             out.append(None)
-            continue
-        out.append(_pledge(p, prefix, errors, once))
     return out
 
 
 def loans_input(records) -> list[RowInput]:
-    """Parse submissions (API bodies or file rows) field by field, reporting every error of every row.
+    """Parse submissions (API bodies or file rows) column by column, reporting every error of every row.
 
-    Each field's check runs once per distinct value over all ``records`` (``validators.Distinct``): the
-    API calls this with its one body, a bank file with all its rows — the same functions either way.
+    Each field's check runs once per distinct value of its column (``validators.Distinct``): the API calls
+    this with its one body, a bank file with all its rows — the same functions either way.
     """
     once = v.Distinct()
-    out = []
-    for data in records:
-        values: dict = {}
-        errors: list[DomainError] = []
-        for name, check in FIELDS:
-            value, error = once(check, data.get(name))
-            if error is None:
-                values[name] = value
-            else:
-                errors.append(error)
-        values["pledges"] = _pledges(data.get("pledges") or [], values.get("category"), errors, once)
-        out.append(RowInput(values, errors))
-    return out
+    values: list[dict] = [{} for _ in records]
+    errors: list[list[DomainError]] = [[] for _ in records]
+    for name, check in FIELDS:
+        _take(once.column(check, [r.get(name) for r in records]), values, errors, name)
+    by_index: dict[int, list] = {}
+    for data, vals, errs in zip(records, values, errors, strict=True):
+        raw = data.get("pledges") or []
+        vals["pledges"] = _pledge_list(raw, vals.get("category"), errs)
+        for i, parsed in enumerate(vals["pledges"]):
+            if parsed is not None:
+                by_index.setdefault(i, []).append((raw[i], parsed, errs))
+    for i, entries in sorted(by_index.items()):
+        _pledge_columns(i, entries, once)
+    return [RowInput(vals, errs) for vals, errs in zip(values, errors, strict=True)]
 
 
 def loan_input(data: dict) -> LoanIn:

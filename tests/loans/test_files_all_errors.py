@@ -168,7 +168,7 @@ def test_distinct_runs_a_check_once_per_distinct_typed_value():
         return v.term(value)
 
     once = v.Distinct()
-    answers = [once(check, x) for x in ["12", "12", 12, 12.0, "x", "x", ["12"]]]
+    answers = once.column(check, ["12", "12", 12, 12.0, "x", "x", ["12"]])
     assert [a[0] for a in answers[:3]] == [12, 12, 12]
     assert answers[3][0] is None and answers[3][1].code == "invalid_number"  # 12.0 never shares 12's answer
     assert isinstance(answers[4][1], DomainError) and answers[5][1] is answers[4][1]
