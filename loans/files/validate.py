@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from finance.policy.selectors import PolicyHistory
+from finance.policy.selectors import PolicyHistory, PolicyUse
 
 from .. import services
 from .parse import Parsed, as_submission, column_for, err
@@ -27,6 +27,25 @@ class Prepared:
     items: list[services.Item]
     already: list[dict]  # [{row, external_ref, loan_id}]
     errors: list[dict]  # [{row, column, code, detail_zh, detail_en}]
+
+
+class _InForce:
+    """``PolicyHistory`` looked up once per (parameter, day): a file's rows share a few disbursement days.
+    Each row still gets its own ``PolicyUse``, so its snapshot holds only the values its rules read."""
+
+    def __init__(self) -> None:
+        self.history = PolicyHistory()
+        self.memo: dict[tuple, object] = {}
+
+    def value(self, key: str, on: dt.date):
+        try:
+            return self.memo[key, on]
+        except KeyError:
+            found = self.memo[key, on] = self.history.value(key, on)
+            return found
+
+    def use(self, on: dt.date) -> PolicyUse:
+        return PolicyUse(on=on, history=self)  # type: ignore[arg-type]  # the history's lookup, memoised
 
 
 def row_error(e: services.RowError, names: dict[str, str]) -> dict:
@@ -71,7 +90,7 @@ def validate_rows(parsed: Parsed, *, bank, as_of: dt.date, progress=None) -> Pre
     """Every row through the API's rules, then the file-wide and register checks; collects every error."""
     errors = list(parsed.errors)
     names = parsed.names
-    history = PolicyHistory()
+    history = _InForce()
     existing = services.existing_refs(bank, [r.get("external_ref", "").strip() for _, r in parsed.rows])
     inputs = services.loans_input([as_submission(record) for _, record in parsed.rows])
     checked, already = [], []

@@ -68,7 +68,7 @@ class RegistrationRefused(DomainError):
 def existing_refs(bank: Organisation, refs) -> dict[str, int]:
     """The bank's references already registered, with their loan ids."""
     out: dict[str, int] = {}
-    for chunk in bulk.chunks(sorted(set(refs))):
+    for chunk in bulk.among(refs):
         out.update(Loan.objects.filter(bank=bank, external_ref__in=chunk).values_list("external_ref", "pk"))
     return out
 
@@ -77,9 +77,8 @@ def existing_refs(bank: Organisation, refs) -> dict[str, int]:
 
 
 def _known_borrowers(items) -> dict[str, tuple[int, str]]:
-    codes = sorted({it.data.borrower_uscc for it in items} - {None})
     known = {}
-    for chunk in bulk.chunks(codes):
+    for chunk in bulk.among(it.data.borrower_uscc for it in items):
         known.update({u: (pk, kind) for u, pk, kind in
                       Organisation.objects.filter(uscc__in=chunk).values_list("uscc", "pk", "kind")})
     return known
@@ -133,7 +132,7 @@ def _keys(items) -> list[tuple[str, str]]:
 
 def _live(asset_ids) -> set[int]:
     live: set[int] = set()
-    for chunk in bulk.chunks(sorted(asset_ids)):
+    for chunk in bulk.among(asset_ids, "bigint"):
         live.update(Pledge.objects.filter(asset_id__in=chunk, released_on__isnull=True)
                     .values_list("asset_id", flat=True))
     return live
@@ -148,7 +147,7 @@ def registration_errors(items) -> list[RowError]:
     errors = borrower_errors(items, known)
     keys = _keys(items)
     assets = {}
-    for chunk in bulk.chunks(sorted({n for _, n in keys})):
+    for chunk in bulk.among(n for _, n in keys):
         for pk, kind, number, owner in IPAsset.objects.filter(number__in=chunk).values_list(
                 "pk", "kind", "number", "owner_id"):
             assets[(kind, number)] = (pk, owner)
@@ -240,11 +239,19 @@ def _write(items, *, bank, by, source_file, borrower_ids, assets, reason) -> lis
     loan_ids = bulk.reserve_ids(Loan, len(items))
     parts = bulk.schedule_parts(loan_ids, [it.data for it in items])
     file_id = source_file.pk if source_file is not None else None
+    snapshots: dict[tuple, str] = {}  # a file's loans share a few policy snapshots: one JSON text each
+
+    def snapshot(values: dict) -> str:
+        key = tuple(values.items())
+        if key not in snapshots:
+            snapshots[key] = json.dumps(values, ensure_ascii=False)
+        return snapshots[key]
+
     bulk.insert_rows(Loan._meta.db_table, LOAN_COLUMNS, [
         (lid, bank.pk, borrower_ids[d.borrower_uscc], d.external_ref, d.category, d.currency, d.principal,
          d.annual_rate, d.term_months, d.repayment_method, d.day_count, d.disbursed_on, mat,
-         LoanStatus.ACTIVE, d.principal, 0, "normal", None, None, None, "",
-         json.dumps(it.snapshot, ensure_ascii=False), by.pk, file_id, now)
+         LoanStatus.ACTIVE.value, d.principal, 0, "normal", None, None, None, "",
+         snapshot(it.snapshot), by.pk, file_id, now)
         for lid, it, d, mat in zip(loan_ids, items, (it.data for it in items), bulk.maturities(parts),
                                    strict=True)])
     bulk.insert_rows(Pledge._meta.db_table, PLEDGE_COLUMNS, [

@@ -173,3 +173,15 @@ def test_distinct_runs_a_check_once_per_distinct_typed_value():
     assert answers[3][0] is None and answers[3][1].code == "invalid_number"  # 12.0 never shares 12's answer
     assert isinstance(answers[4][1], DomainError) and answers[5][1] is answers[4][1]
     assert calls == ["12", 12, 12.0, "x", ["12"]]
+
+
+def test_copy_text_keeps_a_reference_with_a_tab_and_a_backslash(bank_api):
+    """COPY text escapes free text only (numbers and dates are written as they are): a reference with a
+    backslash and a tab is stored exactly."""
+    ref = "LN\\2025\t7"
+    r = bank_api.post("/api/v1/loans/", loan_body(7, external_ref=ref), format="json")
+    assert r.status_code == 201, r.json()
+    loan = Loan.objects.get(pk=r.json()["id"])
+    assert (loan.external_ref, loan.principal.amount, loan.disbursed_on) == (ref, Decimal("1000000.00"),
+                                                                             dt.date(2025, 1, 15))
+    assert loan.policy_snapshot["loan.ltv_max.invention_patent"] == "25"
