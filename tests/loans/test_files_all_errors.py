@@ -16,43 +16,27 @@ from finance.parties.models import Organisation, Role
 from loans import validators as v
 from loans.files import loan_file_process, loan_file_upload, sample_row, template_headers, template_workbook
 from loans.models import Installment, IPAsset, Loan, LoanFile, Pledge
-from tests.loans.loan_factories import borrower_code, loan_body, patent, registration_no
+from tests.loans.loan_factories import borrower_code, loan_body, patent
+from tests.loans.test_files import EN, TODAY, csv_bytes, row
 
-TODAY = dt.date(2026, 6, 1)
-EN = ["external_ref", "borrower_uscc", "borrower_name", "principal", "currency", "annual_rate", "term_months",
-      "repayment_method", "day_count", "disbursed_on", "category", "ip_kind", "ip_number", "appraised_value",
-      "registration_no", "registered_on"]
 ZH = dict(zip(EN, template_headers(), strict=True))
 
 
 @pytest.fixture(autouse=True)
-def _env(settings, tmp_path):
+def _today(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     with mock.patch("finance.core.inputs.today", return_value=TODAY):
         yield
 
 
 @pytest.fixture
-def officer(bank, make_user):
+def bank_user(bank, make_user):
     return make_user(bank, Role.BANK_OFFICER)
-
-
-def row(n, **over):
-    r = [f"E-{n:04d}", borrower_code(n), f"错误企业{n}", "1000000.00", "CNY", "4.35", "36", "等额本息", "30/360",
-         "2025-01-15", "知识产权质押贷款", "发明专利", patent(n, year=2020), "5000000.00", registration_no(n),
-         "2025-01-10"]
-    for k, val in over.items():
-        r[EN.index(k)] = val
-    return r
 
 
 def run(bank, officer, data: bytes, name="loans.csv") -> LoanFile:
     lf = loan_file_upload(bank=bank, by=officer, upload=SimpleUploadedFile(name, data), enqueue=lambda pk: None)
     return loan_file_process(loan_file_id=lf.pk)
-
-
-def csv_bytes(rows) -> bytes:
-    return ("\n".join([",".join(template_headers())] + [",".join(map(str, r)) for r in rows]) + "\n").encode()
 
 
 def counts():
@@ -68,11 +52,11 @@ BAD_USCC = borrower_code(1)[:-1] + ("0" if borrower_code(1)[-1] != "0" else "1")
 BAD_PATENT = patent(1, year=2020)[:-1] + ("0" if patent(1, year=2020)[-1] != "0" else "1")
 
 
-def test_one_row_with_eight_errors_reports_all_eight_in_one_upload(bank, officer):
+def test_one_row_with_eight_errors_reports_all_eight_in_one_upload(bank, bank_user):
     bad = row(1, borrower_uscc=BAD_USCC, principal="1.005", currency="XYZ", annual_rate="-1", term_months="12.5",
               repayment_method="monthly", disbursed_on="2030-01-01", ip_number=BAD_PATENT)
     before = counts()
-    lf = run(bank, officer, csv_bytes([bad]))
+    lf = run(bank, bank_user, csv_bytes([bad]))
     assert lf.status == "failed"
     assert by_cell(lf) == {
         (2, ZH["borrower_uscc"]): "invalid_uscc", (2, ZH["principal"]): "invalid_amount",
@@ -85,7 +69,7 @@ def test_one_row_with_eight_errors_reports_all_eight_in_one_upload(bank, officer
     assert counts() == before
 
 
-def test_several_rows_every_error_and_cross_field_rules_only_on_valid_inputs(bank, officer):
+def test_several_rows_every_error_and_cross_field_rules_only_on_valid_inputs(bank, bank_user):
     rows = [
         row(1),  # valid
         row(2, day_count="ACT/999", appraised_value="abc", registration_no="X123", registered_on="2026-13-01"),
@@ -95,10 +79,10 @@ def test_several_rows_every_error_and_cross_field_rules_only_on_valid_inputs(ban
         row(6, term_months="48", annual_rate="30"),  # both caps refuse
         row(7, borrower_uscc=BAD_USCC, ip_number=patent(1, year=2020)),  # and the asset repeats row 2's
         row(8, registration_no="Y2026980000008", registered_on="2025-01-10"),  # year after its date
-        row(9, external_ref="E-0001", currency="XYZ"),  # reference repeats row 2's, and a field error
+        row(9, external_ref="F-0001", currency="XYZ"),  # reference repeats row 2's, and a field error
     ]
     before = counts()
-    lf = run(bank, officer, csv_bytes(rows))
+    lf = run(bank, bank_user, csv_bytes(rows))
     assert lf.status == "failed"
     assert by_cell(lf) == {
         (3, ZH["day_count"]): "invalid_day_count", (3, ZH["appraised_value"]): "invalid_amount",
@@ -115,20 +99,20 @@ def test_several_rows_every_error_and_cross_field_rules_only_on_valid_inputs(ban
     assert counts() == before
 
 
-def test_register_rules_run_on_rows_with_field_errors(bank, officer):
+def test_register_rules_run_on_rows_with_field_errors(bank, bank_user):
     """An asset pledged to a live loan is reported even on a row whose other cells are wrong."""
-    assert run(bank, officer, csv_bytes([row(1)])).status == "done"
+    assert run(bank, bank_user, csv_bytes([row(1)])).status == "done"
     before = counts()
     again = row(2, ip_number=patent(1, year=2020), borrower_uscc=borrower_code(1), borrower_name="",
                 annual_rate="abc")
     unknown = row(3, borrower_name="")  # a new borrower without a name
-    lf = run(bank, officer, csv_bytes([again, unknown]), name="second.csv")
+    lf = run(bank, bank_user, csv_bytes([again, unknown]), name="second.csv")
     assert by_cell(lf) == {(2, ZH["annual_rate"]): "invalid_rate", (2, ZH["ip_number"]): "ip_already_pledged",
                            (3, ZH["borrower_name"]): "borrower_unknown"}
     assert counts() == before
 
 
-def test_the_template_sample_row_passes_every_rule_and_registers_one_loan(bank, officer):
+def test_the_template_sample_row_passes_every_rule_and_registers_one_loan(bank, bank_user):
     sample = dict(zip(EN, sample_row(), strict=True))
     assert check_uscc(sample["borrower_uscc"]) == sample["borrower_uscc"]
     assert parse_cn_patent_number(sample["ip_number"]).kind == "invention"
@@ -137,7 +121,7 @@ def test_the_template_sample_row_passes_every_rule_and_registers_one_loan(bank, 
     ws = openpyxl.load_workbook(__import__("io").BytesIO(data)).active
     assert [c.value for c in ws[1]] == template_headers()
     before = Loan.objects.count()
-    lf = run(bank, officer, data, name="loan-template.xlsx")
+    lf = run(bank, bank_user, data, name="loan-template.xlsx")
     assert (lf.status, lf.rows_created, lf.errors) == ("done", 1, [])
     loan = Loan.objects.get(external_ref=sample["external_ref"], bank=bank)
     assert Loan.objects.count() == before + 1
