@@ -2,7 +2,9 @@
 terms, methods, CNIPA pledge registrations); amounts, rates, dates and currencies are parsed by
 ``finance.core.inputs``, called from here or directly. Each raises a bilingual DomainError naming the field.
 
-They are plain functions (no database) so the bulk import can run them over 100,000 rows quickly.
+They are plain functions (no database) so the bulk import can run them over 100,000 rows quickly: a file runs
+each check once per distinct value of its column (``Distinct``) — the same function the API calls on its one
+value, never a second copy of the rule.
 """
 from __future__ import annotations
 
@@ -34,16 +36,56 @@ _IP_KINDS = frozenset(IPKind.values)
 _CATEGORIES = frozenset(LoanCategory.values)
 
 
+class Distinct:
+    """Run a scalar check over a column, once per distinct value, remembering (value, None) or (None, error).
+
+    A bank file repeats borrowers, dates, rates, methods and amounts: each distinct cell is checked once by
+    the very function the API calls on its one value. Keys carry the type, so ``12`` and ``12.0`` (refused)
+    never share an answer; unhashable input (a list sent where a string belongs) is checked every time.
+    """
+
+    def __init__(self) -> None:
+        self.memo: dict[tuple, dict] = {}
+
+    def column(self, check, values, *args) -> list[tuple[object, DomainError | None]]:
+        """``check(value, *args)`` for every value of the column."""
+        memo = self.memo.setdefault((check, *args), {})
+        out = []
+        for value in values:
+            key = (value.__class__, value)
+            try:
+                hit = memo[key]
+            except KeyError:
+                hit = memo[key] = _answer(check, (value, *args))
+            except TypeError:
+                hit = _answer(check, (value, *args))
+            out.append(hit)
+        return out
+
+
+def _answer(check, args) -> tuple[object, DomainError | None]:
+    try:
+        return check(*args), None
+    except DomainError as exc:
+        return None, exc
+
+
 def _norm(text: str) -> str:
     return re.sub(r"\s", "", unicodedata.normalize("NFKC", str(text))).upper()
 
 
+def ip_kind(kind, field: str = "ip_kind") -> str:
+    kind = str(kind or "").strip()
+    if kind not in _IP_KINDS:
+        raise DomainError(f"未知的知识产权类型：{kind[:40]!r}（可选：{', '.join(IPKind.values)}）",
+                          f"unknown IP kind {kind[:40]!r} (one of {', '.join(IPKind.values)})",
+                          code="invalid_ip_kind", field=field)
+    return kind
+
+
 def ip_number(kind: str, number, field: str = "ip_number") -> str:
     """The normalised number of an IP asset, checked against its kind (patents: format and check digit)."""
-    if kind not in _IP_KINDS:
-        raise DomainError(f"未知的知识产权类型：{kind!r}（可选：{', '.join(IPKind.values)}）",
-                          f"unknown IP kind {kind!r} (one of {', '.join(IPKind.values)})",
-                          code="invalid_ip_kind", field=field.replace("ip_number", "ip_kind"))
+    kind = ip_kind(kind, field.replace("ip_number", "ip_kind"))
     if not isinstance(number, str) or not number.strip():
         raise DomainError("知识产权编号不能为空", "the IP number is required", code="required", field=field)
     if kind in _PATENT_KINDS:
@@ -150,9 +192,8 @@ PLEDGE_FORMATS = {
 }
 
 
-def pledge_registration(kind: str, number, registered_on, *, prefix: str) -> tuple[str, dt.date]:
-    """The CNIPA pledge registration number (format of the asset's kind) and its date (not after today)."""
-    field = f"{prefix}.registration_no"
+def registration_no(kind: str, number, field: str) -> tuple[str, int]:
+    """A CNIPA pledge registration number in the format of the asset's kind; returns it and its year."""
     value = _norm(number or "")
     if not value:
         raise DomainError("质押登记号不能为空：质押须在国家知识产权局办理登记",
@@ -164,13 +205,29 @@ def pledge_registration(kind: str, number, registered_on, *, prefix: str) -> tup
         raise DomainError(f"质押登记号 {value[:40]} 格式无效（应如 {example}）",
                           f"pledge registration number {value[:40]} is not valid (expected like {example})",
                           code="invalid_registration_no", field=field)
+    return value, int(match.group("y1") or match.group("y2"))
+
+
+def registration_date(registered_on, field: str) -> dt.date:
+    """The pledge registration date: required, a date, not after today."""
     if registered_on in (None, ""):
         raise DomainError("质押登记日期不能为空", "the pledge registration date is required", code="required",
-                          field=f"{prefix}.registered_on")
-    day = parse_date(registered_on, f"{prefix}.registered_on", not_future=True)
-    year = int(match.group("y1") or match.group("y2"))
+                          field=field)
+    return parse_date(registered_on, field, not_future=True)
+
+
+def registration_year(value: str, year: int, day: dt.date, field: str) -> None:
+    """The cross-field rule: the year in the registration number is not after the registration date."""
     if year > day.year:
         raise DomainError(f"质押登记号 {value} 的年份 {year} 晚于登记日期 {day}",
                           f"pledge registration number {value} carries year {year}, after its date {day}",
                           code="invalid_registration_no", field=field)
+
+
+def pledge_registration(kind: str, number, registered_on, *, prefix: str) -> tuple[str, dt.date]:
+    """The CNIPA pledge registration number (format of the asset's kind) and its date (not after today)."""
+    field = f"{prefix}.registration_no"
+    value, year = registration_no(kind, number, field)
+    day = registration_date(registered_on, f"{prefix}.registered_on")
+    registration_year(value, year, day, field)
     return value, day

@@ -172,11 +172,12 @@ def parse(data: bytes, name: str) -> Parsed:
     if errors:
         return Parsed(headers, names, rows, errors)
     by_index = {idx: names[k] for k, idx in headers.items()}
+    cell = _cell if kind_of(name, data[:8]) == "xlsx" else str  # CSV cells are already stripped text
     for i, (values, formulas) in enumerate(rows_iter, start=2):
         for j in formulas:
             errors.append(err(i, by_index.get(j, f"#{j + 1}"), "formula_cell", "单元格含公式：请只提交数值",
                               "the cell holds a formula: submit values only"))
-        record = {k: _cell(values[idx]) if idx < len(values) else "" for k, idx in headers.items()}
+        record = {k: cell(values[idx]) if idx < len(values) else "" for k, idx in headers.items()}
         if any(record.values()):
             rows.append((i, record))
     if not rows and not errors:

@@ -22,14 +22,25 @@ from .registration import (
     registration_errors,
 )
 from .repayments import Allocation, allocate_repayment, amount_owed, repayment_record
-from .submission import LoanIn, PledgeIn, loan_input, loan_rules_check, loan_submit, schedule_for
+from .submission import (
+    InputErrors,
+    LoanIn,
+    PledgeIn,
+    RowInput,
+    loan_input,
+    loan_rules_check,
+    loan_rules_errors,
+    loan_submit,
+    loans_input,
+    schedule_for,
+)
 from .subsidies import SUBSIDY_APPROVAL_KIND, interest_paid, subsidy_apply, subsidy_approve, subsidy_pay
 
 __all__ = [
-    "CLASSIFIED_STATUSES", "LIVE_STATUSES", "SUBSIDY_APPROVAL_KIND", "Allocation", "ClassificationResult",
-    "Item", "LoanIn", "PledgeIn", "RegistrationRefused", "RowError", "allocate_repayment", "amount_owed",
-    "class_with_default_floor", "existing_refs", "interest_paid", "loan_default", "loan_input",
-    "loan_rules_check", "loan_submit", "loan_write_off", "loans_classify", "pledges_release",
-    "register_loans", "registration_errors", "repayment_record", "schedule_for", "subsidy_apply",
-    "subsidy_approve", "subsidy_pay", "today",
+    "Allocation", "CLASSIFIED_STATUSES", "ClassificationResult", "InputErrors", "Item", "LIVE_STATUSES",
+    "LoanIn", "PledgeIn", "RegistrationRefused", "RowError", "RowInput", "SUBSIDY_APPROVAL_KIND",
+    "allocate_repayment", "amount_owed", "class_with_default_floor", "existing_refs", "interest_paid",
+    "loan_default", "loan_input", "loan_rules_check", "loan_rules_errors", "loan_submit", "loan_write_off",
+    "loans_classify", "loans_input", "pledges_release", "register_loans", "registration_errors",
+    "repayment_record", "schedule_for", "subsidy_apply", "subsidy_approve", "subsidy_pay", "today",
 ]

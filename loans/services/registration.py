@@ -68,7 +68,7 @@ class RegistrationRefused(DomainError):
 def existing_refs(bank: Organisation, refs) -> dict[str, int]:
     """The bank's references already registered, with their loan ids."""
     out: dict[str, int] = {}
-    for chunk in bulk.chunks(sorted(set(refs))):
+    for chunk in bulk.among(refs):
         out.update(Loan.objects.filter(bank=bank, external_ref__in=chunk).values_list("external_ref", "pk"))
     return out
 
@@ -77,9 +77,8 @@ def existing_refs(bank: Organisation, refs) -> dict[str, int]:
 
 
 def _known_borrowers(items) -> dict[str, tuple[int, str]]:
-    codes = sorted({it.data.borrower_uscc for it in items})
     known = {}
-    for chunk in bulk.chunks(codes):
+    for chunk in bulk.among(it.data.borrower_uscc for it in items):
         known.update({u: (pk, kind) for u, pk, kind in
                       Organisation.objects.filter(uscc__in=chunk).values_list("uscc", "pk", "kind")})
     return known
@@ -89,8 +88,10 @@ def borrower_errors(items, known: dict[str, tuple[int, str]]) -> list[RowError]:
     errors = []
     for it in items:
         d = it.data
+        if d.borrower_uscc is None:  # a file row whose code is invalid (reported as such): nothing to look up
+            continue
         org = known.get(d.borrower_uscc)
-        if org is None and not d.borrower_name:
+        if org is None and d.borrower_name == "":
             errors.append(RowError(
                 it.row, "borrower_name", "borrower_unknown",
                 f"借款企业 {d.borrower_uscc} 尚未登记，请同时提供企业名称（borrower_name）",
@@ -109,11 +110,11 @@ def asset_errors(items, assets: dict, live: set[int], borrower_ids: dict[str, in
     for it in items:
         owner = borrower_ids.get(it.data.borrower_uscc)
         for i, p in enumerate(it.data.pledges):
-            found = assets.get((p.ip_kind, p.ip_number))
+            found = assets.get((p.ip_kind, p.ip_number)) if p is not None else None
             if found is None:
                 continue
             field = f"pledges.{i}.ip_number"
-            if found[1] != owner:
+            if it.data.borrower_uscc is not None and found[1] != owner:
                 errors.append(RowError(it.row, field, "ip_owner_mismatch",
                                        f"知识产权 {p.ip_number} 登记在其他权利人名下",
                                        f"IP asset {p.ip_number} belongs to another owner", 409))
@@ -126,12 +127,12 @@ def asset_errors(items, assets: dict, live: set[int], borrower_ids: dict[str, in
 
 
 def _keys(items) -> list[tuple[str, str]]:
-    return sorted({(p.ip_kind, p.ip_number) for it in items for p in it.data.pledges})
+    return sorted({(p.ip_kind, p.ip_number) for it in items for p in it.data.pledges if p is not None})
 
 
 def _live(asset_ids) -> set[int]:
     live: set[int] = set()
-    for chunk in bulk.chunks(sorted(asset_ids)):
+    for chunk in bulk.among(asset_ids, "bigint"):
         live.update(Pledge.objects.filter(asset_id__in=chunk, released_on__isnull=True)
                     .values_list("asset_id", flat=True))
     return live
@@ -139,12 +140,14 @@ def _live(asset_ids) -> set[int]:
 
 def registration_errors(items) -> list[RowError]:
     """Every register rule over ``items``, read-only and without locks (a file's validation reports them
-    all at once; ``register_loans`` applies the same functions again under the locks)."""
+    all at once; ``register_loans`` applies the same functions again under the locks). A file row with
+    field errors comes as a partial probe: ``borrower_uscc``/``borrower_name`` None and pledges None where
+    invalid, so its register rules run on the inputs that passed."""
     known = _known_borrowers(items)
     errors = borrower_errors(items, known)
     keys = _keys(items)
     assets = {}
-    for chunk in bulk.chunks(sorted({n for _, n in keys})):
+    for chunk in bulk.among(n for _, n in keys):
         for pk, kind, number, owner in IPAsset.objects.filter(number__in=chunk).values_list(
                 "pk", "kind", "number", "owner_id"):
             assets[(kind, number)] = (pk, owner)
@@ -236,11 +239,19 @@ def _write(items, *, bank, by, source_file, borrower_ids, assets, reason) -> lis
     loan_ids = bulk.reserve_ids(Loan, len(items))
     parts = bulk.schedule_parts(loan_ids, [it.data for it in items])
     file_id = source_file.pk if source_file is not None else None
+    snapshots: dict[tuple, str] = {}  # a file's loans share a few policy snapshots: one JSON text each
+
+    def snapshot(values: dict) -> str:
+        key = tuple(values.items())
+        if key not in snapshots:
+            snapshots[key] = json.dumps(values, ensure_ascii=False)
+        return snapshots[key]
+
     bulk.insert_rows(Loan._meta.db_table, LOAN_COLUMNS, [
         (lid, bank.pk, borrower_ids[d.borrower_uscc], d.external_ref, d.category, d.currency, d.principal,
          d.annual_rate, d.term_months, d.repayment_method, d.day_count, d.disbursed_on, mat,
-         LoanStatus.ACTIVE, d.principal, 0, "normal", None, None, None, "",
-         json.dumps(it.snapshot, ensure_ascii=False), by.pk, file_id, now)
+         LoanStatus.ACTIVE.value, d.principal, 0, "normal", None, None, None, "",
+         snapshot(it.snapshot), by.pk, file_id, now)
         for lid, it, d, mat in zip(loan_ids, items, (it.data for it in items), bulk.maturities(parts),
                                    strict=True)])
     bulk.insert_rows(Pledge._meta.db_table, PLEDGE_COLUMNS, [
