@@ -81,6 +81,30 @@ _IF_BEFORE_DISBURSED = (
     InvestFirstStatus.CONTRACTED,
 )
 CAP_KEY = "talent.equity_cap"
+#: The columns (and the integer ones) of each frame the section reads.
+_IF_COLS = (["id", "programme", "enterprise", "state", "amount", "disbursed"], ("amount", "disbursed"))
+_TALENT_COLS = (["id", "programme", "enterprise", "state", "amount", "invested"], ("amount", "invested"))
+_POS_COLS = (
+    ["programme", "kind", "cost", "exited", "exited_q", "proceeds"],
+    ("cost", "exited", "exited_q", "proceeds"),
+)
+_CONV_COLS = (["programme", "amount", "shares"], ("amount", "shares"))
+_CLO_COLS = (["programme", "way", "amount"], ("amount",))
+_GIL_COLS = (
+    [
+        "id",
+        "programme",
+        "enterprise",
+        "state",
+        "grant",
+        "equity",
+        "grant_paid",
+        "equity_invested",
+        "equity_own",
+        "linked",
+    ],
+    ("grant", "equity", "grant_paid", "equity_invested", "equity_own", "linked"),
+)
 
 
 def _where(scope: Scope, path: str = "enterprise") -> Q:
@@ -137,8 +161,7 @@ def _agreements(q: Quarter, scope: Scope) -> pd.DataFrame:
     )
     return frame(
         qs.values_list("id", "programme_id", "enterprise_id", "state", fen_of("amount"), "disbursed_e"),
-        ["id", "programme", "enterprise", "state", "amount", "disbursed"],
-        ints=("amount", "disbursed"),
+        *_IF_COLS,
     )
 
 
@@ -170,8 +193,7 @@ def _talent(q: Quarter, scope: Scope) -> pd.DataFrame:
     )
     return frame(
         qs.values_list("id", "programme_id", "enterprise_id", "state", fen_of("amount"), "invested_e"),
-        ["id", "programme", "enterprise", "state", "amount", "invested"],
-        ints=("amount", "invested"),
+        *_TALENT_COLS,
     )
 
 
@@ -222,19 +244,7 @@ def _gil(q: Quarter, scope: Scope) -> pd.DataFrame:
             "equity_own",
             "linked",
         ),
-        [
-            "id",
-            "programme",
-            "enterprise",
-            "state",
-            "grant",
-            "equity",
-            "grant_paid",
-            "equity_invested",
-            "equity_own",
-            "linked",
-        ],
-        ints=("grant", "equity", "grant_paid", "equity_invested", "equity_own", "linked"),
+        *_GIL_COLS,
     )
 
 
@@ -256,8 +266,7 @@ def _positions(q: Quarter, scope: Scope) -> pd.DataFrame:
     )
     return frame(
         qs.values_list("programme_id", "kind", fen_of("cost"), "exited_e", "exited_q", "proceeds_e"),
-        ["programme", "kind", "cost", "exited", "exited_q", "proceeds"],
-        ints=("cost", "exited", "exited_q", "proceeds"),
+        *_POS_COLS,
     )
 
 
@@ -270,8 +279,7 @@ def _conversions(q: Quarter, scope: Scope) -> pd.DataFrame:
     )
     return frame(
         qs.values_list("agreement__programme_id", fen_of("amount"), "shares"),
-        ["programme", "amount", "shares"],
-        ints=("amount", "shares"),
+        *_CONV_COLS,
     )
 
 
@@ -284,8 +292,7 @@ def _closures(q: Quarter, scope: Scope) -> pd.DataFrame:
     )
     return frame(
         qs.values_list("agreement__programme_id", "way", fen_of("agreement__disbursed")),
-        ["programme", "way", "amount"],
-        ints=("amount",),
+        *_CLO_COLS,
     )
 
 
@@ -317,6 +324,10 @@ def _by_state(df: pd.DataFrame, states, cols) -> dict:
             line[c] = yuan(g[c].get(s, 0)) if s in g.index else "0.00"
         out[s] = line
     return out
+
+
+def _empty(cols) -> pd.DataFrame:
+    return frame([], *cols)
 
 
 def _cap_rows(a: pd.DataFrame, t: pd.DataFrame, g: pd.DataFrame) -> pd.DataFrame:
@@ -428,6 +439,13 @@ def _cap_figures(q: Quarter, scope: Scope, cap_rows: pd.DataFrame) -> dict:
 
 
 def compute(q: Quarter, scope: Scope) -> dict:
+    if not Programme.objects.filter(created_at__lt=q.cutoff).exists():
+        # No programme yet: every instrument hangs off one, so the figures are all zero (same keys).
+        a, t, g = (_empty(c) for c in (_IF_COLS, _TALENT_COLS, _GIL_COLS))
+        pos, conv, clo = (_empty(c) for c in (_POS_COLS, _CONV_COLS, _CLO_COLS))
+        total = _line(a, t, g, pos, conv, clo, _cap_rows(a, t, g))
+        total["talent_cap"] = _cap_figures(q, scope, _cap_rows(a, t, g))
+        return {"programmes": [], "total": total}
     a, t, g = _agreements(q, scope), _talent(q, scope), _gil(q, scope)
     pos, conv, clo = _positions(q, scope), _conversions(q, scope), _closures(q, scope)
     cap = _cap_rows(a, t, g)
