@@ -296,6 +296,16 @@ def main():
     t_full, report = _best(lambda: report_compute(q))
     rss_full = _rss_mib()
     diffs = compare(report["sections"], base)
+    # Peak Python allocations of each side, in a separate untimed pass (tracemalloc slows allocation down).
+    import tracemalloc
+
+    tracemalloc.start()
+    baseline(dsn, q)
+    peak_base = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.reset_peak()
+    report_compute(q)
+    peak_report = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
     print(f"baseline (pandas.read_sql + pandas, loans and fund money figures): {t_base:.2f} s")
     print(f"loans section (report code): {t_loans:.2f} s = {t_loans / t_base:.2f}× the baseline")
     print(f"whole province report, every section (report_compute): {t_full:.2f} s = {t_full / t_base:.2f}× the baseline")
@@ -303,6 +313,7 @@ def main():
     print(f"figures compared with the baseline: {'all equal' if not diffs else diffs[:10]}")
     print(f"sha256 {content_hash(report)}; peak RSS {rss0:.0f} MiB before, {rss_base:.0f} after the baseline, "
           f"{rss_full:.0f} after the report")
+    print(f"peak Python allocations (tracemalloc): baseline {peak_base:.0f} MiB, report {peak_report:.0f} MiB")
     print(f"machine: {machine}")
 
 

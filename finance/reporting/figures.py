@@ -20,9 +20,15 @@ def fen_of(field) -> Cast:
 
 
 def fen_sum(field, **extra) -> Coalesce:
-    """SQL: the sum of an amount column in integer fen (an expression already in fen is summed as it is)."""
-    expr = fen_of(field) if isinstance(field, str) else field
-    return Coalesce(Sum(expr, **extra), Value(0), output_field=BigIntegerField())
+    """SQL: the sum of an amount column in integer fen (an expression already in fen is summed as it is).
+
+    A column is summed first and turned into fen once per group (exact for NUMERIC; on SQLite the float sum is
+    rounded to the fen): rounding and casting every row cost a third of the largest aggregate's time."""
+    if isinstance(field, str):
+        total = Sum(F(field), **extra)
+        return Coalesce(Cast(Round(total * Value(100)), output_field=BigIntegerField()), Value(0),
+                        output_field=BigIntegerField())
+    return Coalesce(Sum(field, **extra), Value(0), output_field=BigIntegerField())
 
 
 def yuan(fen) -> str:

@@ -75,12 +75,12 @@ def loan_frame(q: Quarter, where: Q | None = None) -> pd.DataFrame:
     mine = Q(loan_id__in=ids) if where else Q()
     df = frame(loans.order_by().values_list("id", "bank_id", "category", fen_of("principal"), "disbursed_on"),
                ["loan", "bank", "category", "principal", "disbursed_on"], ints=("principal",))
-    rep = frame(Repayment.objects.filter(mine, paid_on__lte=end).values("loan_id").annotate(
+    rep = frame(Repayment.objects.order_by().filter(mine, paid_on__lte=end).values("loan_id").annotate(
         repaid=fen_sum("principal_part"), repaid_q=fen_sum("principal_part", filter=Q(paid_on__gte=start)),
         interest_q=fen_sum("interest_part", filter=Q(paid_on__gte=start))).values_list(
         "loan_id", "repaid", "repaid_q", "interest_q"), ["loan", "repaid", "repaid_q", "interest_q"],
         ints=("repaid", "repaid_q", "interest_q"))
-    late = frame(Installment.objects.filter(mine, due_date__lt=end)
+    late = frame(Installment.objects.order_by().filter(mine, due_date__lt=end)
                  .filter(Q(paid_on__isnull=True) | Q(paid_on__gt=end)).values("loan_id")
                  .annotate(oldest=Min("due_date")).values_list("loan_id", "oldest"), ["loan", "oldest"])
     written_off = set(StateChange.objects.filter(
