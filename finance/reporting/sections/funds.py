@@ -23,7 +23,7 @@ from django.db.models import Q
 
 from finance.calc import allocate
 from finance.ledger.models import Posting, Side
-from finance.policy.selectors import PolicyUse
+from finance.policy.selectors import PolicyHistory, PolicyUse
 from funds.models import (
     CapitalCallLine,
     Commitment,
@@ -228,7 +228,9 @@ def capital_account_check(accounts: dict) -> list[str]:
 
 
 def _compliance(q: Quarter, funds: list[SubFund], guidance: dict[int, int]) -> dict[int, dict]:
-    use = PolicyUse(on=q.end)
+    keys = ("fund.reinvestment_ratio", "fund.use_multiple_of_guidance_min", "fund.use_share_of_size_min",
+            "fund.single_deal_max", "fund.near_breach_margin")
+    use = PolicyUse(on=q.end, history=PolicyHistory(keys=keys))  # the five values in one query
     params = dict(
         reinvestment_ratio=use("fund.reinvestment_ratio"),
         use_multiple=use("fund.use_multiple_of_guidance_min"),

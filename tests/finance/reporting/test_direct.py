@@ -23,18 +23,22 @@ Talent cap (5,000,000 per enterprise at E): E1 1,000,000 + 300,000 = 1,300,000; 
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from decimal import Decimal as D
 
 import pytest
+from django.test import Client
+from openpyxl import load_workbook
 
 from finance.parties.models import Organisation, OrgKind, Role
 from finance.policy.catalogue import POLICY_EPOCH
 from finance.policy.services import parameter_set
+from finance.reporting.outputs import pdf_bytes, xlsx_bytes
 from finance.reporting.presentation import direct_tables
 from finance.reporting.quarters import parse_quarter
 from finance.reporting.scopes import PROVINCE, Scope
 from finance.reporting.sections import direct
-from finance.reporting.services import report_compute
+from finance.reporting.services import report_compute, report_generate
 from funds.direct import captable, services
 from tests.funds.direct.conftest import set_policy
 
@@ -291,3 +295,28 @@ def test_the_section_is_in_the_report_and_its_tables(world):
     states = {(r[0], r[1]): r[2] for r in tables[2]["rows"]}
     assert states[("先投后股", "已转股")] == 1 and states[("人才创业股权", "已签约")] == 1
     assert states[("拨投贷", "已拨付")] == 1
+
+
+def test_the_direct_section_on_the_page_in_the_xlsx_pdf_and_json(world, province, make_user, tmp_path):
+    report = report_generate(quarter=Q3)
+    reviewer = make_user(province, Role.DEPARTMENT_REVIEWER)
+    c = Client()
+    c.force_login(reviewer)
+    html = c.get(f"/reports/{report.pk}/").content.decode()
+    for text in ("直接投资工具（按专项）", "科技成果转化直投专项", "人才创业股权专项", "5,300,000.00", "已转股",
+                 "已关闭（转为项目资助）", "人才创业股权投资支持上限（每户）", "10,900,000.00"):
+        assert text in html, text
+    assert "None" not in html and "invest_first" not in html
+    body = c.get(f"/api/v1/reports/{Q3}/?scope=province").json()
+    assert body["sections"]["direct"]["total"]["amount"] == "5300000.00"
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(xlsx_bytes(report))
+    ws = load_workbook(path)["direct"]
+    cells = [cell for row in ws.iter_rows() for cell in row if cell.value is not None]
+    total = next(cell for cell in cells if cell.value == "合计")
+    amount = ws.cell(row=total.row, column=3)
+    assert amount.value == D("5300000.00") and amount.number_format == "#,##0.00"
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(pdf_bytes(report))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
+    assert "直接投资工具" in text and "5,300,000.00" in text
