@@ -67,7 +67,6 @@ from ..figures import fen_of, frame, ratio, yuan
 from ..quarters import Quarter
 from ..scopes import Scope, ScopeKind
 
-INSTRUMENTS = ("invest_first", "talent_equity", "grant_invest_loan")
 IF_STATES = tuple(InvestFirstStatus.values)
 TALENT_STATES = tuple(TalentStatus.values)
 GIL_STATES = tuple(GILStatus.values)
@@ -439,8 +438,8 @@ def _cap_figures(q: Quarter, scope: Scope, cap_rows: pd.DataFrame) -> dict:
 
 
 def compute(q: Quarter, scope: Scope) -> dict:
-    if not Programme.objects.filter(created_at__lt=q.cutoff).exists():
-        # No programme yet: every instrument hangs off one, so the figures are all zero (same keys).
+    if not Programme.objects.exists():
+        # No programme at all: every instrument hangs off one, so the figures are all zero (same keys).
         a, t, g = (_empty(c) for c in (_IF_COLS, _TALENT_COLS, _GIL_COLS))
         pos, conv, clo = (_empty(c) for c in (_POS_COLS, _CONV_COLS, _CLO_COLS))
         total = _line(a, t, g, pos, conv, clo, _cap_rows(a, t, g))
