@@ -420,45 +420,67 @@ def direct_tables(s: dict) -> list[dict]:
             total=True,
         )
     ]
-    inst_cols = [
+    ps = [*s["programmes"], {"programme": "合计", **t}]
+    a_cols = [("专项", "text"), ("笔数", "count"), ("协议金额", "yuan"), ("已拨付项目资金", "yuan")]
+    out.append(
+        _table(
+            "先投后股（截至季末）",
+            a_cols,
+            [
+                [
+                    p["programme"],
+                    p["invest_first"]["count"],
+                    p["invest_first"]["amount"],
+                    p["invest_first"]["disbursed"],
+                ]
+                for p in ps
+            ],
+            total=True,
+        )
+    )
+    t_cols = [("专项", "text"), ("笔数", "count"), ("投资金额", "yuan"), ("已出资", "yuan")]
+    out.append(
+        _table(
+            "人才创业股权（截至季末）",
+            t_cols,
+            [
+                [
+                    p["programme"],
+                    p["talent_equity"]["count"],
+                    p["talent_equity"]["amount"],
+                    p["talent_equity"]["invested"],
+                ]
+                for p in ps
+            ],
+            total=True,
+        )
+    )
+    g_cols = [
         ("专项", "text"),
-        ("先投后股笔数", "count"),
-        ("先投后股金额", "yuan"),
-        ("已拨付项目资金", "yuan"),
-        ("人才股权笔数", "count"),
-        ("人才股权金额", "yuan"),
-        ("已出资", "yuan"),
-        ("拨投贷笔数", "count"),
+        ("笔数", "count"),
         ("拨款", "yuan"),
         ("已拨付拨款", "yuan"),
         ("股权", "yuan"),
         ("已出资股权", "yuan"),
         ("关联银行贷款", "count"),
     ]
-
-    def inst_row(name, x):
-        a, te, g = x["invest_first"], x["talent_equity"], x["grant_invest_loan"]
-        return [
-            name,
-            a["count"],
-            a["amount"],
-            a["disbursed"],
-            te["count"],
-            te["amount"],
-            te["invested"],
-            g["count"],
-            g["grant"],
-            g["grant_paid"],
-            g["equity"],
-            g["equity_invested"],
-            g["loans_linked"],
-        ]
-
     out.append(
         _table(
-            "按工具（截至季末）",
-            inst_cols,
-            [inst_row(p["programme"], p) for p in s["programmes"]] + [inst_row("合计", t)],
+            "拨投贷（截至季末）",
+            g_cols,
+            [
+                [
+                    p["programme"],
+                    g["count"],
+                    g["grant"],
+                    g["grant_paid"],
+                    g["equity"],
+                    g["equity_invested"],
+                    g["loans_linked"],
+                ]
+                for p in ps
+                for g in [p["grant_invest_loan"]]
+            ],
             total=True,
         )
     )

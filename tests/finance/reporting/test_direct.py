@@ -290,9 +290,11 @@ def test_the_section_is_in_the_report_and_its_tables(world):
     content = report_compute(Q3)
     assert content["sections"]["direct"] == _section()
     tables = direct_tables(content["sections"]["direct"])
-    assert [t["title"] for t in tables][:2] == ["直接投资工具（按专项）", "按工具（截至季末）"]
+    assert [t["title"] for t in tables][:5] == ["直接投资工具（按专项）", "先投后股（截至季末）", "人才创业股权（截至季末）",
+                                               "拨投贷（截至季末）", "按截至季末状态"]
     assert tables[0]["rows"][-1][:3] == ["合计", 8, "5300000.00"]
-    states = {(r[0], r[1]): r[2] for r in tables[2]["rows"]}
+    assert tables[1]["rows"][-1] == ["合计", 5, "2700000.00", "1700000.00"]
+    states = {(r[0], r[1]): r[2] for r in tables[4]["rows"]}
     assert states[("先投后股", "已转股")] == 1 and states[("人才创业股权", "已签约")] == 1
     assert states[("拨投贷", "已拨付")] == 1
 
