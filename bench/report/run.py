@@ -49,17 +49,16 @@ def _best(fn, repeat=2):
 
 
 def build(n_loans: int, n_banks: int, n_funds: int, as_of: dt.date):
-    from unittest import mock
-
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db import connection, transaction
     from django.test import override_settings
 
+    from bench.loans.run import _today, with_pledge_registrations
     from bench.synth import synthetic_loan_file
     from finance.parties.demo_codes import demo_uscc
     from finance.parties.models import Organisation, OrgKind, Role, User
     from finance.parties.services import organisation_create, user_create
-    from loans import files
+    from loans import files, tasks
 
     with connection.cursor() as cur:
         cur.execute("TRUNCATE reporting_reportrun, loans_loanclasshistory, loans_repayment, loans_installment, "
@@ -75,10 +74,13 @@ def build(n_loans: int, n_banks: int, n_funds: int, as_of: dt.date):
             organisation=bank, username=f"bench-report-{b}", roles=[Role.BANK_OFFICER], password="Bench-password-1")[0]
         banks.append((bank, user))
     # One bank file (synthetic patents are unique within a file), then the loans are spread over the banks.
-    data = synthetic_loan_file(n_loans, seed=100, disbursed_before=dt.date(2026, 9, 1))
-    with mock.patch("loans.services.today", return_value=as_of), \
-            override_settings(KEJIN_MAX_UPLOAD_BYTES=1 << 30, CELERY_TASK_ALWAYS_EAGER=True), transaction.atomic():
-        files.loan_file_upload(bank=banks[0][0], by=banks[0][1], upload=SimpleUploadedFile("bench.csv", data))
+    data = with_pledge_registrations(synthetic_loan_file(n_loans, seed=100, disbursed_before=dt.date(2026, 9, 1)))
+    with _today(as_of), override_settings(KEJIN_MAX_UPLOAD_BYTES=1 << 30, CELERY_TASK_ALWAYS_EAGER=True):
+        with transaction.atomic():
+            lf = files.loan_file_upload(bank=banks[0][0], by=banks[0][1], upload=SimpleUploadedFile("bench.csv", data),
+                                        enqueue=tasks.process_loan_file.delay)
+    lf.refresh_from_db()
+    assert lf.status == "done", (lf.status, lf.errors[:5])
     with connection.cursor() as cur:
         ids = [b.pk for b, _ in banks]
         cur.execute("UPDATE loans_loan SET bank_id = (%s::bigint[])[1 + id %% %s]", [ids, n_banks])
@@ -113,14 +115,22 @@ def _funds(n_funds: int) -> list[int]:
     import numpy as np
 
     from finance.parties.demo_codes import demo_uscc
-    from finance.parties.models import Organisation, OrgKind
-    from finance.parties.services import organisation_create
+    from finance.parties.models import Organisation, OrgKind, Role, User
+    from finance.parties.services import organisation_create, user_create
     from funds import services as fs
     from funds.models import GuidanceFund
 
     code = demo_uscc("fund_manager", 888_999)
     gm = Organisation.objects.filter(uscc=code).first() or organisation_create(kind=OrgKind.FUND_MANAGER,
                                                                                name="基准引导基金管理人", uscc=code)
+    # Calls from approval.capital_call.second_level_from (10,000,000) are drafted by one fund manager of the GP
+    # and issued once two others approve (four eyes, two levels): the bench goes through that path too.
+    maker, *approvers = (
+        User.objects.filter(username=f"bench-gp-{k}").first()
+        or user_create(organisation=gm, username=f"bench-gp-{k}", roles=[Role.FUND_MANAGER],
+                       password="Bench-password-1")[0]
+        for k in range(3)
+    )
     stamp = int(time.time())
     g = GuidanceFund.objects.filter(manager=gm).first() or fs.guidance_fund_create(
         name="基准引导基金", manager=gm, size=D("100000000000"), vintage=dt.date(2020, 1, 1))
@@ -135,7 +145,11 @@ def _funds(n_funds: int) -> list[int]:
                                    {"lp_kind": "guidance", "amount": f"{size // 5}.00", "investor_name": "G"},
                                    {"lp_kind": "social", "amount": f"{size * 4 // 5}.00", "investor_name": "S"}])
         for k, day in enumerate((dt.date(2023, 3, 1), dt.date(2024, 6, 1), dt.date(2025, 9, 1), dt.date(2026, 8, 1))):
-            call = fs.call_create(sub_fund=f, amount=f"{size // 10}.00", call_date=day)
+            call = fs.call_create(sub_fund=f, amount=f"{size // 10}.00", call_date=day, by=maker)
+            for approver in approvers:
+                if call.status != "pending_approval":
+                    break
+                call = fs.call_approve(call=call, by=approver, approve=True)
             fs.call_pay_all(call=call, paid_on=day + dt.timedelta(days=5 + k))
         for day in (dt.date(2025, 12, 1), dt.date(2026, 9, 15)):
             fs.distribution_create(sub_fund=f, amount=f"{size // 50}.00", paid_on=day)
@@ -282,6 +296,16 @@ def main():
     t_full, report = _best(lambda: report_compute(q))
     rss_full = _rss_mib()
     diffs = compare(report["sections"], base)
+    # Peak Python allocations of each side, in a separate untimed pass (tracemalloc slows allocation down).
+    import tracemalloc
+
+    tracemalloc.start()
+    baseline(dsn, q)
+    peak_base = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.reset_peak()
+    report_compute(q)
+    peak_report = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
     print(f"baseline (pandas.read_sql + pandas, loans and fund money figures): {t_base:.2f} s")
     print(f"loans section (report code): {t_loans:.2f} s = {t_loans / t_base:.2f}× the baseline")
     print(f"whole province report, every section (report_compute): {t_full:.2f} s = {t_full / t_base:.2f}× the baseline")
@@ -289,6 +313,7 @@ def main():
     print(f"figures compared with the baseline: {'all equal' if not diffs else diffs[:10]}")
     print(f"sha256 {content_hash(report)}; peak RSS {rss0:.0f} MiB before, {rss_base:.0f} after the baseline, "
           f"{rss_full:.0f} after the report")
+    print(f"peak Python allocations (tracemalloc): baseline {peak_base:.0f} MiB, report {peak_report:.0f} MiB")
     print(f"machine: {machine}")
 
 

@@ -15,7 +15,8 @@ class ReportingConfig(AppConfig):
         register(
             _("Quarterly reports"),
             "reporting:list",
-            [Role.DEPARTMENT_REVIEWER, Role.AUDITOR, Role.BANK_OFFICER],
+            [Role.DEPARTMENT_REVIEWER, Role.AUDITOR, Role.ADMINISTRATOR, Role.BANK_OFFICER],
         )
-        for role in (Role.DEPARTMENT_REVIEWER, Role.AUDITOR):
+        # The administrator reads every report (like an auditor); only department reviewers publish.
+        for role in (Role.DEPARTMENT_REVIEWER, Role.AUDITOR, Role.ADMINISTRATOR):
             register_home_panel(role, "reporting/panel.html", _("Quarterly portfolio reports"))

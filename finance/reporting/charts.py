@@ -95,4 +95,12 @@ def _charts(content: dict) -> list[str]:
                         {"实缴": [f["paid_in"] for f in funds["sub_funds"]],
                          "累计分配": [f["distributed"] for f in funds["sub_funds"]],
                          "净值": [f["nav"] for f in funds["sub_funds"]]}))
+    direct = s.get("direct")
+    if direct and direct.get("programmes"):
+        ps = direct["programmes"]
+        out.append(bars("直接投资工具：承诺金额、持有股权成本、人才股权上限已用",
+                        [p["programme"] for p in ps],
+                        {"承诺金额": [p["amount"] for p in ps],
+                         "持有股权成本": [p["positions"]["held_cost"] for p in ps],
+                         "上限已用": [p["talent_cap_used"] for p in ps]}))
     return out

@@ -5,8 +5,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
-from django.db.models import BigIntegerField, F, Sum, Value
+from django.db.models import BigIntegerField, F, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Round
+from django.db.models.sql.constants import MULTI
 
 FEN = Decimal("0.01")
 RATIO = Decimal("0.0001")
@@ -19,9 +20,15 @@ def fen_of(field) -> Cast:
 
 
 def fen_sum(field, **extra) -> Coalesce:
-    """SQL: the sum of an amount column in integer fen (an expression already in fen is summed as it is)."""
-    expr = fen_of(field) if isinstance(field, str) else field
-    return Coalesce(Sum(expr, **extra), Value(0), output_field=BigIntegerField())
+    """SQL: the sum of an amount column in integer fen (an expression already in fen is summed as it is).
+
+    A column is summed first and turned into fen once per group (exact for NUMERIC; on SQLite the float sum is
+    rounded to the fen): rounding and casting every row cost a third of the largest aggregate's time."""
+    if isinstance(field, str):
+        total = Sum(F(field), **extra)
+        return Coalesce(Cast(Round(total * Value(100)), output_field=BigIntegerField()), Value(0),
+                        output_field=BigIntegerField())
+    return Coalesce(Sum(field, **extra), Value(0), output_field=BigIntegerField())
 
 
 def yuan(fen) -> str:
@@ -56,9 +63,21 @@ def fen_half_up_div(num: int, den: int) -> int:
     return q
 
 
+def rows_of(qs) -> list[tuple]:
+    """A ``values_list`` queryset's rows as the driver returns them, in its columns' order.
+
+    Django's row iteration calls a converter per annotated integer cell (``int(value)``), which the driver
+    already returns as ``int``: on 100,000s of rows that per-cell Python call is most of the read's cost, so
+    the compiled query is run as it is (chunks of 10,000 rows)."""
+    if not isinstance(qs, QuerySet):
+        return list(qs)
+    chunks = qs.query.get_compiler(qs.db).execute_sql(MULTI, chunked_fetch=False, chunk_size=10_000)
+    return [row for chunk in chunks for row in chunk]
+
+
 def frame(qs, columns: list[str], ints=()) -> pd.DataFrame:
     """A queryset's ``values_list`` rows as a DataFrame; integer columns stay int64 even when empty."""
-    df = pd.DataFrame(list(qs), columns=columns)
+    df = pd.DataFrame(rows_of(qs), columns=columns)
     for c in ints:
         df[c] = df[c].fillna(0).astype("int64") if len(df) else df[c].astype("int64")
     return df

@@ -5,6 +5,7 @@ Each table: ``{"title", "columns": [(label, kind)], "rows": [[value, ...]], "tot
 ``multiple`` (DPI/TVPI, shown with four places), ``text`` or ``date``. The last row of a table with ``total``
 is its total.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
@@ -101,8 +102,13 @@ def loans_tables(s: dict) -> list[dict]:
         ("by_ip_kind", "按质押知识产权类型（主质押物）", IP_LABELS),
         ("by_category", "按贷款类别", {"ip_pledge": "知识产权质押贷款", "rd_credit": "早期研发信用贷款"}),
     ):
-        out.append(_table(title, [("类别", "text"), ("笔数", "count"), ("余额", "yuan")],
-                          [[labels.get(k, k), v["count"], v["outstanding"]] for k, v in t[key].items()]))
+        out.append(
+            _table(
+                title,
+                [("类别", "text"), ("笔数", "count"), ("余额", "yuan")],
+                [[labels.get(k, k), v["count"], v["outstanding"]] for k, v in t[key].items()],
+            )
+        )
     return out
 
 
@@ -185,8 +191,16 @@ def guarantees_tables(s: dict) -> list[dict]:
     ]
 
     def row(name, x):
-        return [name, x["in_force_count"], x["in_force_amount"], x["payouts_count"], x["payouts_amount"],
-                x["compensation"], x["recovered"], x["premium_subsidy"]]
+        return [
+            name,
+            x["in_force_count"],
+            x["in_force_amount"],
+            x["payouts_count"],
+            x["payouts_amount"],
+            x["compensation"],
+            x["recovered"],
+            x["premium_subsidy"],
+        ]
 
     return [
         _table(
@@ -317,8 +331,210 @@ def funds_tables(s: dict) -> list[dict]:
     return out
 
 
+INSTRUMENT_LABELS = {
+    "invest_first": "先投后股",
+    "talent_equity": "人才创业股权",
+    "grant_invest_loan": "拨投贷",
+}
+DIRECT_STATE_LABELS = {
+    "invest_first": {
+        "applied": "申请中",
+        "submitted": "待审批",
+        "approved": "已批准",
+        "rejected": "已驳回",
+        "contracted": "已签约",
+        "disbursed": "已拨付项目资金",
+        "converting": "转股待决定",
+        "converted": "已转股",
+        "overdue": "转股逾期",
+        "closing": "关闭待决定",
+        "closed_grant": "已关闭（转为项目资助）",
+        "closed_repaid": "已关闭（企业补偿）",
+        "closed_swapped": "已关闭（转入其他项目）",
+        "exited": "已退出",
+    },
+    "talent_equity": {
+        "applied": "申请中",
+        "submitted": "待审批",
+        "approved": "已批准",
+        "rejected": "已驳回",
+        "contracted": "已签约",
+        "funded": "已出资",
+        "exited": "已退出",
+    },
+    "grant_invest_loan": {
+        "applied": "申请中",
+        "reviewed": "已初审",
+        "committee": "上会审议",
+        "approved": "已批准",
+        "rejected": "已驳回",
+        "contracted": "已签约",
+        "disbursed": "已拨付",
+        "monitoring": "投后监测",
+        "exited": "已退出",
+        "closed": "已结项",
+    },
+}
+WAY_LABELS = {"grant": "转为项目资助", "repaid": "企业补偿", "swapped": "转入其他项目"}
+
+
 def direct_tables(s: dict) -> list[dict]:
-    return [_table("直接投资工具", [("说明", "text")], [[s["note"]["zh"]]])]
+    cols = [
+        ("专项", "text"),
+        ("项目数", "count"),
+        ("承诺金额", "yuan"),
+        ("持有股权笔数", "count"),
+        ("持有股权成本", "yuan"),
+        ("本季转股笔数", "count"),
+        ("本季转股金额", "yuan"),
+        ("本季关闭笔数", "count"),
+        ("本季关闭金额", "yuan"),
+        ("本季退出笔数", "count"),
+        ("本季退出收回", "yuan"),
+        ("人才股权上限已用", "yuan"),
+    ]
+
+    def row(name, x):
+        p = x["positions"]
+        return [
+            name,
+            x["count"],
+            x["amount"],
+            p["held_count"],
+            p["held_cost"],
+            x["conversions"]["count"],
+            x["conversions"]["amount"],
+            x["closures"]["count"],
+            x["closures"]["amount"],
+            p["exited_in_quarter"],
+            p["proceeds_in_quarter"],
+            x["talent_cap_used"],
+        ]
+
+    t = s["total"]
+    out = [
+        _table(
+            "直接投资工具（按专项）",
+            cols,
+            [row(p["programme"], p) for p in s["programmes"]] + [row("合计", t)],
+            total=True,
+        )
+    ]
+    ps = [*s["programmes"], {"programme": "合计", **t}]
+    a_cols = [("专项", "text"), ("笔数", "count"), ("协议金额", "yuan"), ("已拨付项目资金", "yuan")]
+    out.append(
+        _table(
+            "先投后股（截至季末）",
+            a_cols,
+            [
+                [
+                    p["programme"],
+                    p["invest_first"]["count"],
+                    p["invest_first"]["amount"],
+                    p["invest_first"]["disbursed"],
+                ]
+                for p in ps
+            ],
+            total=True,
+        )
+    )
+    t_cols = [("专项", "text"), ("笔数", "count"), ("投资金额", "yuan"), ("已出资", "yuan")]
+    out.append(
+        _table(
+            "人才创业股权（截至季末）",
+            t_cols,
+            [
+                [
+                    p["programme"],
+                    p["talent_equity"]["count"],
+                    p["talent_equity"]["amount"],
+                    p["talent_equity"]["invested"],
+                ]
+                for p in ps
+            ],
+            total=True,
+        )
+    )
+    g_cols = [
+        ("专项", "text"),
+        ("笔数", "count"),
+        ("拨款", "yuan"),
+        ("已拨付拨款", "yuan"),
+        ("股权", "yuan"),
+        ("已出资股权", "yuan"),
+        ("关联银行贷款", "count"),
+    ]
+    out.append(
+        _table(
+            "拨投贷（截至季末）",
+            g_cols,
+            [
+                [
+                    p["programme"],
+                    g["count"],
+                    g["grant"],
+                    g["grant_paid"],
+                    g["equity"],
+                    g["equity_invested"],
+                    g["loans_linked"],
+                ]
+                for p in ps
+                for g in [p["grant_invest_loan"]]
+            ],
+            total=True,
+        )
+    )
+    rows = []
+    for key, labels in DIRECT_STATE_LABELS.items():
+        for state, v in t[key]["by_state"].items():
+            if v["count"]:
+                money = v.get("amount", v.get("grant"))
+                if key == "grant_invest_loan":
+                    money = str(Decimal(v["grant"]) + Decimal(v["equity"]))
+                rows.append([INSTRUMENT_LABELS[key], labels.get(state, state), v["count"], money])
+    out.append(
+        _table(
+            "按截至季末状态",
+            [("工具", "text"), ("状态", "text"), ("笔数", "count"), ("金额", "yuan")],
+            rows or [["—", "无", 0, "0.00"]],
+        )
+    )
+    out.append(
+        _table(
+            "本季关闭（先投后股）",
+            [("关闭方式", "text"), ("笔数", "count"), ("金额", "yuan")],
+            [[WAY_LABELS.get(k, k), v["count"], v["amount"]] for k, v in t["closures"]["by_way"].items()],
+        )
+    )
+    cap = t["talent_cap"]
+    out.append(
+        _table(
+            "人才创业股权投资支持上限（每户）",
+            [
+                ("每户上限", "yuan"),
+                ("计入企业数", "count"),
+                ("已用合计", "yuan"),
+                ("其中子基金投资", "yuan"),
+                ("剩余额度合计", "yuan"),
+                ("达到上限企业数", "count"),
+                ("单户最高已用", "yuan"),
+                ("单户最高占上限", "ratio"),
+            ],
+            [
+                [
+                    cap["cap"],
+                    cap["enterprises"],
+                    cap["used"],
+                    cap["deals"],
+                    cap["headroom"],
+                    cap["at_cap"],
+                    cap["largest_used"],
+                    cap["largest_used_ratio"],
+                ]
+            ],
+        )
+    )
+    return out
 
 
 def changes_tables(s: dict) -> list[dict]:
@@ -327,8 +543,15 @@ def changes_tables(s: dict) -> list[dict]:
         kind = {"yuan": "yuan", "count": "count", "ratio": "ratio"}[f["unit"]]
         if f["key"] == "funds.tvpi":
             kind = "multiple"
-        rows.append([f["label"], (kind, f["current"]), (kind, f["previous"]), (kind, f["delta"]),
-                     ARROWS[f["direction"]]])
+        rows.append(
+            [
+                f["label"],
+                (kind, f["current"]),
+                (kind, f["previous"]),
+                (kind, f["delta"]),
+                ARROWS[f["direction"]],
+            ]
+        )
     title = f"与上季度（{s['previous_quarter']}" + (
         f" 第 {s['previous_version']} 版）比较" if s["previous_version"] else "，无已发布报告）比较"
     )

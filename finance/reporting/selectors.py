@@ -1,8 +1,10 @@
 """Who may read which report (the one rule for the pages and the API).
 
-Departments (reviewers) and auditors read every report and version, drafts included; a bank officer reads the
-published reports of its own bank's scope only (any other report answers 404 to a bank); every other role is
-refused (403).
+Departments (reviewers), auditors and the platform administrator read every report and version, drafts
+included; a bank officer reads the published reports of its own bank's scope only (any other report answers
+404 to a bank); every other role is refused (403). Reading is not publishing: only department reviewers
+generate and publish (``services.report_publish``) — the administrator, a department role that runs the
+platform, reads the reports like an auditor but never publishes one (operating kept apart from signing off).
 """
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from finance.parties.models import Role
 from .models import Report, ReportStatus
 from .scopes import Scope, ScopeKind
 
-OVERSIGHT = (Role.DEPARTMENT_REVIEWER, Role.AUDITOR)
+#: Who reads every report and version (drafts too).
+OVERSIGHT = (Role.DEPARTMENT_REVIEWER, Role.AUDITOR, Role.ADMINISTRATOR)
 
 
 def can_read_reports(user) -> bool:
@@ -30,8 +33,8 @@ def reports_for(user) -> QuerySet[Report]:
         return Report.objects.filter(scope_kind=ScopeKind.BANK, scope_key=str(user.organisation_id),
                                      status=ReportStatus.PUBLISHED)
     raise PermissionDenied(
-        "只有主管部门、审计和银行可以查看季度报告",
-        "only departments, auditors and banks read quarterly reports",
+        "只有主管部门、审计、平台管理员和银行可以查看季度报告",
+        "only departments, auditors, the platform administrator and banks read quarterly reports",
         code="role_required",
     )
 

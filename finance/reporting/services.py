@@ -46,8 +46,11 @@ def report_content(quarter: Quarter, scope: Scope, sections: dict) -> dict:
 
 def report_compute(quarter, scope="province") -> dict:
     """All sections in this process (the Celery path computes them in parallel, see ``tasks``)."""
+    from .sections.loans import shared_frames
+
     q, s = parse_quarter(quarter), parse_scope(scope)
-    return report_content(q, s, {key: section_compute(key, q, s) for key in SECTIONS})
+    with shared_frames():  # one process: the loan rows are read once for the loans and pool sections
+        return report_content(q, s, {key: section_compute(key, q, s) for key in SECTIONS})
 
 
 def report_store(*, quarter, scope, content: dict, by=None) -> Report:

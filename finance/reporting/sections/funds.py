@@ -23,7 +23,7 @@ from django.db.models import Q
 
 from finance.calc import allocate
 from finance.ledger.models import Posting, Side
-from finance.policy.selectors import PolicyUse
+from finance.policy.selectors import PolicyHistory, PolicyUse
 from funds.models import (
     CapitalCallLine,
     Commitment,
@@ -109,13 +109,19 @@ def _paid_by_lp(ids, upto) -> dict[int, int]:
     )
 
 
-def _value(fund_id: int, navs: pd.DataFrame, flows: pd.DataFrame, upto) -> int:
-    """The fund's value at ``upto``: the latest NAV on or before it, else paid-in − distributed."""
-    n = navs[(navs["fund"] == fund_id) & (pd.to_datetime(navs["date"]) <= pd.Timestamp(upto))]
+def _values(navs: pd.DataFrame, flows: pd.DataFrame, upto) -> dict[int, int]:
+    """Every fund's value at ``upto``: the latest NAV on or before it, else paid-in − distributed (grouped
+    once over all the funds' rows)."""
+    cut = pd.Timestamp(upto)
+    out = {}
+    f = flows[pd.to_datetime(flows["date"]) <= cut] if len(flows) else flows
+    if len(f):
+        out.update({int(k): int(-v) for k, v in f.groupby("fund")["amount"].sum().items()})
+    n = navs[pd.to_datetime(navs["date"]) <= cut] if len(navs) else navs
     if len(n):
-        return int(n.sort_values("date")["nav"].iloc[-1])
-    f = flows[(flows["fund"] == fund_id) & (pd.to_datetime(flows["date"]) <= pd.Timestamp(upto))]
-    return int(-f["amount"].sum())
+        latest = n.sort_values(["fund", "date"], kind="stable").groupby("fund")["nav"].last()
+        out.update({int(k): int(v) for k, v in latest.items()})
+    return out
 
 
 def _split(total_fen: int, weights: list[int]) -> list[int]:
@@ -163,12 +169,12 @@ def _quarter_figures(q: Quarter, ids: list[int]) -> dict:
             "dist": dist, "fees": fees, "ledger": ledger}
 
 
-def _capital_accounts(q: Quarter, fund: SubFund, commitments: list, navs, flows, figs: dict) -> dict:
+def _capital_accounts(q: Quarter, fund: SubFund, commitments: list, figs: dict) -> dict:
     paid_end, paid_prev, contrib, dist = figs["paid_end"], figs["paid_prev"], figs["contrib"], figs["dist"]
     fees = figs["fees"].get(fund.pk, 0)
     ids = [c.pk for c in commitments]
-    begin = _split(_value(fund.pk, navs, flows, q.previous.end), [paid_prev.get(i, 0) for i in ids])
-    end = _split(_value(fund.pk, navs, flows, q.end), [paid_end.get(i, 0) for i in ids])
+    begin = _split(figs["value_prev"].get(fund.pk, 0), [paid_prev.get(i, 0) for i in ids])
+    end = _split(figs["value_end"].get(fund.pk, 0), [paid_end.get(i, 0) for i in ids])
     fee = _split(fees, [paid_end.get(i, 0) for i in ids])
     lines = []
     for c, b, e, f in zip(commitments, begin, end, fee, strict=True):
@@ -222,7 +228,9 @@ def capital_account_check(accounts: dict) -> list[str]:
 
 
 def _compliance(q: Quarter, funds: list[SubFund], guidance: dict[int, int]) -> dict[int, dict]:
-    use = PolicyUse(on=q.end)
+    keys = ("fund.reinvestment_ratio", "fund.use_multiple_of_guidance_min", "fund.use_share_of_size_min",
+            "fund.single_deal_max", "fund.near_breach_margin")
+    use = PolicyUse(on=q.end, history=PolicyHistory(keys=keys))  # the five values in one query
     params = dict(
         reinvestment_ratio=use("fund.reinvestment_ratio"),
         use_multiple=use("fund.use_multiple_of_guidance_min"),
@@ -322,10 +330,15 @@ def compute(q: Quarter, scope: Scope) -> dict:
     guidance_fen = {c.sub_fund_id: int(c.amount * 100) for c in commitments if c.lp_kind == LPKind.GUIDANCE}
     comp, policy = _compliance(q, funds, guidance_fen) if funds else ({}, {})
     figs = _quarter_figures(q, ids)
+    figs["value_prev"], figs["value_end"] = _values(navs, flows, q.previous.end), _values(navs, flows, q.end)
+    by_fund: dict[int, list] = {}
+    for c in commitments:
+        by_fund.setdefault(c.sub_fund_id, []).append(c)
+    nav_dates = {int(k): str(v) for k, v in navs.groupby("fund")["date"].max().items()} if len(navs) else {}
     lines = []
     for f in funds:  # one line per sub-fund (figures come from the vectorised frames above)
         p = perf.loc[f.pk]
-        mine = [c for c in commitments if c.sub_fund_id == f.pk]
+        mine = by_fund.get(f.pk, [])
         committed = sum(int(c.amount * 100) for c in mine)
         lines.append(
             {
@@ -337,12 +350,10 @@ def compute(q: Quarter, scope: Scope) -> dict:
                 "unfunded": yuan(committed - called.get(f.pk, 0)),
                 "distributed": yuan(p["distributed"]),
                 "nav": yuan(p["nav"]),
-                "nav_date": _nav_date(navs, f.pk),
+                "nav_date": nav_dates.get(f.pk),
                 **_perf_line(p),
                 "compliance": comp.get(f.pk, {}),
-                "capital_accounts": _capital_accounts(
-                    q, f, mine, navs[navs["fund"] == f.pk], flows[flows["fund"] == f.pk], figs
-                ),
+                "capital_accounts": _capital_accounts(q, f, mine, figs),
             }
         )
     pooled = flows.assign(fund=0)
@@ -359,7 +370,3 @@ def compute(q: Quarter, scope: Scope) -> dict:
             out["guidance"].append(_look_through(q, g, funds, flows, navs, index))
     return out
 
-
-def _nav_date(navs: pd.DataFrame, fund_id: int) -> str | None:
-    n = navs[navs["fund"] == fund_id]
-    return str(max(n["date"])) if len(n) else None

@@ -17,15 +17,20 @@ As of the quarter end ``E``:
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Min, Q
 
 from finance.approvals.models import StateChange
 from finance.ledger.models import JournalEntry
 from finance.parties.models import Organisation
-from finance.policy.selectors import PolicyUse
+from finance.policy.selectors import PolicyHistory, PolicyUse
 from loans.models import (
     Installment,
     IPKind,
@@ -64,21 +69,27 @@ def loan_frame(q: Quarter, where: Q | None = None) -> pd.DataFrame:
     end, start = q.end, q.start
     loans = Loan.objects.filter(where or Q(), disbursed_on__lte=end)
     ids = loans.values("id")
-    df = frame(loans.values_list("id", "bank_id", "category", fen_of("principal"), "disbursed_on"),
+    # The province covers every loan: its repayment, installment and pledge rows are read without the
+    # join to the loans (a loan disbursed after E has nothing due or paid by E; the merge below keeps only
+    # the loans read); a narrower scope restricts them to its loans in SQL.
+    mine = Q(loan_id__in=ids) if where else Q()
+    df = frame(loans.order_by().values_list("id", "bank_id", "category", fen_of("principal"), "disbursed_on"),
                ["loan", "bank", "category", "principal", "disbursed_on"], ints=("principal",))
-    rep = frame(Repayment.objects.filter(loan_id__in=ids, paid_on__lte=end).values("loan_id").annotate(
+    rep = frame(Repayment.objects.order_by().filter(mine, paid_on__lte=end).values("loan_id").annotate(
         repaid=fen_sum("principal_part"), repaid_q=fen_sum("principal_part", filter=Q(paid_on__gte=start)),
         interest_q=fen_sum("interest_part", filter=Q(paid_on__gte=start))).values_list(
         "loan_id", "repaid", "repaid_q", "interest_q"), ["loan", "repaid", "repaid_q", "interest_q"],
         ints=("repaid", "repaid_q", "interest_q"))
-    late = frame(Installment.objects.filter(loan_id__in=ids, due_date__lt=end)
+    late = frame(Installment.objects.order_by().filter(mine, due_date__lt=end)
                  .filter(Q(paid_on__isnull=True) | Q(paid_on__gt=end)).values("loan_id")
                  .annotate(oldest=Min("due_date")).values_list("loan_id", "oldest"), ["loan", "oldest"])
     written_off = set(StateChange.objects.filter(
         item_type=ContentType.objects.get_for_model(Loan), field="status", to_state="written_off",
         at__lt=q.cutoff, item_id__in=ids).values_list("item_id", flat=True))
-    pledges = frame(Pledge.objects.filter(loan_id__in=ids).values_list("loan_id", "asset__kind",
-                                                                      fen_of("asset__appraised_value"), "id"),
+    pledges = Pledge.objects.filter(mine)
+    if connection.vendor == "postgresql":  # the main pledge per loan chosen in SQL (DISTINCT ON)
+        pledges = pledges.order_by("loan_id", "-asset__appraised_value", "id").distinct("loan_id")
+    pledges = frame(pledges.values_list("loan_id", "asset__kind", fen_of("asset__appraised_value"), "id"),
                     ["loan", "kind", "value", "pid"], ints=("value",))
     df = df.merge(rep, on="loan", how="left").merge(late, on="loan", how="left")
     for c in ("repaid", "repaid_q", "interest_q"):
@@ -94,8 +105,9 @@ def loan_frame(q: Quarter, where: Q | None = None) -> pd.DataFrame:
     dpd = np.where(pd.isna(df["oldest"]).to_numpy(), 0, (end64 - oldest).astype("int64")) if len(df) else []
     df["dpd"] = np.asarray(dpd, dtype="int64")
     df.loc[~df["live"], "dpd"] = 0
-    use = PolicyUse(on=end)
-    t = [int(use(f"loan.class.{k}_dpd")) for k in ("special_mention", "substandard", "doubtful", "loss")]
+    keys = [f"loan.class.{k}_dpd" for k in ("special_mention", "substandard", "doubtful", "loss")]
+    use = PolicyUse(on=end, history=PolicyHistory(keys=keys))  # the four thresholds in one query
+    t = [int(use(k)) for k in keys]
     d = df["dpd"].to_numpy()
     df["loan_class"] = np.select([d >= t[3], d >= t[2], d >= t[1], d >= t[0]],
                                  ["loss", "doubtful", "substandard", "special_mention"], "normal")
@@ -135,49 +147,44 @@ def _subsidies(q: Quarter, where: Q) -> pd.DataFrame:
     return approved, paid
 
 
-def _line(df: pd.DataFrame, approved: pd.DataFrame, paid: pd.DataFrame) -> dict:
+def _tallies(live: pd.DataFrame, col: str, keys, banks: list) -> tuple[dict, dict]:
+    """{key: {count, outstanding}} (every key, zeros included) per bank and in total, in one pass over the
+    live loans' columns (integer codes and ``np.bincount``/``np.add.at``, no mask per bank and key)."""
+    nb, nk = len(banks), len(keys)
+    codes = pd.Categorical(live[col], categories=list(keys)).codes.astype("int64")
+    bank_pos = pd.Categorical(live["bank"], categories=banks).codes.astype("int64")
+    ok = (codes >= 0) & (bank_pos >= 0)
+    idx = bank_pos[ok] * nk + codes[ok]
+    counts = np.bincount(idx, minlength=nb * nk).reshape(nb, nk) if nb else np.zeros((0, nk), "int64")
+    sums = np.zeros(nb * nk, dtype="int64")
+    np.add.at(sums, idx, live["outstanding"].to_numpy(dtype="int64")[ok])
+    sums = sums.reshape(nb, nk)
+
+    def block(c, v):
+        return {k: {"count": int(c[j]), "outstanding": yuan(v[j])} for j, k in enumerate(keys)}
+
+    per_bank = {b: block(counts[i], sums[i]) for i, b in enumerate(banks)}
+    return per_bank, block(counts.sum(axis=0), sums.sum(axis=0))
+
+
+def _line(df: pd.DataFrame, approved: pd.DataFrame, paid: pd.DataFrame, tallies: dict) -> dict:
     live = df[df["live"]]
     out = int(live["outstanding"].sum())
-    by_class = {
-        c: {
-            "count": int((live["loan_class"] == c).sum()),
-            "outstanding": yuan(live.loc[live["loan_class"] == c, "outstanding"].sum()),
-        }
-        for c in CLASSES
-    }
-    npl = int(live.loc[live["loan_class"].isin(NPL_CLASSES), "outstanding"].sum())
-    kinds = [*IP_KINDS, "none"]
+    by_class = tallies["by_class"]
+    npl = sum(int(Decimal(by_class[c]["outstanding"]) * 100) for c in NPL_CLASSES)
     return {
         "loans_outstanding": int(len(live)),
         "principal_outstanding": yuan(out),
         "disbursed_count": int(df["disbursed_in_q"].sum()),
-        "disbursed_amount": yuan(df.loc[df["disbursed_in_q"], "principal"].sum()),
+        "disbursed_amount": yuan(df["principal"].to_numpy()[df["disbursed_in_q"].to_numpy(dtype=bool)].sum()),
         "principal_repaid": yuan(df["repaid_q"].sum()),
         "interest_received": yuan(df["interest_q"].sum()),
         "by_class": by_class,
-        "dpd_buckets": {
-            b: {
-                "count": int((live["bucket"] == b).sum()),
-                "outstanding": yuan(live.loc[live["bucket"] == b, "outstanding"].sum()),
-            }
-            for b in BUCKETS
-        },
+        "dpd_buckets": tallies["dpd_buckets"],
         "npl_outstanding": yuan(npl),
         "npl_ratio": ratio(npl, out),
-        "by_ip_kind": {
-            k: {
-                "count": int((live["ip_kind"] == k).sum()),
-                "outstanding": yuan(live.loc[live["ip_kind"] == k, "outstanding"].sum()),
-            }
-            for k in kinds
-        },
-        "by_category": {
-            c: {
-                "count": int((live["category"] == c).sum()),
-                "outstanding": yuan(live.loc[live["category"] == c, "outstanding"].sum()),
-            }
-            for c in CATEGORIES
-        },
+        "by_ip_kind": tallies["by_ip_kind"],
+        "by_category": tallies["by_category"],
         "subsidies": {
             "approved_count": int(len(approved)),
             "approved_amount": yuan(approved["amount"].sum()),
@@ -187,14 +194,55 @@ def _line(df: pd.DataFrame, approved: pd.DataFrame, paid: pd.DataFrame) -> dict:
     }
 
 
+#: While ``shared_frames()`` is active (one process computing every section of a report), the loan frame of a
+#: scope is read once: the ``pool`` section takes its enrolled loans from the province's frame.
+_SHARED: ContextVar[dict | None] = ContextVar("report_loan_frames", default=None)
+
+
+@contextmanager
+def shared_frames():
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def scope_frame(q: Quarter, scope: Scope) -> pd.DataFrame:
+    """``loan_frame`` of a scope's loans, read once per report while frames are shared."""
+    cache = _SHARED.get()
+    key = (q.label, scope.code)
+    if cache is not None and key in cache:
+        return cache[key]
+    df = loan_frame(q, loan_filter(scope))
+    if cache is not None:
+        cache[key] = df
+    return df
+
+
+def shared_province_frame(q: Quarter) -> pd.DataFrame | None:
+    """The province's loan frame if this report already read it (else None: read what you need)."""
+    cache = _SHARED.get()
+    return cache.get((q.label, "province")) if cache is not None else None
+
+
 def compute(q: Quarter, scope: Scope) -> dict:
     where = loan_filter(scope)
-    df = loan_frame(q, where)
+    df = scope_frame(q, scope)
     approved, paid = _subsidies(q, where)
     banks = sorted(set(df["bank"]) | set(approved["bank"]) | set(paid["bank"]))
     names = dict(Organisation.objects.filter(pk__in=banks).values_list("pk", "name"))
+    live = df[df["live"]]
+    per_bank, total = {}, {}
+    dims = (("by_class", "loan_class", CLASSES), ("dpd_buckets", "bucket", BUCKETS),
+            ("by_ip_kind", "ip_kind", [*IP_KINDS, "none"]), ("by_category", "category", CATEGORIES))
+    for key, col, keys in dims:
+        per_bank[key], total[key] = _tallies(live, col, keys, banks)
     lines = []
+    by_bank = dict(tuple(df.groupby("bank", sort=False))) if len(df) else {}
+    empty = df.iloc[0:0]
     for b in banks:  # one line per bank (a handful), each computed over its columns
-        lines.append({"bank_id": int(b), "bank": names.get(b, str(b)),
-                      **_line(df[df["bank"] == b], approved[approved["bank"] == b], paid[paid["bank"] == b])})
-    return {"banks": lines, "total": _line(df, approved, paid), "policy": df.attrs["policy"]}
+        line = _line(by_bank.get(b, empty), approved[approved["bank"] == b], paid[paid["bank"] == b],
+                     {k: v[b] for k, v in per_bank.items()})
+        lines.append({"bank_id": int(b), "bank": names.get(b, str(b)), **line})
+    return {"banks": lines, "total": _line(df, approved, paid, total), "policy": df.attrs["policy"]}

@@ -25,7 +25,7 @@ from guarantees.models import Claim, ClaimStatus, Enrolment, PoolMovement, PoolS
 from ..figures import fen_of, fen_sum, frame, ratio, yuan
 from ..quarters import Quarter
 from ..scopes import Scope, ScopeKind
-from .loans import NPL_CLASSES, loan_frame
+from .loans import NPL_CLASSES, loan_frame, shared_province_frame
 
 STATUSES = [s.value for s in ClaimStatus]
 
@@ -140,8 +140,12 @@ def compute(q: Quarter, scope: Scope) -> dict:
     pools = list(pools)
     enrol = enrol.filter(pool__in=pools)
     claims = _claims(q, claims_qs.filter(pool__in=pools))
-    loans = loan_frame(q, Q(pool_enrolment__in=enrol))
     pool_of = dict(enrol.values_list("loan_id", "pool_id"))
+    province = shared_province_frame(q)  # the same rows, already read by the loans section of this report
+    if province is not None:
+        loans = province[province["loan"].isin(list(pool_of))].copy()
+    else:
+        loans = loan_frame(q, Q(pool_enrolment__in=enrol))
     loans["pool"] = loans["loan"].map(pool_of)
     comp_loans = set(
         Claim.objects.filter(

@@ -1,9 +1,11 @@
-"""Who reads what: departments and auditors everything (drafts too), a bank only its own bank's published report
-(any other answers 404), other roles 403; the pages and the API answer the same, errors as problem+json."""
+"""Who reads what: departments, auditors and the platform administrator everything (drafts too), a bank only its
+own bank's published report (any other answers 404), other roles 403; only departments generate and publish; the
+pages and the API answer the same, errors as problem+json."""
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from finance.core.errors import PermissionDenied
 from finance.parties.models import OrgKind, Role
 from finance.reporting.models import Report
 from finance.reporting.services import report_generate, report_publish
@@ -27,6 +29,7 @@ def world(orgs, make_user, province, reviewer):
     other_report = report_publish(report=report_generate(quarter="2026Q3", scope=f"bank:{other.pk}"), by=reviewer)
     return {"bank": bank, "other": other, "province": province_draft, "own": own, "other_report": other_report,
             "auditor": make_user(province, Role.AUDITOR), "officer": bank.users.first(),
+            "admin": make_user(province, Role.ADMINISTRATOR),
             "manager": make_user(orgs.make(OrgKind.FUND_MANAGER), Role.FUND_MANAGER)}
 
 
@@ -122,3 +125,23 @@ def test_departments_generate_with_progress_and_publish(world, reviewer, django_
     bad = c.post("/reports/generate/", {"quarter": "2030Q1", "scope": "province"}, follow=True)
     assert "quarter" in bad.content.decode()
     assert login(world["auditor"]).post("/reports/generate/", {"quarter": "2026Q3"}).status_code == 403
+
+
+def test_the_administrator_reads_every_report_but_never_generates_or_publishes(world):
+    admin, draft = world["admin"], world["province"]
+    r = api(admin).get("/api/v1/reports/2026Q3/?scope=province")
+    assert r.status_code == 200 and r.json()["sha256"] == draft.sha256 and r.json()["status"] == "draft"
+    assert len(api(admin).get("/api/v1/reports/").json()["results"]) == 3  # every scope, drafts included
+    c = login(admin)
+    assert c.get("/reports/").status_code == 200
+    page = c.get(f"/reports/{draft.pk}/").content.decode()
+    assert "775,375.00" in page and "/publish/" not in page  # read-only: no publish button
+    assert c.get(f"/reports/{world['own'].pk}/report.pdf")["Content-Type"] == "application/pdf"
+    assert c.post(f"/reports/{draft.pk}/publish/").status_code == 403
+    assert c.post("/reports/generate/", {"quarter": "2026Q3"}).status_code == 403
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    with pytest.raises(PermissionDenied) as exc:
+        report_publish(report=draft, by=admin)
+    assert exc.value.code == "not_department"
+    assert "季度报告" in c.get("/").content.decode()  # the home panel and menu entry

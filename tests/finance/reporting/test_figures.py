@@ -220,9 +220,10 @@ def test_lp_capital_account_identity_holds(book, report):
     assert capital_account_check(broken)
 
 
-def test_direct_is_empty_with_a_note_and_changes_have_no_previous(report):
+def test_direct_is_empty_without_programmes_and_changes_have_no_previous(report):
     s = report["sections"]
-    assert s["direct"]["programmes"] == [] and "尚未" in s["direct"]["note"]["zh"]
+    assert s["direct"]["programmes"] == [] and s["direct"]["total"]["count"] == 0
+    assert s["direct"]["total"]["amount"] == "0.00" and s["direct"]["total"]["talent_cap"]["enterprises"] == 0
     assert s["changes"]["previous_quarter"] == "2026Q2" and s["changes"]["previous_version"] is None
     assert {x["key"]: x["current"] for x in s["changes"]["figures"]}["loans.principal_outstanding"] == "4500000.00"
     assert all(x["previous"] is None and x["direction"] is None for x in s["changes"]["figures"])

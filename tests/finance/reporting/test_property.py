@@ -1,6 +1,6 @@
 """Property: for random small books built through the services, the report's totals are the sums of its per-bank,
-per-pool and per-fund lines, every LP capital account holds its identity, and each pool's ``available`` is the
-ledger's balance at the as-of date."""
+per-pool, per-fund and per-programme (direct instruments) lines, every LP capital account holds its identity, and
+each pool's ``available`` is the ledger's balance at the as-of date."""
 import datetime as dt
 from decimal import Decimal as D
 
@@ -14,9 +14,11 @@ from finance.parties.models import OrgKind, Role
 from finance.reporting.sections.funds import capital_account_check
 from finance.reporting.services import report_compute
 from funds import services as fs
+from funds.direct import services as ds
 from guarantees import services as gs
 from guarantees.models import PoolSponsor, SponsorLevel
 from loans import services as ls
+from tests.funds.direct.conftest import set_policy
 from tests.loans.loan_factories import loan_body
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +30,10 @@ loans_st = st.lists(st.tuples(st.integers(0, 2), st.integers(1, 80), st.integers
 funds_st = st.lists(st.tuples(st.integers(2, 20), st.lists(st.tuples(st.integers(1, 30), st.integers(0, 650)),
                                                           max_size=3), st.booleans(), st.integers(0, 650)),
                     max_size=3)
+#: (programme, instrument, amount in 10,000s, steps taken, application day): steps 0 applied, 1 approved,
+#: 2 signed the next day, 3 paid / funded the day after; days past the quarter end give events after it.
+direct_st = st.lists(st.tuples(st.integers(0, 1), st.sampled_from(["invest_first", "talent_equity", "grant"]),
+                               st.integers(1, 50), st.integers(0, 3), st.integers(0, 680)), max_size=4)
 pool_st = st.lists(st.tuples(st.booleans(), st.integers(1, 50), st.integers(0, 700)), max_size=4)
 
 
@@ -50,8 +56,8 @@ def _check_additive(lines, total, path=""):
 
 @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck),
           phases=[Phase.explicit, Phase.reuse, Phase.generate])  # a failing book is reported as drawn (shrinking a DB book is slow)
-@given(loans=loans_st, funds=funds_st, pool_moves=pool_st)
-def test_totals_are_the_sums_of_the_lines(orgs, make_user, province, loans, funds, pool_moves):
+@given(loans=loans_st, funds=funds_st, pool_moves=pool_st, direct=direct_st)
+def test_totals_are_the_sums_of_the_lines(orgs, make_user, province, loans, funds, pool_moves, direct):
     with transaction.atomic():
         banks = [orgs.make(OrgKind.BANK) for _ in range(3)]
         officers = [make_user(b, Role.BANK_OFFICER) for b in banks]
@@ -96,6 +102,8 @@ def test_totals_are_the_sums_of_the_lines(orgs, make_user, province, loans, fund
             if nav:
                 fs.nav_record(sub_fund=fund, as_of=START + dt.timedelta(days=nav_day))
 
+        _direct(orgs, make_user, province, direct)
+
         report = report_compute("2026Q3")["sections"]
         _check_additive(report["loans"]["banks"], report["loans"]["total"])
         _check_additive(report["guarantees"]["guarantors"], report["guarantees"]["total"])
@@ -103,9 +111,62 @@ def test_totals_are_the_sums_of_the_lines(orgs, make_user, province, loans, fund
         _check_additive(report["pool"]["pools"], pool_total)
         fund_total = {k: report["funds"]["total"][k] for k in ("committed", "paid_in", "unfunded", "distributed", "nav")}
         _check_additive(report["funds"]["sub_funds"], fund_total)
+        direct_total = {k: v for k, v in report["direct"]["total"].items() if k != "talent_cap"}
+        _check_additive(report["direct"]["programmes"], direct_total)
+        assert report["direct"]["total"]["talent_cap"]["used"] == report["direct"]["total"]["talent_cap_used"]
         for line in report["funds"]["sub_funds"]:
             assert capital_account_check(line["capital_accounts"]) == []
         (p,) = [x for x in report["pool"]["pools"] if x["pool_id"] == pool.pk]
         sponsors = PoolSponsor.objects.filter(pool=pool)
         assert p["available"] == str(-sum((account_balance(s.available_account, as_of=E) for s in sponsors), D(0)))
         transaction.set_rollback(True)
+
+
+def _direct(orgs, make_user, department, items):
+    """Direct instruments through ``funds.direct.services``: two programmes, one enterprise per instrument."""
+    set_policy()
+    manager = orgs.make(OrgKind.FUND_MANAGER)
+    maker, checker, payer = (make_user(manager, Role.FUND_MANAGER) for _ in range(3))
+    programmes = []
+    for k in range(2):
+        p = ds.programme_create(name=f"专项{orgs.serial}-{k}", owner_department=department, manager=manager,
+                                budget="100000000.00", kinds=["invest_first", "talent_equity", "grant_invest_loan"])
+        ds.programme_fund(programme=p, amount="50000000.00", on=START, reference=f"CZ-{orgs.serial}-{k}")
+        programmes.append(p)
+    for prog, kind, tenk, steps, day in items:
+        p, e, on = programmes[prog], orgs.make(OrgKind.ENTERPRISE), START + dt.timedelta(days=day)
+        amount = f"{tenk * 10000}.00"
+        signed, paid = on + dt.timedelta(days=1), on + dt.timedelta(days=2)
+        if kind == "invest_first":
+            a = ds.invest_first_apply(programme=p, enterprise=e, title="先投后股", amount=amount, by=maker,
+                                      tranches=[{"amount": amount, "due_on": paid}], applied_on=on)
+            if steps >= 1:
+                ds.invest_first_submit(agreement=a, by=maker)
+                ds.invest_first_decide(agreement=a, by=checker, approve=True)
+            if steps >= 2:
+                ds.invest_first_sign(agreement=a, signed_on=signed, by=maker)
+            if steps >= 3:
+                ds.tranche_pay(tranche=a.tranches.get(), paid_on=paid, by=payer)
+        elif kind == "talent_equity":
+            t = ds.talent_equity_apply(programme=p, enterprise=e, title="人才", amount=amount, price_per_share="1.00",
+                                       founded_on=dt.date(2020, 1, 1), by=maker, talent_team_leads=True,
+                                       registered_in_shandong=True, own_ip_count=1, founders_cash="500000",
+                                       applied_on=on)
+            if steps >= 1:
+                ds.talent_equity_submit(talent=t, by=maker)
+                ds.talent_equity_decide(talent=t, by=checker, approve=True)
+            if steps >= 2:
+                ds.talent_equity_sign(talent=t, by=maker)
+            if steps >= 3:
+                ds.talent_equity_fund(talent=t, funded_on=paid, by=payer)
+        else:
+            g = ds.grant_invest_loan_apply(programme=p, enterprise=e, title="拨投贷", by=maker, grant_amount=amount,
+                                           applied_on=on)
+            if steps >= 1:
+                ds.grant_invest_loan_review(project=g, by=maker)
+                ds.grant_invest_loan_submit(project=g, by=maker)
+                ds.grant_invest_loan_decide(project=g, by=checker, approve=True)
+            if steps >= 2:
+                ds.grant_invest_loan_sign(project=g, signed_on=signed, by=maker)
+            if steps >= 3:
+                ds.grant_invest_loan_pay_grant(project=g, paid_on=paid, by=payer)
