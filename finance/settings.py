@@ -238,6 +238,7 @@ SPECTACULAR_SETTINGS = {
         "InstallmentStatusEnum": "loans.models.InstallmentStatus",
         "LoanFileStatusEnum": "loans.models.LoanFileStatus",
         "SubsidyStatusEnum": "loans.models.SubsidyStatus",
+        "WriteOffStatusEnum": "loans.models.WriteOffStatus",
         "PoolStatusEnum": "guarantees.models.pools.PoolStatus",
         "PoolLoanCategoryEnum": "guarantees.models.pools.LoanCategory",
         "EnrolmentStatusEnum": "guarantees.models.pools.EnrolmentStatus",

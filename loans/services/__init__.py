@@ -12,7 +12,16 @@ The public names stay importable from ``loans.services``.
 from finance.core.inputs import today
 
 from .classification import CLASSIFIED_STATUSES, ClassificationResult, loans_classify
-from .lifecycle import LIVE_STATUSES, class_with_default_floor, loan_default, loan_write_off, pledges_release
+from .lifecycle import (
+    LIVE_STATUSES,
+    WRITE_OFF_KIND,
+    class_with_default_floor,
+    loan_default,
+    loan_write_off,
+    pledges_release,
+    write_off_decide,
+    write_off_propose,
+)
 from .registration import (
     Item,
     RegistrationRefused,
@@ -31,5 +40,5 @@ __all__ = [
     "class_with_default_floor", "existing_refs", "interest_paid", "loan_default", "loan_input",
     "loan_rules_check", "loan_submit", "loan_write_off", "loans_classify", "pledges_release",
     "register_loans", "registration_errors", "repayment_record", "schedule_for", "subsidy_apply",
-    "subsidy_approve", "subsidy_pay", "today",
+    "subsidy_approve", "subsidy_pay", "today", "WRITE_OFF_KIND", "write_off_decide", "write_off_propose",
 ]
