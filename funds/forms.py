@@ -41,7 +41,7 @@ LABELS = {
     "committed_on": _("Committed on"),
     "to": _("New stage"),
     "reason": _("Reason"),
-    "as_of": _("As of"),
+    "as_of": _("Date of the figures"),
     "value": _("Fair value"),
     "exited_on": _("Exit date"),
     "proceeds": _("Exit proceeds"),

@@ -302,8 +302,18 @@ def _write_offs(user):
                            user, "loan__bank")
 
 
+WRITE_OFF_LABELS = {"reason": _l("Reason"), "on": _l("Proposal date"), "note": _l("Decision note")}
+
+
 def _error_text(request, exc: DomainError) -> str:
-    return exc.detail_zh if request.LANGUAGE_CODE.startswith("zh") else exc.detail_en
+    """The error in the reader's language, led by the field's label instead of its code."""
+    zh = request.LANGUAGE_CODE.startswith("zh")
+    text = exc.detail_zh if zh else exc.detail_en
+    if exc.field in WRITE_OFF_LABELS:
+        for sep in ("：", ": "):
+            text = text.removeprefix(f"{exc.field}{sep}")
+        text = f"{WRITE_OFF_LABELS[exc.field]}{'：' if zh else ': '}{text}"
+    return text
 
 
 @login_required

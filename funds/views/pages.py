@@ -25,6 +25,7 @@ from finance.web.views import history_context
 
 from .. import selectors, services
 from ..charts import fund_chart
+from ..forms import error_text
 from ..models import (
     CallPurpose,
     CallStatus,
@@ -194,7 +195,7 @@ def nav_create(request, pk: int):
         services.nav_record(sub_fund=fund, as_of=request.POST.get("as_of"), by=request.user)
         messages.success(request, _("NAV recorded."))
     except DomainError as exc:
-        _error(request, exc)
+        messages.error(request, error_text(exc, request.LANGUAGE_CODE.startswith("zh")))
     return redirect("funds:subfund-detail", pk=fund.pk)
 
 

@@ -107,9 +107,9 @@ def test_the_stage_moves_with_its_audit_row(fund, manager):
 
 def test_nav_after_today_or_before_the_fund_is_refused(fund, manager):
     client = _client(manager)
-    for as_of in ("2999-01-01", "2019-12-31"):
+    for as_of, why in (("2099-01-01", "不能晚于今天"), ("2019-12-31", "早于基金成立日")):
         response = client.post(reverse("funds:nav-create", args=[fund.pk]), {"as_of": as_of}, follow=True)
-        assert "净值" in _messages(response) or "今天" in _messages(response)
+        assert why in _messages(response) and _messages(response).startswith("基准日：")
     assert not NavReport.objects.filter(sub_fund=fund).exists()
 
 
