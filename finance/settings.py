@@ -240,6 +240,8 @@ SPECTACULAR_SETTINGS = {
         "SubsidyStatusEnum": "loans.models.SubsidyStatus",
         "WriteOffStatusEnum": "loans.models.WriteOffStatus",
         "PoolStatusEnum": "guarantees.models.pools.PoolStatus",
+        "PoolRequestStatusEnum": "guarantees.models.pool_requests.PoolRequestStatus",
+        "PoolMovementKindEnum": "guarantees.models.pools.MovementKind",
         "PoolLoanCategoryEnum": "guarantees.models.pools.LoanCategory",
         "EnrolmentStatusEnum": "guarantees.models.pools.EnrolmentStatus",
         "ClaimStatusEnum": "guarantees.models.pools.ClaimStatus",

@@ -27,7 +27,7 @@ class GuaranteesConfig(AppConfig):
             [Role.GUARANTOR_OFFICER, Role.DEPARTMENT_REVIEWER, Role.AUDITOR, Role.ADMINISTRATOR],
         )
         register(
-            _("Pool contributions and withdrawals"),
+            _("Pool requests"),
             "guarantees:pool-request-list",
             [Role.DEPARTMENT_REVIEWER, Role.AUDITOR, Role.ADMINISTRATOR],
         )

@@ -180,7 +180,8 @@ def subfund_operations(request, pk: int):
     holdings = list(
         fund.holdings.select_related("deal").prefetch_related("valuations").order_by("invested_on")
     )
-    moves = [(s, FundStatus(s).label) for s in sorted(SubFund.TRANSITIONS.get(fund.status, set()))]
+    allowed = SubFund.TRANSITIONS.get(fund.status, set())
+    moves = [(s.value, s.label) for s in FundStatus if s in allowed]
     return render(
         request,
         "funds/setup_operations.html",

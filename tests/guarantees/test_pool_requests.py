@@ -5,6 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.test import Client
+from rest_framework.test import APIClient
 
 from finance.approvals.models import StateChange
 from finance.core.errors import DomainError, PermissionDenied
@@ -144,3 +145,32 @@ def test_pool_policy_values_are_proposed_for_the_pool_and_approved_elsewhere(poo
     change = ParameterChange.objects.get(scope=pool.scope)
     assert (change.status, change.value) == (ChangeStatus.PROPOSED, D("3000000"))
     assert _zh(reviewer).post(f"/guarantees/pools/{pool.pk}/policy/", {"key": "pool.cap_per_loan"}).status_code == 403
+
+
+def _api(user) -> APIClient:
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+def test_api_ask_then_another_reviewer_approves_once(pool, province, reviewer, reviewer2, bank_officer):
+    url = f"/api/v1/pools/{pool.pk}/requests/"
+    body = {"kind": "withdrawal", "amount": "1000000.00", "value_date": "2024-03-01", "note": "年度调整"}
+    first = _api(reviewer).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="pr-1")
+    assert first.status_code == 201, first.json()
+    assert (first.json()["status"], first.json()["amount"]) == ("pending", "1000000.00")
+    again = _api(reviewer).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="pr-1")
+    assert again.json()["id"] == first.json()["id"] and PoolRequest.objects.count() == 1
+    pk = first.json()["id"]
+    own = _api(reviewer).post(f"/api/v1/pool-requests/{pk}/approve/", {}, format="json", HTTP_IDEMPOTENCY_KEY="a0")
+    assert own.status_code == 403 and own["Content-Type"].startswith("application/problem+json")
+    refused = _api(reviewer2).post(f"/api/v1/pool-requests/{pk}/reject/", {}, format="json",
+                                   HTTP_IDEMPOTENCY_KEY="r1")
+    assert refused.status_code == 400  # a refusal needs a note
+    ok = _api(reviewer2).post(f"/api/v1/pool-requests/{pk}/approve/", {}, format="json", HTTP_IDEMPOTENCY_KEY="a1")
+    assert ok.status_code == 200 and ok.json()["status"] == "posted" and ok.json()["movement_id"]
+    assert _available(pool, province) == D("4000000.00")
+    twice = _api(reviewer2).post(f"/api/v1/pool-requests/{pk}/approve/", {}, format="json",
+                                 HTTP_IDEMPOTENCY_KEY="a2")
+    assert twice.status_code == 409 and _available(pool, province) == D("4000000.00")
+    assert _api(bank_officer).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="b1").status_code == 403
