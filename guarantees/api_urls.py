@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import api
+from .api.pool_requests import urlpatterns as pool_request_urlpatterns
 
 urlpatterns = [
     path("pools/", api.PoolListApi.as_view(), name="api-pools"),
@@ -42,3 +43,4 @@ urlpatterns = [
     ),
     path("guarantor-net-assets/", api.NetAssetsCreateApi.as_view(), name="api-guarantor-net-assets"),
 ]
+urlpatterns += pool_request_urlpatterns  # contributions and withdrawals with maker-checker

@@ -26,6 +26,11 @@ class GuaranteesConfig(AppConfig):
             "guarantees:guarantee-list",
             [Role.GUARANTOR_OFFICER, Role.DEPARTMENT_REVIEWER, Role.AUDITOR, Role.ADMINISTRATOR],
         )
+        register(
+            _("Pool requests"),
+            "guarantees:pool-request-list",
+            [Role.DEPARTMENT_REVIEWER, Role.AUDITOR, Role.ADMINISTRATOR],
+        )
         register_home_panel(
             Role.DEPARTMENT_REVIEWER, "guarantees/home/reviewer.html", _("Compensation claims")
         )

@@ -23,7 +23,7 @@ from finance.parties.models import OrgKind, Role
 from . import services, tasks
 from . import validators as v
 from .files import loan_file_upload
-from .models import IPKind, Loan, LoanCategory, LoanFile, LoanStatus, RepaymentMethod
+from .models import IPKind, Loan, LoanCategory, LoanFile, LoanStatus, RepaymentMethod, WriteOffStatus
 from .selectors import loan_file_list, loan_get, loan_list
 
 
@@ -242,6 +242,40 @@ class LoanDefaultApi(APIView):
         loan = services.loan_default(loan=loan, declared_on=data["declared_on"], reason=data["reason"],
                                      by=request.user)
         return Response(LoanDetailOut(loan).data)
+
+
+class WriteOffIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="why the loan cannot be recovered")
+    on = serializers.DateField(required=False, allow_null=True, default=None,
+                               help_text="proposal date (default today; not after today, not before the "
+                                         "default)")
+
+
+class WriteOffOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    loan_id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=WriteOffStatus.choices,
+                                     help_text="proposed (awaiting the department), approved (the loan is "
+                                               "written off), rejected")
+    reason = serializers.CharField()
+    proposed_on = serializers.DateField()
+    principal_outstanding = serializers.DecimalField(max_digits=18, decimal_places=2)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_note = serializers.CharField()
+
+
+class LoanWriteOffApi(APIView):
+    @extend_schema(request=WriteOffIn, responses={201: WriteOffOut},
+                   parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+                   summary="Propose to write off (核销) a defaulted loan; the department decides "
+                           "(maker-checker), then the loan is written off and its pledges released")
+    @idempotent
+    def post(self, request, pk: int):
+        loan = _own_loan(request, pk)
+        data = validated(WriteOffIn, request.data)
+        write_off = services.write_off_propose(loan=loan, reason=data["reason"], on=data.get("on"),
+                                               by=request.user)
+        return Response(WriteOffOut(write_off).data, status=status.HTTP_201_CREATED)
 
 
 # ---------------------------------------------------------------- bulk files

@@ -31,6 +31,8 @@ class LoansConfig(AppConfig):
         register(_("Loans"), "loans:list", [Role.BANK_OFFICER, Role.DEPARTMENT_REVIEWER, Role.AUDITOR,
                                             Role.ADMINISTRATOR, Role.APPLICANT])
         register(_("Loan files"), "loans:file-list", [Role.BANK_OFFICER])
+        register(_("Write-offs"), "loans:write-off-list", [Role.BANK_OFFICER, Role.DEPARTMENT_REVIEWER,
+                                                            Role.AUDITOR, Role.ADMINISTRATOR])
         register(_("Interest subsidies"), "loans:subsidy-list", [Role.APPLICANT, Role.DEPARTMENT_REVIEWER,
                                                                  Role.AUDITOR, Role.ADMINISTRATOR])
         register_home_panel(Role.BANK_OFFICER, "loans/panels/bank.html", _("IP-pledge loans"))

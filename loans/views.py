@@ -20,9 +20,10 @@ from finance.core import inputs
 from finance.core.errors import DomainError
 from finance.parties.models import OrgKind, Role
 from finance.parties.rules import can_see_everything
+from finance.parties.selectors import scope_to_caller
 
 from . import files, services, tasks
-from .models import Loan, LoanStatus, SubsidyScheme, SubsidyStatus
+from .models import Loan, LoanStatus, LoanWriteOff, SubsidyScheme, SubsidyStatus, WriteOffStatus
 from .selectors import loan_file_list, loan_list, loan_totals, subsidy_list
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -104,6 +105,9 @@ def loan_detail(request, pk: int):
         "history": history(loan),
         # the loan came through the caller's scope: a bank officer seeing it is its own bank's
         "can_report": _is_bank(request.user),
+        "can_propose_write_off": _is_bank(request.user) and loan.status == LoanStatus.DEFAULTED,
+        "write_offs": _write_offs(request.user).filter(loan=loan) if request.user.has_role(*WRITE_OFF_ROLES)
+        else [],
         "subsidies": subsidy_list(user=request.user).filter(loan=loan)})
 
 
@@ -283,3 +287,88 @@ def subsidy_detail(request, pk: int):
         and user.pk != app.applicant_id,
         "can_pay": reviewer and app.status == SubsidyStatus.APPROVED and user.pk not in approvers
         and user.pk != app.applicant_id})
+
+
+# ------------------------------------------------------ write-offs: the bank proposes, the department decides
+
+#: Who sees write-offs: the lending bank (its own), the department (decides), auditors, administrators.
+WRITE_OFF_ROLES = (Role.BANK_OFFICER, Role.DEPARTMENT_REVIEWER, Role.AUDITOR, Role.ADMINISTRATOR)
+
+
+def _write_offs(user):
+    if not user.has_role(*WRITE_OFF_ROLES):
+        raise DjangoPermissionDenied
+    return scope_to_caller(LoanWriteOff.objects.select_related("loan__borrower", "loan__bank", "proposed_by"),
+                           user, "loan__bank")
+
+
+WRITE_OFF_LABELS = {"reason": _l("Reason"), "on": _l("Proposal date"), "note": _l("Decision note")}
+
+
+def _error_text(request, exc: DomainError) -> str:
+    """The error in the reader's language, led by the field's label instead of its code."""
+    zh = request.LANGUAGE_CODE.startswith("zh")
+    text = exc.detail_zh if zh else exc.detail_en
+    if exc.field in WRITE_OFF_LABELS:
+        for sep in ("：", ": "):
+            text = text.removeprefix(f"{exc.field}{sep}")
+        text = f"{WRITE_OFF_LABELS[exc.field]}{'：' if zh else ': '}{text}"
+    return text
+
+
+@login_required
+def write_off_list(request):
+    qs = _write_offs(request.user)
+    status = request.GET.get("status", "proposed" if request.user.has_role(Role.DEPARTMENT_REVIEWER) else "")
+    if status in WriteOffStatus.values:
+        qs = qs.filter(status=status)
+    return render(request, "loans/write_off_list.html", {
+        "write_offs": qs[:500], "status": status, "statuses": WriteOffStatus.choices})
+
+
+@login_required
+def write_off_new(request, pk: int):
+    """The lending bank proposes to write off its defaulted loan (reason and date)."""
+    loan = get_object_or_404(loan_list(user=request.user), pk=pk)
+    if not _is_bank(request.user):
+        raise DjangoPermissionDenied
+    if request.method == "POST":
+        try:
+            wo = services.write_off_propose(loan=loan, reason=request.POST.get("reason", ""), by=request.user,
+                                            on=request.POST.get("on") or None)
+            messages.success(request, _("Write-off proposed: the department decides."))
+            return redirect("loans:write-off-detail", pk=wo.pk)
+        except DomainError as exc:
+            messages.error(request, _error_text(request, exc))
+    return render(request, "loans/write_off_new.html", {
+        "loan": loan, "form": request.POST or {"on": inputs.today().isoformat()},
+        "today": inputs.today().isoformat()})
+
+
+@login_required
+def write_off_detail(request, pk: int):
+    wo = get_object_or_404(_write_offs(request.user), pk=pk)
+    approval = approval_current(wo)
+    user = request.user
+    return render(request, "loans/write_off_detail.html", {
+        "wo": wo, "history": history(wo), "approval": approval,
+        "decisions": approval.decisions.select_related("approver").order_by("level") if approval else [],
+        "can_decide": (user.has_role(Role.DEPARTMENT_REVIEWER) and wo.status == WriteOffStatus.PROPOSED
+                       and user.pk != wo.proposed_by_id and user.pk not in approval_approver_ids(wo))})
+
+
+@login_required
+@require_POST
+def write_off_decide(request, pk: int):
+    """A department reviewer approves (the loan is written off, its pledges released) or refuses."""
+    if not request.user.has_role(Role.DEPARTMENT_REVIEWER):
+        raise DjangoPermissionDenied
+    wo = get_object_or_404(_write_offs(request.user), pk=pk)
+    try:
+        wo = services.write_off_decide(write_off=wo, by=request.user,
+                                       approve=request.POST.get("decision") == "approve",
+                                       note=request.POST.get("note", ""))
+        messages.success(request, _("Decision recorded."))
+    except DomainError as exc:
+        messages.error(request, _error_text(request, exc))
+    return redirect("loans:write-off-detail", pk=wo.pk)

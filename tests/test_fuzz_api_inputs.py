@@ -65,6 +65,10 @@ BASELINES = {
     "POST /api/v1/loans/": ("bank_key", None, lambda w: loan_body(777)),
     "POST /api/v1/loans/{id}/repayments/": ("bank_key", "loan", lambda w: {"paid_on": "2025-02-15", "amount": "1000.00"}),
     "POST /api/v1/loans/{id}/default/": ("bank_key", "loan", lambda w: {"declared_on": "2025-06-01", "reason": "逾期"}),
+    # operators' workflows (issue 14): the world's loan is not defaulted, so a well-formed write-off is refused (409)
+    "POST /api/v1/loans/{id}/write-off/": ("bank_key", "loan", lambda w: {"reason": "破产清算", "on": "2025-06-01"}),
+    "POST /api/v1/pools/{id}/requests/": ("department_reviewer", "pool", lambda w: {
+        "kind": "contribution", "amount": "1000.00", "value_date": "2025-06-01"}),
     "POST /api/v1/claims/": ("bank_key", None, lambda w: {"loan_id": w.objects[("loan", "own")],
                                                            "claimed_loss": "1000.00"}),
     "POST /api/v1/claims/{id}/recoveries/": ("bank_key", "claim", lambda w: {"recovered": "1000.00", "costs": "0.00",

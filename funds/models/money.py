@@ -224,6 +224,16 @@ class FeeAccrual(models.Model):
     def __str__(self):
         return f"fee {self.sub_fund_id} {self.period_start}–{self.period_end}: {self.amount}"
 
+    @property
+    def owner_org_id(self):
+        return self.sub_fund.manager_id
+
+    def approval_content(self) -> dict:
+        """What the approvers of the fee's payment see (``funds.services.fees``): the accrual as posted."""
+        return {"sub_fund": self.sub_fund_id, "period_start": self.period_start,
+                "period_end": self.period_end, "basis": self.basis, "basis_amount": str(self.basis_amount),
+                "rate": str(self.rate), "amount": str(self.amount)}
+
 
 class IndexSeries(models.Model):
     """A public-market index the manager uploads (CSV of date, level) for KS-PME."""

@@ -50,6 +50,7 @@ from .deals import (
 )
 from .distributions import distribution_create, distribution_plan, guidance_exit_price
 from .documents import check_document
+from .fees import fee_pay, fee_payment_decide, fee_payment_request, fee_payment_state
 from .indices import index_upload, parse_index_csv
 from .portfolio import holding_create, holding_exit, holdings_value, nav_record, parse_stake, valuation_record
 from .setup import (
@@ -73,7 +74,8 @@ __all__ = [
     "committee_approved", "condition_add", "condition_satisfy", "deal_committee_decide", "deal_create",
     "deal_edit", "deal_exit", "deal_fund", "deal_meeting_reopen", "deal_move", "deal_signoff", "deal_submit",
     "distribution_create", "distribution_plan", "document_add", "fee_accrue", "fee_basis_amount",
-    "fee_expense_account", "fee_payable_account", "fund_money", "gains_account", "gp_carry_account",
+    "fee_expense_account", "fee_pay", "fee_payable_account", "fee_payment_decide",
+    "fee_payment_request", "fee_payment_state", "fund_money", "gains_account", "gp_carry_account",
     "guidance_exit_price", "guidance_fund_create", "holding_create", "holding_exit", "holdings_value",
     "index_upload", "investments_account", "lp_capital_account", "nav_record", "parse_index_csv",
     "parse_stake",

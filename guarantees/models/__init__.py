@@ -16,6 +16,7 @@ from .guarantees import (  # noqa: F401
     GuarantorNetAssets,
     PremiumSubsidy,
 )
+from .pool_requests import PoolRequest, PoolRequestStatus  # noqa: F401
 from .pools import (  # noqa: F401
     CLAIM_TRANSITIONS,
     CURRENCIES,

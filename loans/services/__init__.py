@@ -12,7 +12,16 @@ The public names stay importable from ``loans.services``.
 from finance.core.inputs import today
 
 from .classification import CLASSIFIED_STATUSES, ClassificationResult, loans_classify
-from .lifecycle import LIVE_STATUSES, class_with_default_floor, loan_default, loan_write_off, pledges_release
+from .lifecycle import (
+    LIVE_STATUSES,
+    WRITE_OFF_KIND,
+    class_with_default_floor,
+    loan_default,
+    loan_write_off,
+    pledges_release,
+    write_off_decide,
+    write_off_propose,
+)
 from .registration import (
     Item,
     RegistrationRefused,
@@ -37,10 +46,11 @@ from .submission import (
 from .subsidies import SUBSIDY_APPROVAL_KIND, interest_paid, subsidy_apply, subsidy_approve, subsidy_pay
 
 __all__ = [
-    "Allocation", "CLASSIFIED_STATUSES", "ClassificationResult", "InputErrors", "Item", "LIVE_STATUSES",
-    "LoanIn", "PledgeIn", "RegistrationRefused", "RowError", "RowInput", "SUBSIDY_APPROVAL_KIND",
-    "allocate_repayment", "amount_owed", "class_with_default_floor", "existing_refs", "interest_paid",
+    "allocate_repayment", "Allocation", "amount_owed", "class_with_default_floor", "ClassificationResult",
+    "CLASSIFIED_STATUSES", "existing_refs", "InputErrors", "interest_paid", "Item", "LIVE_STATUSES",
     "loan_default", "loan_input", "loan_rules_check", "loan_rules_errors", "loan_submit", "loan_write_off",
-    "loans_classify", "loans_input", "pledges_release", "register_loans", "registration_errors",
-    "repayment_record", "schedule_for", "subsidy_apply", "subsidy_approve", "subsidy_pay", "today",
+    "LoanIn", "loans_classify", "loans_input", "PledgeIn", "pledges_release", "register_loans",
+    "registration_errors", "RegistrationRefused", "repayment_record", "RowError", "RowInput",
+    "schedule_for", "subsidy_apply", "SUBSIDY_APPROVAL_KIND", "subsidy_approve", "subsidy_pay", "today",
+    "write_off_decide", "WRITE_OFF_KIND", "write_off_propose",
 ]

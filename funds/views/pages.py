@@ -15,19 +15,27 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from finance.approvals.models import Committee, Meeting, VoteChoice
-from finance.approvals.services import conflict_declare, meeting_tally, vote_cast
+from finance.approvals.models import Committee, Meeting
+from finance.approvals.services import meeting_tally
 from finance.core.errors import DomainError
 from finance.core.inputs import parse_id, today
 from finance.parties.models import Organisation, OrgKind, Role
 from finance.parties.selectors import scope_to_caller
 from finance.web.views import history_context
 
-from . import selectors, services
-from .charts import fund_chart
-from .direct.memo import deal_memo
-from .models import CallPurpose, CallStatus, CapitalCallLine, Deal, DealStatus, Instrument, Stage
-from .services.documents import CONTENT_TYPES, extension_of
+from .. import selectors, services
+from ..charts import fund_chart
+from ..forms import error_text
+from ..models import (
+    CallPurpose,
+    CallStatus,
+    CapitalCallLine,
+    DealStatus,
+    GuidanceFund,
+    Instrument,
+    Stage,
+)
+from ..services.documents import CONTENT_TYPES, extension_of
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +72,10 @@ def subfund_list(request):
     rows = [{"fund": f, "perf": perf[f.pk], "comp": comp[f.pk]} for f in funds]
     guidance = [(g, selectors.guidance_performance(g))
                 for g in selectors.guidance_fund_list(user=request.user)]
-    return render(request, "funds/subfund_list.html", {"rows": rows, "guidance": guidance})
+    can_set_up = request.user.has_role(Role.FUND_MANAGER) and GuidanceFund.objects.filter(
+        manager_id=request.user.organisation_id).exists()
+    return render(request, "funds/subfund_list.html", {"rows": rows, "guidance": guidance,
+                                                       "can_set_up": can_set_up})
 
 
 @login_required
@@ -184,7 +195,7 @@ def nav_create(request, pk: int):
         services.nav_record(sub_fund=fund, as_of=request.POST.get("as_of"), by=request.user)
         messages.success(request, _("NAV recorded."))
     except DomainError as exc:
-        _error(request, exc)
+        messages.error(request, error_text(exc, request.LANGUAGE_CODE.startswith("zh")))
     return redirect("funds:subfund-detail", pk=fund.pk)
 
 
@@ -212,7 +223,7 @@ def call_notice(request, pk: int, line: int):
     visible = scope_to_caller(qs, request.user, "call__sub_fund__manager") | scope_to_caller(
         qs, request.user, "commitment__organisation")
     obj = get_object_or_404(visible, pk=line, call_id=pk, call__status=CallStatus.ISSUED)
-    from .notices import call_notice_pdf
+    from ..notices import call_notice_pdf
 
     response = HttpResponse(call_notice_pdf(obj), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="call-{obj.call.number}-lp-{obj.commitment_id}.pdf"'
@@ -366,36 +377,3 @@ def deal_action(request, pk: int):
     except DomainError as exc:
         _error(request, exc)
     return redirect("funds:deal-detail", pk=deal.pk)
-
-
-@login_required
-def my_votes(request):
-    _role(request, Role.COMMITTEE_MEMBER)
-    meetings = selectors.pending_votes(user=request.user)
-    return render(request, "funds/my_votes.html", {"meetings": meetings})
-
-
-@login_required
-def meeting_vote(request, pk: int):
-    """A committee member's vote (or declared conflict) on one meeting, with the terms they vote on."""
-    _role(request, Role.COMMITTEE_MEMBER)
-    meeting = get_object_or_404(Meeting.objects.filter(committee__members=request.user), pk=pk)
-    deal = meeting.item
-    if not isinstance(deal, Deal):
-        raise DjangoPermissionDenied
-    if request.method == "POST":
-        try:
-            if request.POST.get("action") == "recuse":
-                conflict_declare(meeting=meeting, member=request.user, reason=request.POST.get("reason", ""))
-                messages.success(request, _("Conflict declared: you are recused."))
-            else:
-                vote_cast(meeting=meeting, member=request.user, choice=request.POST.get("choice", ""),
-                          comment=request.POST.get("comment", ""))
-                messages.success(request, _("Vote recorded."))
-            return redirect("funds:my-votes")
-        except DomainError as exc:
-            _error(request, exc)
-    mine = meeting.votes.filter(member=request.user).first()
-    return render(request, "funds/meeting_vote.html", {"meeting": meeting, "deal": deal, "mine": mine,
-                                                       "choices": VoteChoice.choices,
-                                                       "memo": deal_memo(deal)})

@@ -15,8 +15,8 @@ from finance.core.inputs import parse_id
 from finance.parties.models import Role
 from finance.web.views import history_context
 
-from . import charts, loan_reads, selectors, services, stress
-from .forms import (
+from .. import charts, loan_reads, selectors, services, stress
+from ..forms import (
     ClaimForm,
     DecisionForm,
     EnrolmentForm,
@@ -26,7 +26,7 @@ from .forms import (
     RecoveryForm,
     StressForm,
 )
-from .models import ClaimStatus, CompensationStatus, GuaranteeStatus
+from ..models import ClaimStatus, CompensationStatus, GuaranteeStatus
 
 POOL_ROLES = (Role.BANK_OFFICER, Role.DEPARTMENT_REVIEWER, Role.AUDITOR, Role.ADMINISTRATOR)
 OVERSIGHT = (Role.DEPARTMENT_REVIEWER, Role.AUDITOR, Role.ADMINISTRATOR)
@@ -48,7 +48,11 @@ def _get(fn, **kw):
 def pool_list(request):
     _need(request.user, *POOL_ROLES)
     pools = [(p, selectors.pool_figures(p)) for p in selectors.pool_list(user=request.user)]
-    return render(request, "guarantees/pool_list.html", {"pools": pools})
+    return render(
+        request,
+        "guarantees/pool_list.html",
+        {"pools": pools, "can_set_up": request.user.has_role(Role.DEPARTMENT_REVIEWER)},
+    )
 
 
 @login_required
@@ -105,6 +109,9 @@ def pool_detail(request, pk: int):
         "pipeline_chart": mark_safe(pipeline_chart),  # noqa: S308 (our SVG)
         "npl_chart": mark_safe(npl_chart),
         "claims": selectors.claim_list(user=request.user, pool=pool)[:20],
+        "can_request_movement": request.user.has_role(Role.DEPARTMENT_REVIEWER)
+        and pool.sponsors.filter(organisation_id=request.user.organisation_id).exists(),
+        "can_read_policy": request.user.has_role(*OVERSIGHT),
         **history_context(pool),
     }
     return render(request, "guarantees/pool_detail.html", ctx)
