@@ -1,9 +1,11 @@
 """Account pages under /accounts/: allauth's sign-up, email confirmation and password reset (only those views:
 logging in stays on finance.urls' own login page), and the identity pages (namespace ``accounts``)."""
 from allauth.account import views as allauth_views
+from django.contrib.auth.views import LoginView
 from django.urls import include, path, re_path
 
 from . import views
+from .forms import LoginForm
 
 pages = [
     path("signup/check-uscc/", views.uscc_check, name="uscc-check"),
@@ -18,6 +20,8 @@ pages = [
 ]
 
 urlpatterns = [
+    # allauth links to "account_login": the login page of finance.urls ("login", which resolves first)
+    path("login/", LoginView.as_view(authentication_form=LoginForm), name="account_login"),
     path("signup/", allauth_views.signup, name="account_signup"),
     path("inactive/", allauth_views.account_inactive, name="account_inactive"),
     path("confirm-email/", allauth_views.email_verification_sent, name="account_email_verification_sent"),
