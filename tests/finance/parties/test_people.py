@@ -51,13 +51,15 @@ def invitation_link() -> str:
     return re.search(r"https?://\S+", mail.outbox[-1].body).group(0).replace("http://testserver", "")
 
 
-def test_an_enterprise_administrator_invites_a_colleague_who_sets_a_password(admin_client, enterprise, client):
+def test_an_enterprise_administrator_invites_a_colleague_who_sets_a_password(admin_client, enterprise, client,
+                                                                           django_capture_on_commit_callbacks):
     page = admin_client.get("/accounts/people/")
     assert page.status_code == 200
     assert {value for value, _ in page.context["form"].fields["roles"].choices} == {
         Role.APPLICANT, Role.VIEWER, Role.ORG_ADMIN}
-    sent = admin_client.post("/accounts/people/", {"email": "Li.Lei@QChip.example.cn",
-                                                   "roles": [Role.APPLICANT, Role.VIEWER]})
+    with django_capture_on_commit_callbacks(execute=True):  # the email leaves once the invitation is saved
+        sent = admin_client.post("/accounts/people/", {"email": "Li.Lei@QChip.example.cn",
+                                                       "roles": [Role.APPLICANT, Role.VIEWER]})
     assert sent.status_code == 302
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["li.lei@qchip.example.cn"]
     link = invitation_link()
