@@ -15,7 +15,7 @@ pages = [
     path("people/invitations/<int:pk>/cancel/", views.invitation_cancel, name="invitation-cancel"),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("api-keys/", views.api_keys, name="api-keys"),
-    path("api-keys/<int:pk>/", views.api_key_action, name="api-key-action"),
+    path("api-keys/<str:prefix>/", views.api_key_action, name="api-key-action"),
     path("otp/enrol/", views.otp_enrol, name="otp-enrol"),
 ]
 

@@ -217,8 +217,8 @@ def api_keys(request):
 
 @_guarded(may_manage_api_keys)
 @require_POST
-def api_key_action(request, pk: int):
-    key = api_key_for(request.user, pk)
+def api_key_action(request, prefix: str):
+    key = api_key_for(request.user, prefix)
     action = request.POST.get("action", "")
     try:
         if action == "revoke":
