@@ -112,6 +112,15 @@ def test_register_rules_run_on_rows_with_field_errors(bank, bank_user):
     assert counts() == before
 
 
+def test_the_downloaded_template_is_the_valid_one(bank_user, client):
+    """The page serves the workbook the rules accept (it once served a hand-typed row with a wrong code)."""
+    client.force_login(bank_user)
+    response = client.get("/loans/files/template.xlsx")
+    assert response.status_code == 200
+    ws = openpyxl.load_workbook(__import__("io").BytesIO(response.content)).active
+    assert [[c.value for c in r] for r in ws.iter_rows()] == [template_headers(), list(sample_row())]
+
+
 def test_the_template_sample_row_passes_every_rule_and_registers_one_loan(bank, bank_user):
     sample = dict(zip(EN, sample_row(), strict=True))
     assert check_uscc(sample["borrower_uscc"]) == sample["borrower_uscc"]
