@@ -480,6 +480,66 @@ MATRIX.update({
 })
 
 
+# ---- identity (issue 12 / 14): sign-up, email confirmation, password reset (allauth), people, keys, OTP ----
+# No principal of the world is an organisation administrator: the administrator (platform, in a department)
+# manages people; bank administrators' keys and org admins' own-vs-other answers are in tests/finance/parties
+# and tests/finance/security. Objects: an id/key nobody has (404 for who may look, 403 for who may not).
+OBJECTS.update({"person": None, "role_request": None, "invitation": None})
+MATRIX.update({
+    #        app      bank     fm       cm       guar     rev      aud      adm      anon     bkey     gkey
+    "account_login": R(None,
+        get="200      200      200      200      200      200      200      200      200      200      200"),
+    "account_signup": R(None,
+        get="302      302      302      302      302      302      302      302      200      200      200",
+        post="302      302      302      302      302      302      302      302      200      200      200"),
+    "account_inactive": R(None,
+        get="200      200      200      200      200      200      200      200      200      200      200"),
+    "account_email_verification_sent": R(None,
+        get="200      200      200      200      200      200      200      200      200      200      200"),
+    "account_confirm_email": R(None,
+        get="200      200      200      200      200      200      200      200      200      200      200",
+        post="404      404      404      404      404      404      404      404      404      404      404",
+        key="missing"),
+    "account_reset_password": R(None,
+        get="200      200      200      200      200      200      200      200      200      200      200",
+        post="200      200      200      200      200      200      200      200      200      200      200"),
+    "account_reset_password_done": R(None,
+        get="200      200      200      200      200      200      200      200      200      200      200"),
+    "account_reset_password_from_key": R(None,
+        get="200      200      200      200      200      200      200      200      200      200      200",
+        uidb36="zz", key="missing"),
+    "account_reset_password_from_key_done": R(None,
+        get="200      200      200      200      200      200      200      200      200      200      200"),
+    "accounts:uscc-check": R(None,
+        get="200      200      200      200      200      200      200      200      200      200      200"),
+    "accounts:people": R(None,
+        get="403      403      403      403      403      403      403      200      302      302      302",
+        post="403      403      403      403      403      403      403      200      302      302      302"),
+    "accounts:person": R("person",
+        get="403/403  403/403  403/403  403/403  403/403  403/403  403/403  404/404  302/302  302/302  302/302",
+        post="403/403  403/403  403/403  403/403  403/403  403/403  403/403  404/404  302/302  302/302  302/302"),
+    "accounts:role-request-decide": R("role_request",
+        get="403/403  403/403  403/403  403/403  403/403  403/403  403/403  405/405  302/302  302/302  302/302",
+        post="403/403  403/403  403/403  403/403  403/403  403/403  403/403  404/404  302/302  302/302  302/302"),
+    "accounts:invitation-cancel": R("invitation",
+        get="403/403  403/403  403/403  403/403  403/403  403/403  403/403  405/405  302/302  302/302  302/302",
+        post="403/403  403/403  403/403  403/403  403/403  403/403  403/403  404/404  302/302  302/302  302/302"),
+    "accounts:invitation-accept": R(None,
+        get="404      404      404      404      404      404      404      404      404      404      404",
+        post="404      404      404      404      404      404      404      404      404      404      404",
+        token="missing"),
+    "accounts:api-keys": R(None,
+        get="403      403      403      403      403      403      403      403      302      302      302",
+        post="403      403      403      403      403      403      403      403      302      302      302"),
+    "accounts:api-key-action": R(None,
+        get="403      403      403      403      403      403      403      403      302      302      302",
+        post="403      403      403      403      403      403      403      403      302      302      302",
+        prefix="missing"),
+    "accounts:otp-enrol": R(None,
+        get="403      403      200      200      403      200      403      200      302      302      302",
+        post="403      403      200      200      403      200      403      200      302      302      302"),
+})
+
 # cells known to be wrong today, each owned by another engineer: (url name, method, principal) -> (status seen, why)
 KNOWN: dict[tuple[str, str, str], tuple[str, str]] = {}
 

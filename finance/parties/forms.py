@@ -95,7 +95,7 @@ class EnterpriseSignupForm(SignupForm):
         for field in self.fields.values():
             field.widget.attrs.pop("placeholder", None)
         self.fields["uscc"].widget.attrs.update({
-            "hx-get": reverse_lazy("accounts:uscc-check"), "hx-trigger": "keyup changed delay:400ms, change",
+            "hx-get": reverse_lazy("accounts:uscc-check"), "hx-trigger": "input changed delay:400ms, change",
             "hx-target": "#uscc-check", "aria-describedby": "uscc-check id_uscc_helptext"})
         bootstrap(self)
 
@@ -155,7 +155,7 @@ class InviteForm(BootstrapForm):
 
 
 class ApiKeyForm(BootstrapForm):
-    name = forms.CharField(label=_("Key name"), max_length=50, initial="bank system",
+    name = forms.CharField(label=_("Key name"), max_length=50,
                            help_text=_("Which of your systems uses it"))
     expiry_date = forms.DateTimeField(label=_("Expires at"), required=False,
                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),

@@ -257,6 +257,10 @@ class Invitation(models.Model):
     def __str__(self):
         return f"{self.email} → {self.organisation}"
 
+    @property
+    def role_labels(self) -> list[str]:
+        return [Role(r).label for r in self.roles]
+
 
 class RoleRequestStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting a second administrator")

@@ -62,9 +62,12 @@ def identity_events_of(organisation, *, user=None, limit: int = 100):
     return qs[:limit]
 
 
-def role_requests_pending(organisation) -> QuerySet:
-    return (RoleRequest.objects.filter(user__organisation=organisation, status=RoleRequestStatus.PENDING)
-            .select_related("user", "requested_by"))
+def role_requests_pending(organisation=None) -> QuerySet:
+    """Grants of approval power waiting for a second administrator: of one organisation, or (None) of every
+    organisation, which platform administrators see and may decide."""
+    qs = RoleRequest.objects.filter(status=RoleRequestStatus.PENDING).select_related(
+        "user__organisation", "requested_by")
+    return qs if organisation is None else qs.filter(user__organisation=organisation)
 
 
 def invitations_open(organisation) -> QuerySet:

@@ -514,7 +514,7 @@ def invitation_create(*, organisation: Organisation, email: str, roles: list[str
     invitation = Invitation.objects.create(organisation=organisation, email=email, roles=roles,
                                            token_hash=_token_hash(token), created_by=by,
                                            expires_at=expires_at)
-    _event(organisation, IdentityAction.INVITATION_SENT, by=by, note=f"{email} · {', '.join(roles)}")
+    _event(organisation, IdentityAction.INVITATION_SENT, by=by, note=email)
     return invitation, token
 
 

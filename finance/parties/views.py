@@ -28,7 +28,7 @@ from finance.core.errors import DomainError
 
 from . import services
 from .forms import ApiKeyExpiryForm, ApiKeyForm, InvitationAcceptForm, InviteForm, OtpConfirmForm
-from .models import APPROVER_ROLES, IdentityAction, Role, RoleRequest, is_shandong_uscc
+from .models import APPROVER_ROLES, IdentityAction, Role, is_shandong_uscc
 from .rules import grantable_roles, may_manage_api_keys, may_manage_people, needs_second_factor
 from .selectors import (
     api_key_for,
@@ -99,7 +99,8 @@ def people(request):
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("accounts:people")
-    requests = list(role_requests_pending(org))
+    platform_admin = request.user.has_role(Role.ADMINISTRATOR)
+    requests = list(role_requests_pending(None if platform_admin else org))
     return render(request, "parties/people.html", {
         "org": org, "people": people_of(org), "form": form, "invitations": invitations_open(org),
         "requests": requests, "events": identity_events_of(org, limit=50),
@@ -148,7 +149,9 @@ def person(request, pk: int):
 @_guarded(may_manage_people)
 @require_POST
 def role_request_decide(request, pk: int):
-    role_request = get_object_or_404(RoleRequest, pk=pk, user__organisation=request.user.organisation_id)
+    platform_admin = request.user.has_role(Role.ADMINISTRATOR)  # the second administrator of last resort
+    scope = None if platform_admin else request.user.organisation
+    role_request = get_object_or_404(role_requests_pending(scope), pk=pk)
     try:
         services.role_request_decide(request=role_request, by=request.user,
                                      confirm=request.POST.get("decision") == "confirm")

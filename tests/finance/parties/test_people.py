@@ -207,3 +207,18 @@ def test_the_database_refuses_a_viewer_in_a_bank(orgs, make_user):
     with pytest.raises(IntegrityError), transaction.atomic():
         RoleGrant.objects.create(user=officer, role=Role.VIEWER, org_kind=OrgKind.BANK)
     RoleGrant.objects.create(user=officer, role=Role.ORG_ADMIN, org_kind=OrgKind.BANK)  # every kind has admins
+
+
+def test_a_platform_administrator_is_the_second_administrator_of_last_resort(orgs, make_user, province, client):
+    manager = orgs.make(OrgKind.FUND_MANAGER)
+    only_admin = make_user(manager, Role.ORG_ADMIN)
+    colleague = make_user(manager, Role.FUND_MANAGER)
+    member_role_grant(user=colleague, role=Role.COMMITTEE_MEMBER, by=only_admin)
+    request = RoleRequest.objects.get(user=colleague)
+    client.force_login(make_user(province, Role.ADMINISTRATOR))
+    page = client.get("/accounts/people/").content.decode()
+    assert manager.name in page and "投委会委员" in page
+    assert client.post(f"/accounts/people/requests/{request.pk}/", {"decision": "refuse"}).status_code == 302
+    request.refresh_from_db()
+    assert request.status == RoleRequestStatus.REFUSED and not colleague.has_role(Role.COMMITTEE_MEMBER)
+    assert IdentityEvent.objects.filter(user=colleague, action=IdentityAction.ROLE_REQUEST_REFUSED).exists()
