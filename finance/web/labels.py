@@ -157,7 +157,8 @@ def policy_rows(snapshot) -> list[tuple[str, str]]:
 
 # Where a policy value comes from, as the catalogue writes it in shorthand ("pub 155号", "seen 10–20%").
 _SOURCES = [("platform default", "平台默认值"), ("earlier years", "往年做法"), ("older rules", "旧规定"),
-            ("none found", "未找到公开依据"), ("none", "无公开依据"), ("seen", "实务所见"), ("pub", "公开文件"),
+            ("none found", "未找到公开依据"), ("none", "无公开依据"), ("seen", "实务所见"),
+            ("pub", "公开文件"),
             ("demo", "演示数据")]
 
 
@@ -171,3 +172,13 @@ def source_text(source: str) -> str:
             rest = text[len(key):].lstrip(" ,:;")
             return f"{zh} {rest}".strip() if rest else zh
     return source
+
+
+# Who bears a share of a loss (guarantee payouts, pool claims): the codes of the split, as people say them.
+PARTIES = {"bank": _lazy("Lending bank"), "guarantor": _lazy("Guarantor"), "reguarantor": _lazy("Re-guarantor"),
+           "national_fund": _lazy("National financing guarantee fund"), "province": _lazy("Province"),
+           "city": _lazy("City"), "pool": _lazy("Pool")}
+
+
+def party_label(code: str) -> str:
+    return str(PARTIES.get(code, code))

@@ -1,6 +1,6 @@
 """Who may use a page, said once: the view declares its roles with ``roles_required`` and the templates ask
-``{% can "app:url-name" arg as ok %}`` before showing the button or link, so an action is offered exactly to the
-roles its view lets through (an auditor is never shown an upload that would answer 403)."""
+``{% can "app:url-name" arg as ok %}`` before showing the button or link, so an action is offered exactly to
+the roles its view lets through (an auditor is never shown an upload that would answer 403)."""
 from __future__ import annotations
 
 import functools

@@ -102,7 +102,8 @@ def policy_rows(snapshot):
 
 @register.simple_tag(takes_context=True)
 def can(context, url_name, *args):
-    """``{% can "funds:index-upload" as may_upload %}``: the view's own role rule (finance.web.permissions)."""
+    """``{% can "funds:index-upload" as may_upload %}``: the view's own role rule
+    (finance.web.permissions)."""
     from finance.web.permissions import can_open
 
     return can_open(context.get("user"), url_name, *args)
@@ -114,3 +115,11 @@ def source_text(source):
     from finance.web.labels import source_text as text
 
     return text(source)
+
+
+@register.filter
+def party_label(code):
+    """A loss-sharing party's code as its name (``reguarantor`` → 再担保机构)."""
+    from finance.web.labels import party_label as label
+
+    return label(code)
