@@ -175,7 +175,8 @@ def source_text(source: str) -> str:
 
 
 # Who bears a share of a loss (guarantee payouts, pool claims): the codes of the split, as people say them.
-PARTIES = {"bank": _lazy("Lending bank"), "guarantor": _lazy("Guarantor"), "reguarantor": _lazy("Re-guarantor"),
+PARTIES = {"bank": _lazy("Lending bank"), "guarantor": _lazy("Guarantor"),
+           "reguarantor": _lazy("Re-guarantor"),
            "national_fund": _lazy("National financing guarantee fund"), "province": _lazy("Province"),
            "city": _lazy("City"), "pool": _lazy("Pool")}
 
