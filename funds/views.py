@@ -241,7 +241,9 @@ def pipeline(request):
     # the keyboard move menu of each card offers the manual moves only (committee, sign-off and funding
     # have their own steps), to fund managers only (deal_action refuses everyone else)
     can_move = request.user.has_role(Role.FUND_MANAGER)
-    moves = {s: sorted((to, DealStatus(to).label) for frm, to in MANUAL_MOVES if frm == s) if can_move else []
+    order = [s for s, _label in DealStatus.choices]  # forward moves first, rejection last
+    moves = {s: sorted(((to, DealStatus(to).label) for frm, to in MANUAL_MOVES if frm == s),
+                       key=lambda m: (m[0] == DealStatus.REJECTED, order.index(m[0]))) if can_move else []
              for s, _label in DealStatus.choices}
     columns = [(s, label, [d for d in deals if d.status == s], moves[s]) for s, label in DealStatus.choices]
     return render(request, "funds/pipeline.html", {"columns": columns, "can_move": can_move})
