@@ -51,7 +51,7 @@ def state_label(change, value: str) -> str:
 _REASONS: list[tuple[re.Pattern, str]] = [(re.compile(p + r"\Z"), zh) for p, zh in [
     (r"registered in bulk", "批量登记"),
     (r"first close", "首次关账"),
-    (r"submitted for approval", "提交审批"),
+    (r"submitted for approval", "已送审"),
     (r"submitted", "已提交"),
     (r"reviewed", "已审核"),
     (r"to committee", "提交投委会"),
