@@ -1,10 +1,11 @@
-# Kejin: `make demo` serves the platform with demo data on SQLite; `make test` runs the suite on PostgreSQL.
+# Kejin: `make demo` (PORT=8000 by default) serves the platform with demo data on SQLite; `make test` runs the suite on PostgreSQL.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 # Tests run on the local PostgreSQL (row locks, triggers and races are proven there); override to taste.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kejin
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+PORT ?= 8000
 DEMO_ENV := DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/kejin.sqlite3 CELERY_BROKER_URL=
 
 .PHONY: install demo test lint typecheck hooks lock bench clean messages
@@ -21,8 +22,8 @@ install: $(BIN)/.installed
 
 demo: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
-	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo --port $(PORT)
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \

@@ -202,6 +202,7 @@ LOCALE_PATHS = [BASE_DIR / "finance" / "locale"]  # the core's strings; apps kee
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["finance.web.formats"]  # one date format on every page: 2026-11-30 (docs/ui.md)
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -50,3 +50,4 @@ urlpatterns = [
 harden(urlpatterns)
 handler404 = api_not_found
 handler500 = api_server_error
+handler403 = web_views.permission_denied

@@ -87,7 +87,7 @@ def seed(world) -> None:
     for b, bank in enumerate(world.banks, start=1):
         officer = world.users.get(f"bank{b}")
         items = []
-        for i in range(LOANS_PER_BANK):
+        for i in range(getattr(world, "loans_per_bank", None) or LOANS_PER_BANK):
             serial += 1
             borrower = borrowers[0] if (b == 1 and i < 2) else rng.choice(borrowers)
             data = services.loan_input(_body(rng, serial, f"{PREFIX}{b}-{i + 1:04d}", borrower, today))

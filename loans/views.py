@@ -72,22 +72,33 @@ def loan_list_view(request):
 def loan_export(request):
     """The caller's loan book (filters applied) as XLSX, with formula injection neutralised."""
     import openpyxl
+    from openpyxl.cell import WriteOnlyCell
 
     qs = _filtered(request)[1]
     wb = openpyxl.Workbook(write_only=True)
-    ws = wb.create_sheet("loans")
+    ws = wb.create_sheet(_("Loans"))
+
+    def cell(value, number_format=None):
+        """Money as numbers with separators, dates as dates: a spreadsheet sums and sorts them."""
+        c = WriteOnlyCell(ws, value=safe_cell(value))
+        if number_format and value is not None:
+            c.number_format = number_format
+        return c
+
+    money, day = "#,##0.00", "yyyy-mm-dd"
     ws.append([_("Bank reference"), _("Bank"), _("Borrower"), _("Credit code"), _("Loan category"),
-               _("Principal"), _("Currency"), _("Outstanding"), _("Rate (%)"), _("Term (months)"),
-               _("Method"), _("Disbursed on"), _("Maturity"), _("Status"), _("Days past due"),
-               _("Classification")])
+               _("Principal (yuan)"), _("Currency"), _("Outstanding (yuan)"), _("Rate (%)"),
+               _("Term (months)"), _("Method"), _("Disbursed on"), _("Maturity"), _("Status"),
+               _("Days past due"), _("Classification")])
     for loan in qs.iterator(chunk_size=2000):
-        ws.append([safe_cell(x) for x in (
-            loan.external_ref, loan.bank.name, loan.borrower.name, loan.borrower.uscc,
-            str(loan.get_category_display()), loan.principal.amount, str(loan.principal.currency),
-            loan.principal_outstanding, loan.annual_rate, loan.term_months,
-            str(loan.get_repayment_method_display()),
-            loan.disbursed_on, loan.maturity_on, str(loan.get_status_display()), loan.dpd,
-            str(loan.get_loan_class_display()))])
+        ws.append([
+            cell(loan.external_ref), cell(loan.bank.name), cell(loan.borrower.name), cell(loan.borrower.uscc),
+            cell(str(loan.get_category_display())), cell(loan.principal.amount, money),
+            cell(str(loan.principal.currency)), cell(loan.principal_outstanding, money),
+            cell(loan.annual_rate, "0.00##"), cell(loan.term_months),
+            cell(str(loan.get_repayment_method_display())),
+            cell(loan.disbursed_on, day), cell(loan.maturity_on, day), cell(str(loan.get_status_display())),
+            cell(loan.dpd), cell(str(loan.get_loan_class_display()))])
     buf = io.BytesIO()
     wb.save(buf)
     response = HttpResponse(buf.getvalue(),
@@ -189,7 +200,10 @@ def file_template(request):
 class SubsidyForm(forms.Form):
     scheme = forms.ModelChoiceField(label=_l("Scheme"), queryset=SubsidyScheme.objects.filter(is_open=True))
     loan = forms.ModelChoiceField(label=_l("Loan"), queryset=Loan.objects.none())
-    loan_year = forms.IntegerField(label=_l("Loan year (benchmark rule)"), required=False, min_value=1)
+    loan_year = forms.IntegerField(
+        label=_l("Loan year (benchmark rule)"), required=False, min_value=1,
+        help_text=_l("Which year of the loan the subsidy is for: 1 = the first 12 months after disbursement, "
+                     "2 = the second… (an index, not a calendar year)."))
     appraisal_fee = forms.CharField(label=_l("Appraisal fee paid"), required=False)
 
     def __init__(self, *args, user=None, **kwargs):

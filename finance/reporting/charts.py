@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import matplotlib
 
-from finance.web.charts import figure_svg
+from finance.web.charts import figure_svg, money_unit, tick_text
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -26,8 +26,8 @@ COLORS = ["#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#dc3545", "#20c997"]
 
 def unit_for(values) -> tuple[str, Decimal]:
     """亿元 when the largest value reaches 100 million yuan, else 万元."""
-    top = max((abs(Decimal(str(v))) for v in values), default=Decimal(0))
-    return ("亿元", Decimal(100_000_000)) if top >= 100_000_000 else ("万元", Decimal(10_000))
+    unit, div = money_unit(Decimal(str(v)) for v in values)  # the one rule of every chart
+    return unit, Decimal(int(div))
 
 
 def _svg(fig) -> str:
@@ -47,8 +47,7 @@ def bars(title: str, labels: list[str], series: dict[str, list], *, money: bool 
         ax.bar(xs, ys, width=width, label=name, color=COLORS[i % len(COLORS)])
     ax.set_xticks(range(len(labels)))
     ax.set_xticklabels([lb if len(lb) <= 10 else lb[:9] + "…" for lb in labels], fontsize=8)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _pos: f"{y:,.0f}" if abs(y) >= 100 or y == int(y)
-                                               else f"{y:,.2f}"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _pos: tick_text(y)))
     ax.set_ylabel(unit, fontsize=8)
     ax.set_title(title, fontsize=10)
     ax.tick_params(axis="y", labelsize=8)

@@ -42,3 +42,15 @@ def organisation_detail(request, pk: int):
     """An organisation's profile; organisations outside the caller's scope answer 404."""
     org = get_object_or_404(organisation_list(user=request.user), pk=pk)
     return render(request, "web/organisation_detail.html", {"org": org})
+
+
+def permission_denied(request, exception=None):
+    """The 403 handler: pages get the site layout in the reader's language, ``/api/`` keeps problem+json."""
+    from django.views import defaults
+
+    from finance.api.hardening import API_PREFIX
+    from finance.api.problems import problem_response
+
+    if request.path.startswith(API_PREFIX):
+        return problem_response(403, "forbidden", "无权执行此操作", "you may not perform this action")
+    return defaults.permission_denied(request, exception)

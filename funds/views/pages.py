@@ -21,6 +21,7 @@ from finance.core.errors import DomainError
 from finance.core.inputs import parse_id, today
 from finance.parties.models import Organisation, OrgKind, Role
 from finance.parties.selectors import scope_to_caller
+from finance.web.permissions import roles_required
 from finance.web.views import history_context
 
 from .. import selectors, services
@@ -35,6 +36,7 @@ from ..models import (
     Instrument,
     Stage,
 )
+from ..services.deals import MANUAL_MOVES
 from ..services.documents import CONTENT_TYPES, extension_of
 
 log = logging.getLogger(__name__)
@@ -201,8 +203,8 @@ def nav_create(request, pk: int):
 
 @login_required
 @require_POST
+@roles_required(Role.FUND_MANAGER)
 def index_upload(request):
-    _role(request, Role.FUND_MANAGER)
     f = request.FILES.get("file")
     try:
         fund_id = parse_id(request.POST["fund"], "fund") if request.POST.get("fund") else None
@@ -247,13 +249,20 @@ def my_commitments(request):
 def pipeline(request):
     _role(request, Role.FUND_MANAGER, Role.COMMITTEE_MEMBER)
     deals = selectors.deal_list(user=request.user)
-    columns = [(s, label, [d for d in deals if d.status == s]) for s, label in DealStatus.choices]
-    return render(request, "funds/pipeline.html", {"columns": columns})
+    # the keyboard move menu of each card offers the manual moves only (committee, sign-off and funding
+    # have their own steps), to fund managers only (deal_action refuses everyone else)
+    can_move = request.user.has_role(Role.FUND_MANAGER)
+    order = [s for s, _label in DealStatus.choices]  # forward moves first, rejection last
+    moves = {s: sorted(((to, DealStatus(to).label) for frm, to in MANUAL_MOVES if frm == s),
+                       key=lambda m: (m[0] == DealStatus.REJECTED, order.index(m[0]))) if can_move else []
+             for s, _label in DealStatus.choices}
+    columns = [(s, label, [d for d in deals if d.status == s], moves[s]) for s, label in DealStatus.choices]
+    return render(request, "funds/pipeline.html", {"columns": columns, "can_move": can_move})
 
 
 @login_required
+@roles_required(Role.FUND_MANAGER)
 def deal_create(request):
-    _role(request, Role.FUND_MANAGER)
     funds = selectors.sub_fund_managed(user=request.user)
     enterprises = Organisation.objects.filter(kind__in=[OrgKind.ENTERPRISE, OrgKind.UNIVERSITY])
     if request.method == "POST":

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 from finance.core.errors import DomainError, NotFound
 from finance.core.inputs import parse_id
 from finance.parties.models import Role
+from finance.web.permissions import roles_required
 from finance.web.views import history_context
 
 from .. import charts, loan_reads, selectors, services, stress
@@ -80,6 +81,7 @@ def pool_detail(request, pk: int):
             figures["exposure"],
         ],
         title=_("Pool money (%(currency)s)") % {"currency": pool.currency},
+        money=True,
     )
     pipeline_chart = charts.bars(
         [p["label"] for p in pipeline],
@@ -118,8 +120,8 @@ def pool_detail(request, pk: int):
 
 
 @login_required
+@roles_required(Role.DEPARTMENT_REVIEWER, Role.AUDITOR, Role.ADMINISTRATOR)
 def pool_stress(request, pk: int):
-    _need(request.user, Role.DEPARTMENT_REVIEWER, Role.AUDITOR, Role.ADMINISTRATOR)
     pool = _get(selectors.pool_get, user=request.user, pk=pk)
     form = StressForm(request.GET or None)
     result = chart = None

@@ -45,7 +45,7 @@ def test_review_page_approves_and_another_person_pays(client, reviewer, payer, c
     client.post(f"/guarantees/claims/{claim.pk}/", {"action": "pay"})
     assert Claim.objects.get(pk=claim.pk).status == ClaimStatus.PAID
     r = client.get(f"/guarantees/claims/{claim.pk}/")
-    assert "paid" in r.content.decode()  # the history include lists the states
+    assert "已支付" in r.content.decode()  # the history include lists the states, as labels
 
 
 def test_bank_pages_and_scoping(client, bank_officer, other_bank, make_user, pool, make_loan):

@@ -25,7 +25,7 @@ def test_bank_pages_render_with_schedule_and_history(client, bank_officer, loan)
     assert r.status_code == 200 and loan.external_ref in r.content.decode()
     page = client.get(f"/loans/{loan.pk}/").content.decode()
     assert "29,679.93" in page
-    assert "active" in page  # the state history include
+    assert "正常还款中" in page and "→ active" not in page  # the state history include, as labels
     assert client.get("/loans/files/").status_code == 200
 
 

@@ -19,6 +19,14 @@ def money(value):
 
 
 @register.filter
+def yuan(value):
+    """An amount inside a sentence: "¥1,234,567.80" (in a table the column header names the currency and the
+    cells use ``money``; docs/ui.md)."""
+    shown = money(value)
+    return shown if shown == "—" or not isinstance(shown, str) else f"¥{shown}"
+
+
+@register.filter
 def pct(value, places: int = 2):
     """A fraction as a percentage: 0.0391 → "3.91%"."""
     if value is None or value == "":
@@ -43,3 +51,75 @@ def csp_nonce(context):
     nonce = getattr(request, "csp_nonce", None) if request is not None else None
     # django-csp's lazy nonce is falsy until first read, and reading it is what puts it in the header
     return format_html(' nonce="{}"', str(nonce)) if nonce is not None else ""
+
+
+@register.filter
+def from_label(change):
+    """A state-change row's former state as its model's label (``submitted`` → 已提交)."""
+    from finance.web.labels import state_label
+
+    return state_label(change, change.from_state)
+
+
+@register.filter
+def to_label(change):
+    from finance.web.labels import state_label
+
+    return state_label(change, change.to_state)
+
+
+@register.filter
+def reason_text(reason):
+    """A stored reason in the reader's language (finance.web.labels.reason_text)."""
+    from finance.web.labels import reason_text as text
+
+    return text(reason)
+
+
+@register.filter
+def tier_label(code):
+    """A waterfall tier code as its name (``preferred_return`` → 优先回报)."""
+    from finance.web.labels import tier_label as label
+
+    return label(code)
+
+
+@register.filter
+def details_text(details):
+    """A JSON detail shown as "label：value" pairs, never as a Python dict."""
+    from finance.web.labels import details_text as text
+
+    return text(details)
+
+
+@register.filter
+def policy_rows(snapshot):
+    """A snapshot of policy values as (name, value with unit) rows (finance.web.labels.policy_rows)."""
+    from finance.web.labels import policy_rows as rows
+
+    return rows(snapshot)
+
+
+@register.simple_tag(takes_context=True)
+def can(context, url_name, *args):
+    """``{% can "funds:index-upload" as may_upload %}``: the view's own role rule
+    (finance.web.permissions)."""
+    from finance.web.permissions import can_open
+
+    return can_open(context.get("user"), url_name, *args)
+
+
+@register.filter
+def source_text(source):
+    """A policy value's source shorthand in words (finance.web.labels.source_text)."""
+    from finance.web.labels import source_text as text
+
+    return text(source)
+
+
+@register.filter
+def party_label(code):
+    """A loss-sharing party's code as its name (``reguarantor`` → 再担保机构)."""
+    from finance.web.labels import party_label as label
+
+    return label(code)

@@ -38,7 +38,7 @@ def test_propose_then_second_admin_approves_through_the_pages(client, admins):
     change.refresh_from_db()
     assert change.status == ChangeStatus.APPLIED
     assert policy_value("pool.leverage_multiple", on=dt.date(2027, 1, 1)) == Decimal("12")
-    assert "proposed" in page.content.decode() and "applied" in page.content.decode()  # the history table
+    assert "已提议" in page.content.decode() and "已生效" in page.content.decode()  # the history table, as labels
 
 
 def test_bad_input_changes_nothing(client, admins):

@@ -1,9 +1,14 @@
 """A realistic demo world: departments, a guidance-fund manager, banks, a guarantor, a university, startups,
 users for every role. Each app then adds its own demo data through an optional ``<app>.demo.seed(world)``.
 
-Idempotent: running it twice leaves one world.
+Idempotent: running it twice leaves one world. Every maker-checker path has its two people: two
+administrators (policy changes), two provincial reviewers (claims, subsidies, payouts), two fund managers
+(deals, capital calls).
+``--port`` is the port ``make demo`` serves on (printed in the address); ``--loans-per-bank`` makes a smaller
+loan book (the page tests seed a few loans per bank: the same code paths, in seconds).
 """
 import importlib
+import os
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -43,6 +48,7 @@ class World:
     university: Organisation = None
     startups: list = field(default_factory=list)
     users: dict = field(default_factory=dict)  # username -> User
+    loans_per_bank: int | None = None  # None: each app's full demo size
 
 
 def _org(kind, name, serial, **extra):
@@ -63,8 +69,8 @@ def _user(world, username, org, roles, display):
     return user
 
 
-def build_world() -> World:
-    w = World()
+def build_world(*, loans_per_bank: int | None = None) -> World:
+    w = World(loans_per_bank=loans_per_bank)
     w.province = _org(
         OrgKind.DEPARTMENT, "山东省科学技术厅", 1, dept_level=DeptLevel.PROVINCE, region="山东省"
     )
@@ -77,11 +83,13 @@ def build_world() -> World:
     w.startups = [_org(OrgKind.ENTERPRISE, name, i + 1, region=city, tech_sme_number=f"2025370{i + 1:05d}")
                   for i, (name, city) in enumerate(STARTUPS)]
     _user(w, "admin", w.province, [Role.ADMINISTRATOR], "平台管理员")
+    _user(w, "admin2", w.province, [Role.ADMINISTRATOR], "平台复核管理员")
     _user(w, "reviewer", w.province, [Role.DEPARTMENT_REVIEWER], "省厅审核员")
     _user(w, "reviewer2", w.province, [Role.DEPARTMENT_REVIEWER], "省厅复核员")
     _user(w, "city_reviewer", w.city, [Role.DEPARTMENT_REVIEWER], "市局审核员")
     _user(w, "auditor", w.province, [Role.AUDITOR], "审计员")
     _user(w, "manager", w.fund_manager, [Role.FUND_MANAGER], "基金经理")
+    _user(w, "manager2", w.fund_manager, [Role.FUND_MANAGER], "基金复核经理")
     for i in range(1, 4):
         _user(w, f"committee{i}", w.fund_manager, [Role.COMMITTEE_MEMBER], f"投委会委员{i}")
     for i, bank in enumerate(w.banks, start=1):
@@ -93,11 +101,17 @@ def build_world() -> World:
 
 
 class Command(BaseCommand):
-    help = "Create (or complete) the demo world and print a login for each role."
+    help = "Create (or complete) the demo world and print the address and a login for each role."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000),
+                            help="the port the demo is served on (printed); default $PORT or 8000")
+        parser.add_argument("--loans-per-bank", type=int, default=None,
+                            help="a smaller loan book (tests); default: the full demo")
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            world = build_world()
+            world = build_world(loans_per_bank=options["loans_per_bank"])
             for config in apps.get_app_configs():
                 try:
                     module = importlib.import_module(f"{config.name}.demo")
@@ -107,8 +121,21 @@ class Command(BaseCommand):
                     continue
                 self.stdout.write(f"seeding {config.label} demo data ...")
                 module.seed(world)
-        self.stdout.write(self.style.SUCCESS("Demo ready at http://127.0.0.1:8000/  —  logins (password "
-                                             f"{DEMO_PASSWORD}):"))
+        self.stdout.write(self.style.SUCCESS(f"Demo ready at http://127.0.0.1:{options['port']}/  —  logins "
+                                             f"(password {DEMO_PASSWORD}):"))
         for username, user in world.users.items():
             roles = ", ".join(sorted(user.roles()))
             self.stdout.write(f"  {username:<14} {roles:<22} {user.organisation}")
+        self.stdout.write("Maker-checker pairs (the maker cannot approve their own item):")
+        for what, maker, checker in MAKER_CHECKER:
+            self.stdout.write(f"- {what}: {maker} → {checker}")
+
+
+# Who makes and who checks on the demo world: the default approval rules (one level by the role, a second
+# level by another person of the same role from the policy threshold on; finance.approvals.services._levels).
+MAKER_CHECKER = [
+    ("policy changes / 政策参数变更", "admin", "admin2"),
+    ("claims, subsidies, payouts, premium subsidies / 代偿、贴息、补偿", "bank1, startup, guarantor",
+     "reviewer, reviewer2"),
+    ("deals, capital calls / 投资项目、缴款", "manager", "manager2"),
+]
