@@ -124,7 +124,8 @@ class Application(models.Model):
                 & (Q(founders_cash__isnull=True) | Q(founders_cash__gte=0))
                 & (Q(appraisal_fee__isnull=True) | Q(appraisal_fee__gt=0)))),
             models.CheckConstraint(name="application_submitted_has_time",
-                                   condition=Q(status__in=["draft", "withdrawn"]) | Q(submitted_at__isnull=False)),
+                                   condition=Q(status__in=["draft", "withdrawn"])
+                                   | Q(submitted_at__isnull=False)),
         ]
 
     def __str__(self):
