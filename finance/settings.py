@@ -183,6 +183,9 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 KEJIN_MAX_UPLOAD_BYTES = env.int("KEJIN_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+# Enterprise documents (finance.portal): at most this size; stored under MEDIA_ROOT/private, which no URL
+# serves: they are downloaded only through the portal's scope-checked view.
+KEJIN_UPLOAD_MAX_BYTES = env.int("KEJIN_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # A bank file still processing after this is failed by the periodic task (the import is one transaction).
 KEJIN_LOAN_FILE_TIMEOUT_SECONDS = env.int("KEJIN_LOAN_FILE_TIMEOUT_SECONDS", default=1800)
 

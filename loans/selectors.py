@@ -17,7 +17,7 @@ from finance.core.errors import NotFound
 from finance.parties.models import OrgKind
 from finance.parties.selectors import scope_to_caller
 
-from .models import Loan, LoanCategory, LoanClass, LoanFile, LoanStatus, SubsidyApplication
+from .models import Loan, LoanCategory, LoanClass, LoanFile, LoanStatus, Pledge, SubsidyApplication
 
 #: A loan that can be enrolled in a pool: disbursed and still running.
 ENROLLABLE_STATUSES = (LoanStatus.ACTIVE, LoanStatus.OVERDUE)
@@ -74,6 +74,19 @@ def loan_file_list(*, user) -> QuerySet[LoanFile]:
 def subsidy_list(*, user) -> QuerySet[SubsidyApplication]:
     return scope_to_caller(SubsidyApplication.objects.all(), user, "enterprise").select_related(
         "scheme", "loan", "enterprise")
+
+
+def pledged_ip_numbers(kind_numbers) -> set[tuple[str, str]]:
+    """Which of the (IPKind value, normalised number) pairs secure an outstanding loan now: a live
+    (unreleased) pledge on a loan not repaid or written off. The portal shows it, so a bank and a reviewer
+    see one truth."""
+    pairs = {(str(k), str(n)) for k, n in kind_numbers}
+    if not pairs:
+        return set()
+    rows = (Pledge.objects.filter(released_on__isnull=True, asset__number__in={n for _, n in pairs})
+            .exclude(loan__status__in=(LoanStatus.REPAID, LoanStatus.WRITTEN_OFF))
+            .values_list("asset__kind", "asset__number"))
+    return {(kind, number) for kind, number in rows if (kind, number) in pairs}
 
 
 def enterprise_granted(enterprise_id: int, *, scheme_kind: str | None = None,
