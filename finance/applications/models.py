@@ -106,6 +106,8 @@ class Application(models.Model):
                                    related_name="application")
     subsidy = models.OneToOneField("loans.SubsidyApplication", on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="application")
+    documents = models.ManyToManyField("portal.Document", blank=True, related_name="+",
+                                       verbose_name=_("documents submitted"))
     precheck = models.JSONField(_("pre-check at submission"), default=dict, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -159,6 +161,8 @@ class Message(models.Model):
     bank = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                              verbose_name=_("bank"))
     body = models.TextField(_("message"))
+    attachments = models.ManyToManyField("portal.Document", blank=True, related_name="+",
+                                         verbose_name=_("attachments"))
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
     class Meta:

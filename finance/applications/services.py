@@ -273,13 +273,13 @@ def _prefill(app: Application) -> None:
     """From the enterprise profile and IP portfolio (portal): founding date, own IP count, a talent team on
     the profile; Shandong registration from the credit code's division digits. The applicant confirms or
     corrects them in the form."""
-    from finance.portal.selectors import ip_rights_of, profile_of, talent_members_of
+    from finance.portal.selectors import ip_right_count, profile_of, talent_members_of
 
     profile = profile_of(app.enterprise)
-    if profile is not None and getattr(profile, "founded_on", None):
+    if profile.founded_on:
         app.founded_on = profile.founded_on
     if app.instrument == INS.TALENT_EQUITY:
-        app.own_ip_count = ip_rights_of(app.enterprise).count()
+        app.own_ip_count = ip_right_count(app.enterprise)
         app.registered_in_shandong = (app.enterprise.uscc or "")[2:4] == "37"
         app.talent_team_leads = talent_members_of(app.enterprise).exists()
 
@@ -338,6 +338,9 @@ def application_submit(*, application: Application, by, data: dict | None = None
     app.submitted_by, app.submitted_at = by, timezone.now()
     fields = [*rules.FIELDS[app.instrument], "precheck", "submitted_by", "submitted_at"]
     approvals.state_change(app, to=S.SUBMITTED, by=by, reason="submitted", also=tuple(fields))
+    from finance.portal.selectors import documents_of
+
+    app.documents.set(documents_of(app.enterprise, kinds=rules.DOCUMENTS[app.instrument]))
     _notify(_intake_reviewers(app), verb=Verb.SUBMITTED, application=app)
     return app
 
