@@ -1,5 +1,5 @@
-"""Demo data for the application flow: the demo startup (verified, its documents uploaded) with one application
-in each state — a draft, submitted, under review, waiting for information, recommended and approved by the
+"""Demo data for the application flow: the demo startup (verified, its documents uploaded) with one
+application in each state — a draft, submitted, under review, waiting for information, recommended and approved by the
 programme's checker (the decision shows on its timeline), not recommended, withdrawn — and a financing need a
 partner bank has answered. Idempotent (skipped when the startup already has applications).
 

@@ -14,7 +14,7 @@ from finance.approvals.models import StateChange
 from finance.core.errors import DomainError
 from funds.direct import services as direct
 
-from .conftest import TALENT, talent_draft
+from .conftest import talent_draft
 
 pytestmark = pytest.mark.django_db
 
