@@ -1,7 +1,7 @@
 """Demo data for the application flow: the demo startup (verified, its documents uploaded) with one
-application in each state — a draft, submitted, under review, waiting for information, recommended and approved by the
-programme's checker (the decision shows on its timeline), not recommended, withdrawn — and a financing need a
-partner bank has answered. Idempotent (skipped when the startup already has applications).
+application in each state — a draft, submitted, under review, waiting for information, recommended and
+approved by the programme's checker (the decision shows on its timeline), not recommended, withdrawn — and a
+financing need a partner bank has answered. Idempotent (skipped when the startup already has applications).
 
 Everything goes through the services, as people would; runs after the funds demo (the direct programme and its
 policy values) and the portal demo (profiles and documents).
