@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "finance.reporting",  # quarterly reports: reads loans, guarantees and funds, so it comes after them
     "finance.portal",  # the startup's profile, IP portfolio and documents: reads loans
     "finance.applications",  # online applications and the reviewers' workbench: on top of portal and the apps
+    # sign-up, email verification and password reset (after finance.parties: its account/ templates win)
+    "allauth",
+    "allauth.account",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -116,6 +120,33 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# django-allauth: enterprise self-registration (finance.parties.forms.EnterpriseSignupForm, which registers
+# through finance.parties.services.enterprise_register), email verification and password reset. Logging in
+# stays on our own page (accounts/login/: django-axes lockout, the organisation check, the OTP second factor),
+# which refuses an account whose email address is not verified yet (mandatory verification) and sends the
+# confirmation link again.
+ACCOUNT_ADAPTER = "finance.parties.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "finance.parties.forms.EnterpriseSignupForm"}
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[科金] "
+ACCOUNT_USERNAME_MIN_LENGTH = 3
+ACCOUNT_SESSION_REMEMBER = False  # sessions end with the working day (SESSION_COOKIE_AGE), for every role
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
+# Invitations to join an organisation stay open this many days.
+KEJIN_INVITATION_DAYS = env.int("KEJIN_INVITATION_DAYS", default=7)
+
+# Email: printed to the console in the demo; production sets SMTP from the environment (settings_production);
+# tests use Django's in-memory outbox.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="科金平台 <noreply@kejin.example.gov.cn>")
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # Sessions last a working day (8 hours from login), for every role.
 SESSION_COOKIE_AGE = env.int("KEJIN_SESSION_HOURS", default=8) * 3600

@@ -37,6 +37,18 @@ class Organisation(models.Model):
     dept_level = models.CharField(_("department level"), max_length=10, choices=DeptLevel.choices, blank=True)
     region = models.CharField(_("region (city)"), max_length=50, blank=True)
     tech_sme_number = models.CharField(_("tech-based SME registration number"), max_length=40, blank=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=100, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
+    contact_mobile = models.CharField(_("contact mobile"), max_length=20, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    # Identity confirmed by a department reviewer against the business licence (finance.parties.services
+    # enterprise_verify). A self-registered enterprise, or one a bank registered, starts unverified and cannot
+    # submit applications (rules.check_may_submit); bank flows never look at it.
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey("parties.User", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("verified by"))
+    verification_note = models.TextField(_("verification note"), blank=True)  # the last refusal's reason
+    self_registered = models.BooleanField(_("self-registered"), default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -56,6 +68,22 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def is_shandong(self) -> bool:
+        """Registered in Shandong: the administrative-division code of the credit code starts with 37."""
+        return is_shandong_uscc(self.uscc or "")
+
+
+def is_shandong_uscc(uscc: str) -> bool:
+    """Positions 3-8 of a unified social credit code are the administrative division where it was
+    registered; Shandong's codes start with 37."""
+    code = (uscc or "").strip().upper()
+    return len(code) == 18 and code[2:4] == "37"
+
 
 class Role(models.TextChoices):
     APPLICANT = "applicant", _("Applicant")
@@ -66,6 +94,8 @@ class Role(models.TextChoices):
     DEPARTMENT_REVIEWER = "department_reviewer", _("Department reviewer")
     AUDITOR = "auditor", _("Auditor (read-only)")
     ADMINISTRATOR = "administrator", _("Administrator")
+    ORG_ADMIN = "org_admin", _("Organisation administrator")
+    VIEWER = "viewer", _("Viewer (read-only colleague)")
 
 
 #: Which organisation kinds a role can be held in (one place for the rule).
@@ -78,6 +108,8 @@ ROLE_ORG_KINDS = {
     Role.DEPARTMENT_REVIEWER: {OrgKind.DEPARTMENT},
     Role.AUDITOR: {OrgKind.DEPARTMENT},
     Role.ADMINISTRATOR: {OrgKind.DEPARTMENT},
+    Role.ORG_ADMIN: set(OrgKind),
+    Role.VIEWER: {OrgKind.ENTERPRISE, OrgKind.UNIVERSITY},
 }
 
 #: Roles that approve or sign off things (fund managers sign off deals): with KEJIN_REQUIRE_OTP they must pass
@@ -152,3 +184,115 @@ class OrganisationAPIKey(AbstractAPIKey):
 
     class Meta(AbstractAPIKey.Meta):
         verbose_name = _("organisation API key")
+
+
+#: Roles an organisation administrator grants only with a second administrator's confirmation (maker-checker:
+#: approval power is never given by one person). The platform administrator role is granted only by platform
+#: administrators.
+SECOND_ADMIN_ROLES = APPROVER_ROLES
+
+
+class IdentityAction(models.TextChoices):
+    ENTERPRISE_REGISTERED = "enterprise_registered", _("Enterprise registered itself")
+    ENTERPRISE_CLAIMED = "enterprise_claimed", _("Enterprise account claimed")
+    ENTERPRISE_VERIFIED = "enterprise_verified", _("Enterprise identity confirmed")
+    ENTERPRISE_REJECTED = "enterprise_rejected", _("Enterprise identity not confirmed")
+    ROLE_GRANTED = "role_granted", _("Role granted")
+    ROLE_REVOKED = "role_revoked", _("Role revoked")
+    ROLE_REQUESTED = "role_requested", _("Role grant requested (awaits a second administrator)")
+    ROLE_REQUEST_REFUSED = "role_request_refused", _("Role grant request refused")
+    USER_DEACTIVATED = "user_deactivated", _("User deactivated")
+    USER_REACTIVATED = "user_reactivated", _("User reactivated")
+    INVITATION_SENT = "invitation_sent", _("Invitation sent")
+    INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+    INVITATION_CANCELLED = "invitation_cancelled", _("Invitation cancelled")
+    API_KEY_CREATED = "api_key_created", _("API key created")
+    API_KEY_REVOKED = "api_key_revoked", _("API key revoked")
+    API_KEY_EXPIRY_SET = "api_key_expiry_set", _("API key expiry set")
+    OTP_ENROLLED = "otp_enrolled", _("Authenticator enrolled")
+
+
+class IdentityEvent(models.Model):
+    """Append-only audit of who changed an organisation's people, roles, keys and identity, and when."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="identity_events",
+                                     verbose_name=_("organisation"))
+    action = models.CharField(_("action"), max_length=30, choices=IdentityAction.choices)
+    by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                           verbose_name=_("by"))
+    user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["organisation", "at"])]
+
+    def __str__(self):
+        return f"{self.organisation} · {self.get_action_display()}"
+
+
+class Invitation(models.Model):
+    """An email invitation to join an organisation with some roles. Only the sha256 of the token is stored;
+    the link in the email carries the token itself."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations",
+                                     verbose_name=_("organisation"))
+    email = models.EmailField(_("email"))
+    roles = models.JSONField(_("roles"), default=list)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("invited by"))
+    created_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.email} → {self.organisation}"
+
+
+class RoleRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting a second administrator")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REFUSED = "refused", _("Refused")
+
+
+class RoleRequest(models.Model):
+    """A grant of approval power (SECOND_ADMIN_ROLES) asked by one administrator, waiting for another."""
+
+    TRANSITIONS = {
+        RoleRequestStatus.PENDING: {RoleRequestStatus.CONFIRMED, RoleRequestStatus.REFUSED},
+    }
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_requests",
+                             verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    status = models.CharField(_("status"), max_length=20, choices=RoleRequestStatus.choices,
+                              default=RoleRequestStatus.PENDING)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], condition=Q(status="pending"),
+                                    name="role_request_one_pending"),
+            models.CheckConstraint(
+                name="role_request_decider_not_requester",
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} ({self.get_status_display()})"

@@ -9,7 +9,9 @@ people belong to the same organisation (``same_organisation``, for maker-checker
 import rules
 from django.conf import settings
 
-from .models import APPROVER_ROLES, OrgKind, Role
+from finance.core.errors import DomainError
+
+from .models import APPROVER_ROLES, ROLE_ORG_KINDS, OrgKind, Role
 
 OVERSIGHT_ROLES = (Role.DEPARTMENT_REVIEWER, Role.AUDITOR, Role.ADMINISTRATOR)
 
@@ -32,6 +34,10 @@ is_department_reviewer = _has(Role.DEPARTMENT_REVIEWER)
 is_auditor = _has(Role.AUDITOR)
 is_administrator = _has(Role.ADMINISTRATOR)
 is_oversight = _has(*OVERSIGHT_ROLES)
+is_org_admin = _has(Role.ORG_ADMIN)
+#: Who manages an organisation's people: its organisation administrators; in a department also the platform
+#: administrators (departments' people are the platform's own).
+may_manage_people = _has(Role.ORG_ADMIN, Role.ADMINISTRATOR)
 
 
 def can_see_everything(user) -> bool:
@@ -43,6 +49,35 @@ def is_org_kind(user, kind: OrgKind) -> bool:
     return bool(user.organisation_id) and user.organisation.kind == kind
 
 
+
+
+@rules.predicate
+def may_manage_api_keys(user) -> bool:
+    """Bank (and guarantor) administrators issue, expire and revoke their organisation's API keys."""
+    return bool(user and user.is_authenticated and hasattr(user, "has_role") and user.has_role(Role.ORG_ADMIN)
+                and user.organisation_id and user.organisation.kind in (OrgKind.BANK, OrgKind.GUARANTOR))
+
+
+def grantable_roles(by, organisation) -> list[str]:
+    """The roles ``by`` may give in ``organisation``: those its kind allows (ROLE_ORG_KINDS); the platform
+    administrator role only by a platform administrator."""
+    if by is None or not may_manage_people(by) or by.organisation_id != organisation.pk:
+        return []
+    return [role.value for role in Role if organisation.kind in ROLE_ORG_KINDS[role]
+            and (role != Role.ADMINISTRATOR or by.has_role(Role.ADMINISTRATOR))]
+
+
+def check_may_submit(organisation) -> None:
+    """The one rule for submitting an application: the enterprise's identity must have been confirmed by a
+    department reviewer (finance.parties.services.enterprise_verify)."""
+    if organisation is None or not organisation.is_verified:
+        raise DomainError(
+            "企业身份尚未经主管部门核验，暂不能提交申请；可先完善资料并保存草稿",
+            "the enterprise's identity has not been confirmed by a department yet: it cannot submit "
+            "applications (profile and drafts can still be saved)",
+            code="enterprise_unverified",
+            status=403,
+        )
 
 
 def account_usable(user) -> bool:
