@@ -70,10 +70,8 @@ def build_world(orgs, *, documents=True) -> World:
 
     def user(org, name, *roles, email=True):
         n["i"] += 1
-        u, _ = user_create(organisation=org, username=name, roles=list(roles), password="Test-password-123")
-        if email:
-            u.email = f"{name}@example.cn"
-            u.save(update_fields=["email"])
+        u, _ = user_create(organisation=org, username=name, roles=list(roles), password="Test-password-123",
+                           email=f"{name}@example.cn" if email else "")
         return u
 
     w.orgs["province"] = organisation_create(kind=OrgKind.DEPARTMENT, name="山东省科学技术厅", dept_level="province")
@@ -101,9 +99,13 @@ def build_world(orgs, *, documents=True) -> World:
     return w
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # the flow, not password hashing, is tested
+
+
 @pytest.fixture
 def world(orgs, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
+    settings.PASSWORD_HASHERS = FAST_HASHERS
     return build_world(orgs)
 
 

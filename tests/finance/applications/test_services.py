@@ -130,9 +130,10 @@ def _submitted(world, **over):
     return services.application_submit(application=app, by=world.users["applicant"])
 
 
-def test_the_whole_talent_journey_and_the_decision_read_back(world):
+def test_the_whole_talent_journey_and_the_decision_read_back(world, django_capture_on_commit_callbacks):
     mail.outbox.clear()
-    app = _submitted(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        app = _submitted(world)
     assert app.status == Status.SUBMITTED
     # the programme's fund managers hear of it, by notice and by email
     assert set(Notification.objects.filter(verb="submitted").values_list("user__username", flat=True)) == {
@@ -148,7 +149,8 @@ def test_the_whole_talent_journey_and_the_decision_read_back(world):
         "review.weight.ip": "90", "review.weight.finance": "50"})
     assert services.weighted_total(Score.objects.filter(application=app)) == D("73.00")
     mail.outbox.clear()
-    services.rfi_request(application=app, by=manager, body="请补充近三年财务报表")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rfi_request(application=app, by=manager, body="请补充近三年财务报表")
     app.refresh_from_db()
     assert app.status == Status.INFO_REQUESTED
     assert [m.to[0] for m in mail.outbox] == ["founder@example.cn"]
@@ -272,7 +274,8 @@ def test_an_rfi_needs_the_application_under_review(world):
     assert not Message.objects.exists()
 
 
-def test_a_financing_need_reaches_the_banks_and_each_bank_keeps_its_own_thread(world):
+def test_a_financing_need_reaches_the_banks_and_each_bank_keeps_its_own_thread(world,
+                                                                               django_capture_on_commit_callbacks):
     mail.outbox.clear()
     app = services.application_create(enterprise=world.orgs["startup"], instrument="financing_need",
                                       by=world.users["applicant"],
@@ -281,7 +284,8 @@ def test_a_financing_need_reaches_the_banks_and_each_bank_keeps_its_own_thread(w
     assert not selectors.financing_needs(user=world.users["bank"]).filter(pk=app.pk).exists()
     services.application_submit(application=app, by=world.users["applicant"])
     assert selectors.financing_needs(user=world.users["bank"]).filter(pk=app.pk).exists()
-    services.bank_answer(application=app, by=world.users["bank"], body="可提供 300 万、年化 3.8% 的质押贷款")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.bank_answer(application=app, by=world.users["bank"], body="可提供 300 万、年化 3.8% 的质押贷款")
     assert Notification.objects.filter(verb="bank_answer", user=world.users["applicant"]).count() == 1
     assert "founder@example.cn" in [m.to[0] for m in mail.outbox]
     assert selectors.messages_for(app, user=world.users["other_bank"]).count() == 0
@@ -322,8 +326,9 @@ def test_invest_first_hands_over_to_the_agreement_approval(world):
     assert list(app.agreement.tranches.values_list("amount", flat=True)) == [D("2000000.00")]
 
 
-def test_notices_are_marked_read_by_their_owner_only(world):
-    app = _submitted(world)
+def test_notices_are_marked_read_by_their_owner_only(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        app = _submitted(world)
     n = Notification.objects.filter(user=world.users["manager"], application=app).get()
     with pytest.raises(DomainError):
         services.notification_read(notification=n, by=world.users["checker"])
