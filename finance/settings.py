@@ -127,7 +127,9 @@ LOGOUT_REDIRECT_URL = "login"
 # which refuses an account whose email address is not verified yet (mandatory verification) and sends the
 # confirmation link again.
 ACCOUNT_ADAPTER = "finance.parties.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "finance.parties.forms.EnterpriseSignupForm"}
+ACCOUNT_FORMS = {"signup": "finance.parties.forms.EnterpriseSignupForm",
+                 "reset_password": "finance.parties.forms.ResetPasswordForm",
+                 "reset_password_from_key": "finance.parties.forms.ResetPasswordKeyForm"}
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"

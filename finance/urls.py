@@ -11,6 +11,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from finance.api.hardening import api_not_found, api_server_error, harden
+from finance.parties.forms import LoginForm
 from finance.web import views as web_views
 
 api_v1 = [
@@ -25,9 +26,10 @@ harden(api_v1, api=True)
 
 urlpatterns = [
     path("", web_views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/otp/", web_views.otp_verify, name="otp_verify"),
+    path("accounts/", include("finance.parties.urls")),  # sign-up, verification, reset, people, keys, OTP
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("organisations/<int:pk>/", web_views.organisation_detail, name="organisation-detail"),

@@ -2,6 +2,8 @@
 invitation acceptance, invitations, API keys and the authenticator enrolment."""
 from __future__ import annotations
 
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
+from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKeyForm
 from allauth.account.forms import SignupForm
 from allauth.account.internal.flows.email_verification import send_verification_email_for_user
 from allauth.account.models import EmailAddress
@@ -9,12 +11,23 @@ from allauth.account.utils import setup_user_email
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from finance.core.errors import DomainError
 
 from . import services
 from .models import Role, is_shandong_uscc
+
+
+def bootstrap(form: forms.Form) -> forms.Form:
+    """Bootstrap classes on every widget (the templates render fields with parties/_fields.html)."""
+    for field in form.fields.values():
+        widget = field.widget
+        css = "form-check-input" if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput) \
+            else "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+    return form
 
 
 def email_verification_pending(user) -> bool:
@@ -75,18 +88,23 @@ class EnterpriseSignupForm(SignupForm):
         super().__init__(*args, **kwargs)
         self.claimed = None
         self.shandong = None
+        self.uscc_normalised = None
         self.fields["email"].label = _("Email")
         self.fields["email"].help_text = _("The confirmation link is sent here")
         self.fields["username"].label = _("Username")
         for field in self.fields.values():
             field.widget.attrs.pop("placeholder", None)
+        self.fields["uscc"].widget.attrs.update({
+            "hx-get": reverse_lazy("accounts:uscc-check"), "hx-trigger": "keyup changed delay:400ms, change",
+            "hx-target": "#uscc-check", "aria-describedby": "uscc-check id_uscc_helptext"})
+        bootstrap(self)
 
     def clean_uscc(self):
         try:
             code, self.claimed = services.enterprise_registration_check(self.cleaned_data["uscc"])
         except DomainError as exc:
             raise ValidationError(exc.detail_zh if _zh() else exc.detail_en, code=exc.code) from None
-        self.shandong = is_shandong_uscc(code)
+        self.shandong, self.uscc_normalised = is_shandong_uscc(code), code
         return code
 
     def clean_mobile(self):
@@ -105,7 +123,13 @@ class EnterpriseSignupForm(SignupForm):
         return user
 
 
-class InvitationAcceptForm(forms.Form):
+class BootstrapForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class InvitationAcceptForm(BootstrapForm):
     username = forms.CharField(label=_("Username"), max_length=150,
                                widget=forms.TextInput(attrs={"autocomplete": "username"}))
     display_name = forms.CharField(label=_("Your name"), max_length=100, required=False)
@@ -121,7 +145,7 @@ class InvitationAcceptForm(forms.Form):
         return data
 
 
-class InviteForm(forms.Form):
+class InviteForm(BootstrapForm):
     email = forms.EmailField(label=_("Email"))
     roles = forms.MultipleChoiceField(label=_("Roles"), widget=forms.CheckboxSelectMultiple)
 
@@ -130,7 +154,7 @@ class InviteForm(forms.Form):
         self.fields["roles"].choices = [(r, Role(r).label) for r in roles]
 
 
-class ApiKeyForm(forms.Form):
+class ApiKeyForm(BootstrapForm):
     name = forms.CharField(label=_("Key name"), max_length=50, initial="bank system",
                            help_text=_("Which of your systems uses it"))
     expiry_date = forms.DateTimeField(label=_("Expires at"), required=False,
@@ -139,13 +163,29 @@ class ApiKeyForm(forms.Form):
                                       help_text=_("Optional; after this moment the key is refused"))
 
 
-class ApiKeyExpiryForm(forms.Form):
+class ApiKeyExpiryForm(BootstrapForm):
     expiry_date = forms.DateTimeField(label=_("Expires at"), required=False,
                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                                       input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"])
 
 
-class OtpConfirmForm(forms.Form):
+class OtpConfirmForm(BootstrapForm):
     token = forms.CharField(label=_("Code from the authenticator"), max_length=8,
                             widget=forms.TextInput(attrs={"inputmode": "numeric",
                                                           "autocomplete": "one-time-code"}))
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("Email")
+        self.fields["email"].widget.attrs.pop("placeholder", None)
+        bootstrap(self)
+
+
+class ResetPasswordKeyForm(AllauthResetPasswordKeyForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)
+        bootstrap(self)

@@ -50,8 +50,9 @@ def api_keys_of(organisation) -> QuerySet:
     return OrganisationAPIKey.objects.filter(organisation=organisation).order_by("-created")
 
 
-def api_key_for(user, pk: int):
-    return get_object_or_404(api_keys_of(user.organisation_id or -1), pk=pk)
+def api_key_for(user, prefix: str):
+    """One of the caller's organisation's keys by its public prefix (another organisation's: 404)."""
+    return get_object_or_404(api_keys_of(user.organisation_id or -1), prefix=prefix)
 
 
 def identity_events_of(organisation, *, user=None, limit: int = 100):

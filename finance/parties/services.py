@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from finance.core.errors import DomainError, NotFound, PermissionDenied
+from finance.core.locks import lock
 
 from .models import (
     ROLE_ORG_KINDS,
@@ -401,7 +402,7 @@ def enterprise_register(*, uscc: str, name: str, legal_representative: str, cont
     contact = {"legal_representative": legal_representative, "contact_name": contact_name,
                "contact_mobile": mobile, "contact_email": email}
     if claimed is not None:
-        org = Organisation.objects.select_for_update().get(pk=claimed.pk)
+        org = lock(Organisation, claimed.pk)
         if org.users.exists():  # registered by someone else meanwhile
             enterprise_registration_check(code)
         for key, value in contact.items():
@@ -436,7 +437,7 @@ def _check_reviewer(by) -> None:
 def enterprise_verify(*, organisation: Organisation, by: User, note: str = "") -> Organisation:
     """A department reviewer confirms the enterprise against its business licence; it may then submit."""
     _check_reviewer(by)
-    org = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    org = lock(Organisation, organisation.pk)
     if org.kind not in (OrgKind.ENTERPRISE, OrgKind.UNIVERSITY):
         raise DomainError("只核验企业和高校院所", "only enterprises and universities are verified",
                           code="not_enterprise", field="organisation")
@@ -457,7 +458,7 @@ def enterprise_verification_reject(*, organisation: Organisation, by: User, reas
     reason is recorded for the enterprise to read, and it can upload again."""
     _check_reviewer(by)
     reason = _required(reason, "reason", "不予核验的理由", "a reason")
-    org = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    org = lock(Organisation, organisation.pk)
     if org.is_verified:
         raise DomainError("该企业已核验", "the enterprise is already verified", code="already_verified",
                           status=409)
@@ -545,10 +546,8 @@ def invitation_accept(*, token: str, username: str, password: str, display_name:
     (SECOND_ADMIN_ROLES) become requests a second administrator confirms. The email is verified by the act of
     following the link."""
     invitation = invitation_by_token(token)
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at is not None:
-        raise NotFound("邀请", "invitation")
-    org = invitation.organisation
+    org = lock(Organisation, invitation.organisation_id)  # serialises the acceptances of one organisation
+    invitation = invitation_by_token(token)  # still open once we hold the lock
     if not org.is_active:
         raise DomainError("该机构已停用", "the organisation is deactivated", code="organisation_inactive")
     username = (username or "").strip()
@@ -635,8 +634,11 @@ def role_request_decide(*, request: RoleRequest, by: User, confirm: bool) -> Rol
     requester, and the person who would get the role, cannot decide it."""
     from finance.approvals.services import state_change
 
-    request = RoleRequest.objects.select_for_update().select_related("user__organisation").get(pk=request.pk)
-    org = request.user.organisation
+    org = lock(Organisation, request.user.organisation_id)  # serialises the decisions of one organisation
+    request = RoleRequest.objects.select_related("user", "requested_by").get(pk=request.pk)
+    if request.status != RoleRequestStatus.PENDING:
+        raise DomainError("该申请已处理", "the request is already decided", code="already_decided",
+                          status=409)
     platform_admin = by is not None and by.has_role(Role.ADMINISTRATOR)
     if not platform_admin:
         _check_admin_of(by, org)
@@ -679,3 +681,37 @@ def member_set_active(*, user: User, active: bool, by: User) -> User:
         action = IdentityAction.USER_REACTIVATED if active else IdentityAction.USER_DEACTIVATED
         _event(user.organisation, action, by=by, user=user)
     return user
+
+
+# ---------------------------------------------------------------- second factor: authenticator enrolment
+
+
+def otp_device_pending(*, user: User):
+    """The user's authenticator being enrolled (created unconfirmed on first call, so the QR code stays the
+    same while they scan it and type the first code)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def otp_device_confirm(*, user: User, token: str):
+    """Confirm the enrolment with the first code the authenticator shows; the new device replaces any older
+    one. Returns the device, or raises ``otp_invalid`` (nothing changes)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    token = re.sub(r"\s", "", token or "")
+    if device is None or not token.isdigit() or not device.verify_token(token):
+        raise DomainError("验证码不正确，请输入验证器当前显示的 6 位数字",
+                          "the code is not valid: type the 6 digits the authenticator shows now",
+                          code="otp_invalid", field="token")
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    if user.organisation_id:
+        _event(user.organisation, IdentityAction.OTP_ENROLLED, by=user, user=user)
+    return device
