@@ -379,6 +379,46 @@ MATRIX: dict[str, Row] = {
         get="200      200      200      200      200      200      200      200      302      302      302"),
 }
 
+# ---------------------------------------------------------------- the enterprise portal (issue 12)
+# Enterprise pages serve the caller's own enterprise (403 for anyone else); an object of another enterprise is
+# 404; the department's reviewers download licences (oversight) and run the verification queue.
+OBJECTS.update({"portal_document": "portal_document", "portal_ip": "portal_ip", "portal_talent": "portal_talent",
+                "portal_holder": "portal_holder"})
+_PORTAL_REMOVE = dict(
+    get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
+    post="302/404  403/403  403/403  403/403  403/403  403/403  403/403  403/403  302/302  302/302  302/302")
+MATRIX.update({
+    "portal:home": R(None,
+        get="200      403      403      403      403      403      403      403      302      302      302"),
+    "portal:profile": R(None,
+        get="200      403      403      403      403      403      403      403      302      302      302",
+        post="302      403      403      403      403      403      403      403      302      302      302"),
+    "portal:talent-add": R(None,
+        get="405      405      405      405      405      405      405      405      302      302      302",
+        post="400      403      403      403      403      403      403      403      302      302      302"),
+    "portal:talent-remove": R("portal_talent", **_PORTAL_REMOVE),
+    "portal:shareholder-add": R(None,
+        get="405      405      405      405      405      405      405      405      302      302      302",
+        post="400      403      403      403      403      403      403      403      302      302      302"),
+    "portal:shareholder-remove": R("portal_holder", **_PORTAL_REMOVE),
+    "portal:ip": R(None,
+        get="200      403      403      403      403      403      403      403      302      302      302",
+        post="400      403      403      403      403      403      403      403      302      302      302"),
+    "portal:ip-remove": R("portal_ip", **_PORTAL_REMOVE),
+    "portal:documents": R(None,
+        get="200      403      403      403      403      403      403      403      302      302      302",
+        post="400      403      403      403      403      403      403      403      302      302      302"),
+    "portal:document-download": R("portal_document",
+        get="200/404  404/404  404/404  404/404  404/404  200/200  200/200  200/200  302/302  302/302  302/302"),
+    "portal:document-delete": R("portal_document", **_PORTAL_REMOVE),
+    "portal:verification-list": R(None,
+        get="403      403      403      403      403      200      403      403      302      302      302"),
+    "portal:verification-detail": R("enterprise",
+        get="403/403  403/403  403/403  403/403  403/403  200/200  403/403  403/403  302/302  302/302  302/302",
+        post="403/403  403/403  403/403  403/403  403/403  400/400  403/403  403/403  302/302  302/302  302/302"),
+})
+
+
 # cells known to be wrong today, each owned by another engineer: (url name, method, principal) -> (status seen, why)
 KNOWN: dict[tuple[str, str, str], tuple[str, str]] = {}
 
@@ -408,6 +448,43 @@ ADMIN_NAMES = sorted({n for n, route, _ in PATTERNS if route.startswith("admin/"
 def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), world_in_transaction() as w:
         yield w
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _portal_objects(request, tmp_path_factory, django_db_blocker):
+    """The portal's objects for the matrix: a document, an IP right, a talent member and a shareholder of the
+    applicant's enterprise (own) and of another enterprise (other), made through the portal's services inside
+    the world's transaction; their files live in a temporary MEDIA_ROOT."""
+    from django.test import override_settings
+
+    world = request.getfixturevalue("world")
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("portal-media")):
+        with django_db_blocker.unblock():
+            _portal_world(world)
+        yield
+
+
+def _portal_world(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from finance.parties.models import Role
+    from finance.parties.services import user_create
+    from finance.portal import services as portal
+    from finance.portal.demo import patent_number, tiny_pdf
+
+    other, _ = user_create(organisation=world.orgs["other_enterprise"], username="w-portal-other",
+                           roles=[Role.APPLICANT], password="Test-password-123")
+    for side, org, user in (("own", world.orgs["enterprise"], world.users["applicant"]),
+                            ("other", world.orgs["other_enterprise"], other)):
+        doc = portal.document_upload(organisation=org, kind="business_licence", by=user,
+                                     upload=SimpleUploadedFile("营业执照.pdf", tiny_pdf()))
+        right = portal.ip_right_add(organisation=org, by=user, kind="invention", title="专利",
+                                    number=patent_number(2020, "1", 990 + (side == "other")))
+        member = portal.talent_member_add(organisation=org, by=user, name="张三", role="首席科学家")
+        holder = portal.shareholder_add(organisation=org, by=user, name="张三", kind="person",
+                                        id_number="11010519491231002X", stake_percent="10")
+        world.objects.update({("portal_document", side): doc.pk, ("portal_ip", side): right.pk,
+                              ("portal_talent", side): member.pk, ("portal_holder", side): holder.pk})
 
 
 def client_for(world, principal) -> Client:

@@ -134,7 +134,7 @@ class TalentMember(models.Model):
     """A member of the founding talent team (talent-equity eligibility reads the team leads)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="talent_members")
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("member name"), max_length=50)
     role = models.CharField(_("role in the team"), max_length=50)
     programme = models.CharField(
         _("talent programme"), max_length=20, choices=TalentProgramme.choices, default=TalentProgramme.NONE
@@ -162,10 +162,10 @@ class Shareholder(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="declared_shareholders"
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("holder name"), max_length=200)
     kind = models.CharField(_("holder kind"), max_length=20, choices=HolderKind.choices)
     id_number = models.CharField(_("ID card number or credit code"), max_length=18)
-    shares = models.PositiveBigIntegerField(_("shares"), null=True, blank=True)
+    shares = models.PositiveBigIntegerField(_("shares held"), null=True, blank=True)
     stake_percent = models.DecimalField(_("stake (%)"), max_digits=7, decimal_places=4, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -217,7 +217,7 @@ class IPRight(models.Model):
     kind = models.CharField(_("IP kind"), max_length=20, choices=IPRightKind.choices)
     number = models.CharField(_("number"), max_length=40)
     nice_class = models.PositiveSmallIntegerField(_("Nice class"), null=True, blank=True)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title of the right"), max_length=200)
     owner_name = models.CharField(_("owner"), max_length=200)
     granted_on = models.DateField(_("grant date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=IPStatus.choices, default=IPStatus.VALID)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from finance.parties.models import Organisation
+from finance.parties.models import Organisation, OrgKind
 from finance.parties.selectors import scope_to_caller
 from loans.selectors import pledged_ip_numbers
 
@@ -94,3 +94,35 @@ def talent_member_for(user, pk) -> TalentMember:
 
 def shareholder_for(user, pk) -> Shareholder:
     return _one(Shareholder.objects.all(), user, pk)
+
+
+# ---------------------------------------------------------------- the department's verification queue
+
+
+def verification_queue() -> QuerySet[Organisation]:
+    """Enterprises a department has not confirmed yet, oldest first (self-registered, or registered by a
+    bank)."""
+    return Organisation.objects.filter(
+        kind=OrgKind.ENTERPRISE, verified_at__isnull=True, is_active=True
+    ).order_by("created_at", "pk")
+
+
+def enterprise_for_review(pk) -> Organisation:
+    """Any enterprise, for a department reviewer (the view checks the role); anything else is 404."""
+    org = Organisation.objects.filter(kind=OrgKind.ENTERPRISE, pk=pk).first()
+    if org is None:
+        raise Http404
+    return org
+
+
+def documents_with_licence(org_ids) -> list[int]:
+    """Which of the enterprises have a live business licence uploaded."""
+    from .models import DocumentKind
+
+    return list(
+        Document.objects.filter(
+            organisation_id__in=list(org_ids), kind=DocumentKind.BUSINESS_LICENCE, deleted_at__isnull=True
+        )
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )

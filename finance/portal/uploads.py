@@ -48,7 +48,8 @@ def extension_of(name: str) -> str:
 
 
 def _refuse(zh: str, en: str, code: str, field: str) -> DomainError:
-    return DomainError(f"上传文件（{field}）：{zh}", f"upload ({field}): {en}", code=code, field=field)
+    """The error names the input (the upload form has one file input: 文件 / file)."""
+    return DomainError(f"文件：{zh}", f"file: {en}", code=code, field=field)
 
 
 def _ooxml_declares(data: bytes, ext: str) -> bool:

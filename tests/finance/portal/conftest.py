@@ -30,7 +30,10 @@ def other_enterprise(orgs):
 
 @pytest.fixture
 def applicant(enterprise, make_user):
-    return make_user(enterprise, Role.APPLICANT)
+    user = make_user(enterprise, Role.APPLICANT)
+    user.display_name = "王申报"
+    user.save(update_fields=["display_name"])
+    return user
 
 
 @pytest.fixture
