@@ -28,11 +28,13 @@ def _ensure_documents(org, by) -> None:
     from finance.portal.selectors import documents_of
     from finance.portal.services import document_upload
 
+    names = {"business_licence": "营业执照.pdf", "business_plan": "商业计划书.pdf",
+             "ip_certificate": "专利证书.pdf", "financial_statements": "财务报表.pdf"}
     needed = sorted({k for kinds in DOCUMENTS.values() for k in kinds})
     have = set(documents_of(org).values_list("kind", flat=True))
     for kind in needed:
         if kind not in have:
-            name = f"{kind}.pdf"
+            name = names.get(kind, "材料.pdf")
             document_upload(organisation=org, kind=kind, by=by,
                             upload=SimpleUploadedFile(name, tiny_pdf(name), content_type="application/pdf"))
 

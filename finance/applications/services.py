@@ -149,7 +149,7 @@ def parse_fields(application: Application, data: dict, *, only: tuple[str, ...] 
     for name in rules.FIELDS[application.instrument]:
         if only is not None and name not in only:
             continue
-        if name not in data and name not in BOOLEANS:
+        if name not in data:
             continue
         raw = data.get(name, "")
         if name in BOOLEANS:

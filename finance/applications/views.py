@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from finance.core.errors import DomainError
 from finance.core.inputs import parse_id
-from finance.parties.models import Organisation, OrgKind, Role
+from finance.parties.models import Organisation, OrgKind, Role, User
 
 from . import rules, selectors, services
 from .forms import field_rows, instrument_choices, queue_filters
@@ -259,7 +259,7 @@ def _review_context(request, app: Application) -> dict:
     sheet = [{"key": k, "name": names.get(k, k), "weight": w, "score": mine.get(k)}
              for k, w in weights.items()]
     declared = app.conflicts.filter(reviewer=user).first()
-    colleagues = [u for u in type(user).objects.filter(organisation_id=user.organisation_id, is_active=True)
+    colleagues = [u for u in User.objects.filter(organisation_id=user.organisation_id, is_active=True)
                   .order_by("username") if rules.may_review(u, app)]
     return {"a": app, "outcome": selectors.application_outcome(app),
             "timeline": selectors.timeline(app, user=user), "sheet": sheet, "criteria_error": criteria_error,
@@ -299,7 +299,7 @@ def _review_action(request, pk: int, act):
 def assign(request, pk: int):
     def act(app):
         reviewer_id = request.POST.get("reviewer") or request.user.pk
-        reviewer = type(request.user).objects.filter(pk=parse_id(reviewer_id, "reviewer")).first()
+        reviewer = User.objects.filter(pk=parse_id(reviewer_id, "reviewer")).first()
         if reviewer is None:
             raise DomainError("reviewer：请选择审查人员", "reviewer: choose a reviewer", code="required",
                               field="reviewer")

@@ -49,7 +49,9 @@ def pdf(name="licence.pdf") -> SimpleUploadedFile:
 def upload_documents(org, by, kinds=DOCS):
     from finance.portal.services import document_upload
 
-    return [document_upload(organisation=org, kind=k, upload=pdf(f"{k}.pdf"), by=by) for k in kinds]
+    names = {"business_licence": "营业执照.pdf", "business_plan": "商业计划书.pdf",
+             "ip_certificate": "专利证书.pdf", "financial_statements": "财务报表.pdf"}
+    return [document_upload(organisation=org, kind=k, upload=pdf(names[k]), by=by) for k in kinds]
 
 
 @dataclass
