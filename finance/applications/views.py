@@ -192,17 +192,18 @@ def answer(request, pk: int):
 def bank_reply(request, pk: int):
     _enterprise_only(request)
     app = _mine(request, pk)
-    bank_id = parse_id(request.POST.get("bank"), "bank")
-    bank = Organisation.objects.filter(pk=bank_id, kind=OrgKind.BANK).first()
-    if bank is None:
-        raise Http404
     try:
+        bank_id = parse_id(request.POST.get("bank"), "bank")
+        bank = Organisation.objects.filter(pk=bank_id, kind=OrgKind.BANK).first()
+        if bank is None:
+            raise Http404
         with transaction.atomic():
             docs = _uploaded_attachments(request, app)
             services.enterprise_reply_to_bank(application=app, by=request.user, bank=bank,
                                               body=request.POST.get("body", ""), attachments=docs)
     except DomainError as exc:
         _error(request, exc)
+        return render(request, "applications/detail.html", _detail_context(request, app), status=400)
     return redirect("applications:detail", pk=app.pk)
 
 
