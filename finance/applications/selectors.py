@@ -152,7 +152,8 @@ def application_outcome(application: Application) -> Outcome | None:
     status = obj.status
     label = obj.get_status_display()
     if status in APPROVED_STATES:
-        return Outcome("approved", f"已批准（{label}）", f"approved ({status})", obj, status)
+        zh = "已批准" if str(label) == "已批准" else f"已批准（{label}）"
+        return Outcome("approved", zh, f"approved ({status})", obj, status)
     if status == "rejected":
         return Outcome("declined", "未获批准", "declined", obj, status)
     return Outcome("pending", f"审批中（{label}）", f"awaiting decision ({status})", obj, status)
