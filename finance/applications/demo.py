@@ -9,6 +9,7 @@ policy values) and the portal demo (profiles and documents).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal as D
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -83,9 +84,14 @@ def seed(world) -> None:
 
     # a draft, kept as the founder left it
     talent("量子传感器二期（草稿）", "300000.00")
-    if programme is not None:
+    from funds.direct.caps import cap_state
+
+    if programme is not None and cap_state(startup.pk, on=today()).headroom >= D("1500000.00"):
         # submitted, waiting for a reviewer
         submitted(talent("量子精密测量仪器产业化", "200000.00"))
+        # under review: assigned, conflict declared, being scored
+        app = reviewed(submitted(talent("量子惯性导航原型", "100000.00")), manager)
+        services.score_record(application=app, by=manager, scores=SCORES_GOOD)
         # under review, information requested from the startup
         app = reviewed(submitted(talent("量子通信模组中试", "250000.00")), manager)
         services.rfi_request(application=app, by=manager, body="请补充近两年的财务报表和核心专利的证书。")
