@@ -86,7 +86,7 @@ def seed(world) -> None:
     talent("量子传感器二期（草稿）", "300000.00")
     from funds.direct.caps import cap_state
 
-    if programme is not None and cap_state(startup.pk, on=today()).headroom >= D("1500000.00"):
+    if programme is not None and cap_state(startup.pk, on=today()).headroom >= D("400000.00"):
         # submitted, waiting for a reviewer
         submitted(talent("量子精密测量仪器产业化", "200000.00"))
         # under review: assigned, conflict declared, being scored
@@ -95,6 +95,9 @@ def seed(world) -> None:
         # under review, information requested from the startup
         app = reviewed(submitted(talent("量子通信模组中试", "250000.00")), manager)
         services.rfi_request(application=app, by=manager, body="请补充近两年的财务报表和核心专利的证书。")
+        # not recommended
+        app = reviewed(submitted(talent("量子计算教育套件", "150000.00")), manager)
+        services.application_reject(application=app, by=manager, reason="与专项支持方向不符")
         # recommended to the programme's approval, and approved by its checker
         app = reviewed(submitted(talent("量子传感芯片人才团队项目", "300000.00")), manager)
         services.score_record(application=app, by=manager, scores=SCORES_GOOD)
@@ -105,9 +108,6 @@ def seed(world) -> None:
             from funds.direct.services import talent_equity_decide
 
             talent_equity_decide(talent=app.talent, by=checker, approve=True, comment="同意")
-        # not recommended
-        app = reviewed(submitted(talent("量子计算教育套件", "150000.00")), manager)
-        services.application_reject(application=app, by=manager, reason="与专项支持方向不符")
     # withdrawn by the founder
     app = services.application_create(enterprise=startup, instrument="financing_need", by=founder,
                                       data={"title": "设备采购短期融资（已撤回）", "amount": "500000.00",
