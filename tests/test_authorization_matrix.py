@@ -19,6 +19,7 @@ The world is built once per module through the services (``tests/finance/api/wor
 """
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from finance.policy.models import Parameter, ParameterValue
 from tests.finance.api.world import world_in_transaction
 
 PRINCIPALS = ["applicant", "bank_officer", "fund_manager", "committee_member", "guarantor_officer",
@@ -540,6 +542,72 @@ MATRIX.update({
         post="403      403      200      200      403      200      403      200      302      302      302"),
 })
 
+# ---------------------------------------------------------------- applications and the workbench (issue 12)
+# Enterprise pages serve the caller's own enterprise's applications (403 for other roles; another enterprise's
+# application is 404); the workbench is for department reviewers and fund managers; the financing needs for
+# banks. "application": a submitted talent-equity application of the applicant's enterprise (own) and of
+# another enterprise (other) to another manager's programme; "need": a submitted financing need of each.
+OBJECTS.update({"application": "application", "need": "need", "notification": "notification"})
+MATRIX.update({
+    "applications:mine": R(None,
+        get="200      403      403      403      403      403      403      403      302      302      302"),
+    "applications:new": R(None,
+        get="200      403      403      403      403      403      403      403      302      302      302",
+        post="400      403      403      403      403      403      403      403      302      302      302"),
+    "applications:detail": R("application",
+        get="200/404  403/403  403/403  403/403  403/403  403/403  403/403  403/403  302/302  302/302  302/302"),
+    "applications:autosave": R("application",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
+        post="400/404  403/403  403/403  403/403  403/403  403/403  403/403  403/403  302/302  302/302  302/302"),
+    "applications:submit": R("application",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
+        post="400/404  403/403  403/403  403/403  403/403  403/403  403/403  403/403  302/302  302/302  302/302"),
+    "applications:withdraw": R("application",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
+        post="302/404  403/403  403/403  403/403  403/403  403/403  403/403  403/403  302/302  302/302  302/302"),
+    "applications:answer": R("application",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
+        post="400/404  403/403  403/403  403/403  403/403  403/403  403/403  403/403  302/302  302/302  302/302"),
+    "applications:bank-reply": R("need",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
+        post="400/404  403/403  403/403  403/403  403/403  403/403  403/403  403/403  302/302  302/302  302/302"),
+    "applications:notifications": R(None,
+        get="200      200      200      200      200      200      200      200      302      302      302"),
+    "applications:notification-read": R("notification",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
+        post="404/404  404/404  302/404  404/404  404/404  404/404  404/404  404/404  302/302  302/302  302/302"),
+    "applications:queue": R(None,
+        get="403      403      200      403      403      200      403      403      302      302      302"),
+    "applications:review": R("application",
+        get="403/403  403/403  200/404  403/403  403/403  200/200  403/403  403/403  302/302  302/302  302/302"),
+    "applications:assign": R("application",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
+        post="403/403  403/403  302/404  403/403  403/403  302/302  403/403  403/403  302/302  302/302  302/302"),
+    "applications:conflict": R("application",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
+        post="403/403  403/403  400/404  403/403  403/403  400/400  403/403  403/403  302/302  302/302  302/302"),
+    "applications:score": R("application",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
+        post="403/403  403/403  400/404  403/403  403/403  400/400  403/403  403/403  302/302  302/302  302/302"),
+    "applications:rfi": R("application",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
+        post="403/403  403/403  400/404  403/403  403/403  400/400  403/403  403/403  302/302  302/302  302/302"),
+    "applications:recommend": R("application",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
+        post="403/403  403/403  400/404  403/403  403/403  400/400  403/403  403/403  302/302  302/302  302/302"),
+    "applications:reject": R("application",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
+        post="403/403  403/403  400/404  403/403  403/403  400/400  403/403  403/403  302/302  302/302  302/302"),
+    "applications:needs": R(None,
+        get="403      200      403      403      403      403      403      403      302      302      302"),
+    "applications:need": R("need",
+        get="403/403  200/200  403/403  403/403  403/403  403/403  403/403  403/403  302/302  302/302  302/302"),
+    "applications:need-answer": R("need",
+        get="405/405  405/405  405/405  405/405  405/405  405/405  405/405  405/405  302/302  302/302  302/302",
+        post="403/403  400/400  403/403  403/403  403/403  403/403  403/403  403/403  302/302  302/302  302/302"),
+})
+
+
 # cells known to be wrong today, each owned by another engineer: (url name, method, principal) -> (status seen, why)
 KNOWN: dict[tuple[str, str, str], tuple[str, str]] = {}
 
@@ -606,6 +674,62 @@ def _portal_world(world):
                                         id_number="11010519491231002X", stake_percent="10")
         world.objects.update({("portal_document", side): doc.pk, ("portal_ip", side): right.pk,
                               ("portal_talent", side): member.pk, ("portal_holder", side): holder.pk})
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _application_objects(request, tmp_path_factory, django_db_blocker):
+    """The applications' objects for the matrix, made through the services inside the world's transaction:
+    each enterprise confirmed by the department and its documents uploaded, then a talent-equity application
+    and a financing need submitted by each; the notification is fund manager 1's notice of the own one."""
+    from django.test import override_settings
+
+    world = request.getfixturevalue("world")
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("applications-media")):
+        with django_db_blocker.unblock():
+            _applications_world(world)
+        yield
+
+
+def _applications_world(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from finance.applications import services as applications
+    from finance.applications.models import Notification
+    from finance.parties.models import Role
+    from finance.parties.services import enterprise_verify, user_create
+    from finance.portal.demo import tiny_pdf
+    from finance.portal.services import document_upload
+
+    other, _ = user_create(organisation=world.orgs["other_enterprise"], username="w-apps-other",
+                           roles=[Role.APPLICANT], password="Test-password-123")
+    importlib.import_module("finance.applications.migrations.0002_review_criteria").seed(Parameter, ParameterValue)
+    from funds.direct.services import programme_create
+
+    programmes = {"own": world.objects[("programme", "own")],
+                  "other": programme_create(name="另一专项", owner_department=world.orgs["province"],
+                                            manager=world.orgs["other_fund_manager"], budget="10000000.00",
+                                            kinds=["talent_equity"]).pk}
+    for side, org, user in (("own", world.orgs["enterprise"], world.users["applicant"]),
+                            ("other", world.orgs["other_enterprise"], other)):
+        programme = programmes[side]
+        org.refresh_from_db()
+        if not org.is_verified:
+            enterprise_verify(organisation=org, by=world.users["department_reviewer"])
+            org.refresh_from_db()
+        for kind in ("business_licence", "business_plan", "ip_certificate"):
+            document_upload(organisation=org, kind=kind, by=user, upload=SimpleUploadedFile("材料.pdf", tiny_pdf()))
+        app = applications.application_create(enterprise=org, instrument="talent_equity", by=user, data={
+            "title": "人才项目", "programme": str(programme), "amount": "100000.00", "price_per_share": "1.00",
+            "founded_on": "2022-01-01", "own_ip_count": "2", "founders_cash": "1000000.00",
+            "talent_team_leads": "1", "registered_in_shandong": "1"})
+        applications.application_submit(application=app, by=user)
+        need = applications.application_create(enterprise=org, instrument="financing_need", by=user, data={
+            "title": "融资需求", "amount": "1000000.00", "term_months": "12", "ip_offered": "发明专利"})
+        applications.application_submit(application=need, by=user)
+        world.objects.update({("application", side): app.pk, ("need", side): need.pk})
+    mine = Notification.objects.filter(user=world.users["fund_manager"],
+                                       application_id=world.objects[("application", "own")]).first()
+    world.objects[("notification", "own")] = mine.pk
 
 
 def client_for(world, principal) -> Client:

@@ -11,3 +11,16 @@ class ApplicationsConfig(AppConfig):
     label = "applications"
     verbose_name = _("Applications")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from finance.parties.models import Role
+        from finance.web.navigation import register, register_home_panel
+
+        register(_("My applications"), "applications:mine", [Role.APPLICANT])
+        register(_("Review workbench"), "applications:queue", [Role.DEPARTMENT_REVIEWER, Role.FUND_MANAGER])
+        register(_("Financing needs"), "applications:needs", [Role.BANK_OFFICER])
+        register_home_panel(Role.APPLICANT, "applications/home/enterprise.html", _("Applications"))
+        register_home_panel(Role.DEPARTMENT_REVIEWER, "applications/home/reviewer.html",
+                            _("Review workbench"))
+        register_home_panel(Role.FUND_MANAGER, "applications/home/reviewer.html", _("Review workbench"))
+        register_home_panel(Role.BANK_OFFICER, "applications/home/bank.html", _("Financing needs"))

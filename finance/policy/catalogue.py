@@ -154,19 +154,36 @@ CATALOGUE: list[tuple[str, str, str, str, str]] = [
      "days", "条例 十四"),
     ("transfer.inventor_reward_share_min", "成果完成人奖励比例下限",
      "inventor reward share of net income, minimum", "percent", "条例 三十四"),
+    # The reviewers' scoring sheet (issue 12), seeded by finance/applications/migrations/0002_review_criteria
+    ("review.weight.innovation", "评审权重：技术创新性", "review weight: innovation", "percent",
+     "platform default (issue 12 reviewer workbench)"),
+    ("review.weight.team", "评审权重：团队能力", "review weight: team", "percent",
+     "platform default (issue 12 reviewer workbench)"),
+    ("review.weight.market", "评审权重：市场前景", "review weight: market prospects", "percent",
+     "platform default (issue 12 reviewer workbench)"),
+    ("review.weight.ip", "评审权重：知识产权质量", "review weight: quality of the IP", "percent",
+     "platform default (issue 12 reviewer workbench)"),
+    ("review.weight.finance", "评审权重：财务状况", "review weight: financial condition", "percent",
+     "platform default (issue 12 reviewer workbench)"),
+    ("review.recommend_score_min", "推荐所需加权总分下限", "minimum weighted score to recommend", "count",
+     "platform default (issue 12 reviewer workbench)"),
 ]
 
 
 POLICY_MIGRATIONS = "finance.policy.migrations"
+#: Migration packages that seed policy parameters, in order: the policy app's own, then apps that seed the
+#: parameters of their own decisions (named as strings: the core does not import those apps).
+SEEDING_MIGRATIONS = (POLICY_MIGRATIONS, "finance.applications.migrations")
 
 
 def seed(Parameter, ParameterValue) -> None:
     """Put the seeded policy back exactly as the migrations left it (tests that flush the database use it).
 
-    Replays, in order, the ``seed`` function of every policy migration that has one, with the given models.
+    Replays, in order, the ``seed`` function of every seeding migration that has one, with the given models.
     """
-    package = importlib.import_module(POLICY_MIGRATIONS)
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{POLICY_MIGRATIONS}.{info.name}")
-        if hasattr(module, "seed"):
-            module.seed(Parameter, ParameterValue)
+    for name in SEEDING_MIGRATIONS:
+        package = importlib.import_module(name)
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+            module = importlib.import_module(f"{name}.{info.name}")
+            if hasattr(module, "seed"):
+                module.seed(Parameter, ParameterValue)

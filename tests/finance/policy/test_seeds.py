@@ -145,6 +145,11 @@ def _run(name):
     _migration(name).forwards(django_apps, None)
 
 
+def _run_app_seeds():
+    """The apps' own policy seeds (the reviewers' scoring sheet of finance.applications)."""
+    importlib.import_module("finance.applications.migrations.0002_review_criteria").forwards(django_apps, None)
+
+
 def test_seeding_does_not_read_the_live_catalogue(db, monkeypatch):
     """A database migrated after the catalogue changed gets the same values as one migrated before."""
     fresh = _snapshot()
@@ -152,6 +157,7 @@ def test_seeding_does_not_read_the_live_catalogue(db, monkeypatch):
     _empty_policy_tables()
     for name in ("0002_seed_catalogue", "0004_approval_thresholds", "0006_dated_seeds", "0007_direct_parameters"):
         _run(name)
+    _run_app_seeds()
     assert _snapshot() == fresh
 
 
@@ -165,9 +171,11 @@ def test_an_upgraded_database_ends_exactly_like_a_fresh_one(db):
     _run("0004_approval_thresholds")
     _run("0006_dated_seeds")
     _run("0007_direct_parameters")  # the direct instruments' parameters (labels only, no value)
+    _run_app_seeds()
     assert _snapshot() == fresh
     _run("0006_dated_seeds")
     _run("0007_direct_parameters")
+    _run_app_seeds()
     assert _snapshot() == fresh
 
 

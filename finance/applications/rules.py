@@ -1,0 +1,77 @@
+"""What each instrument's application holds, and who may act on it: one place for the per-instrument field
+lists, the documents each instrument needs and the reviewer rules the services, forms and pages share."""
+from __future__ import annotations
+
+from finance.parties.models import OrgKind, Role
+
+from .models import EQUITY_INSTRUMENTS, Instrument
+
+INS = Instrument
+
+#: The typed fields each instrument's form shows, in order.
+FIELDS: dict[str, tuple[str, ...]] = {
+    INS.TALENT_EQUITY: ("title", "programme", "amount", "price_per_share", "founded_on", "own_ip_count",
+                      "founders_cash", "talent_team_leads", "registered_in_shandong"),
+    INS.INVEST_FIRST: ("title", "programme", "amount", "disbursement_due_on", "discount", "valuation_cap"),
+    INS.GRANT_INVEST_LOAN: ("title", "programme", "grant_amount", "equity_kind", "equity_amount",
+                          "price_per_share"),
+    INS.INTEREST_SUBSIDY: ("title", "scheme", "loan", "loan_year"),
+    INS.APPRAISAL_FEE_SUBSIDY: ("title", "scheme", "loan", "appraisal_fee"),
+    INS.FINANCING_NEED: ("title", "amount", "term_months", "ip_offered", "purpose"),
+}
+
+#: Fields a submission needs (a draft may leave them empty).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    INS.TALENT_EQUITY: ("title", "programme", "amount", "price_per_share", "founded_on", "own_ip_count",
+                      "founders_cash"),
+    INS.INVEST_FIRST: ("title", "programme", "amount", "disbursement_due_on"),
+    INS.GRANT_INVEST_LOAN: ("title", "programme"),
+    INS.INTEREST_SUBSIDY: ("title", "scheme", "loan"),
+    INS.APPRAISAL_FEE_SUBSIDY: ("title", "scheme", "loan", "appraisal_fee"),
+    INS.FINANCING_NEED: ("title", "amount", "term_months", "ip_offered"),
+}
+
+#: Documents (portal document kinds) each instrument's submission needs: the checklist.
+DOCUMENTS: dict[str, tuple[str, ...]] = {
+    INS.TALENT_EQUITY: ("business_licence", "business_plan", "ip_certificate"),
+    INS.INVEST_FIRST: ("business_licence", "business_plan", "financial_statements"),
+    INS.GRANT_INVEST_LOAN: ("business_licence", "business_plan", "financial_statements"),
+    INS.INTEREST_SUBSIDY: ("business_licence",),
+    INS.APPRAISAL_FEE_SUBSIDY: ("business_licence",),
+    INS.FINANCING_NEED: ("business_licence", "ip_certificate"),
+}
+
+ENTERPRISE_KINDS = (OrgKind.ENTERPRISE, OrgKind.UNIVERSITY)
+
+
+def enterprise_writer_roles() -> tuple[str, ...]:
+    """Roles that write an enterprise's applications: the applicant, and the organisation administrator once
+    the identity work declares it."""
+    admin = getattr(Role, "ORG_ADMIN", None)
+    return (Role.APPLICANT, admin) if admin else (Role.APPLICANT,)
+
+
+def is_enterprise_user(user) -> bool:
+    return bool(user.is_authenticated and user.organisation_id and user.organisation.kind in ENTERPRISE_KINDS)
+
+
+def may_write(user, application) -> bool:
+    return (is_enterprise_user(user) and user.organisation_id == application.enterprise_id
+            and user.has_role(*enterprise_writer_roles()))
+
+
+def is_reviewer(user) -> bool:
+    """Workbench users: department reviewers and fund managers."""
+    return bool(user.is_authenticated and hasattr(user, "has_role")
+                and user.has_role(Role.DEPARTMENT_REVIEWER, Role.FUND_MANAGER))
+
+
+def may_review(user, application) -> bool:
+    """Department reviewers review every instrument but the financing need (the banks answer those); a fund
+    manager reviews the equity applications to the programmes its organisation manages."""
+    if application.instrument == Instrument.FINANCING_NEED:
+        return False
+    if user.has_role(Role.DEPARTMENT_REVIEWER):
+        return True
+    return bool(user.has_role(Role.FUND_MANAGER) and application.instrument in EQUITY_INSTRUMENTS
+                and application.programme_id and application.programme.manager_id == user.organisation_id)
