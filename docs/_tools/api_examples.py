@@ -197,7 +197,8 @@ def main() -> None:
                 "ip_kind": "invention_patent",
                 "ip_number": patent(run * 10 + 1),
                 "appraised_value": "5000000.00",
-                "registration_no": f"Y2026370{run:03d}001",
+                "registration_no": f"Y{disbursed.year}980{run:03d}001",
+                "registered_on": disbursed.isoformat(),
             }
         ],
     }
@@ -231,7 +232,7 @@ def main() -> None:
     b.call("One pool", "GET", f"/api/v1/pools/{pool_id}/", expect=200)
     claim_loan_body = {**loan_body, "external_ref": f"QL-2026-{run:03d}02", "principal": "800000.00",
                        "pledges": [{**loan_body["pledges"][0], "ip_number": patent(run * 10 + 2),
-                                    "registration_no": f"Y2026370{run:03d}002"}]}
+                                    "registration_no": f"Y{disbursed.year}980{run:03d}002"}]}
     claim_loan = b.call("(a second loan, for the claim below)", "POST", "/api/v1/loans/", claim_loan_body,
                         key=f"loan-{claim_loan_body['external_ref']}", expect=201)
     SECTIONS[-1][2].pop()  # not shown: same shape as the loan above
@@ -299,7 +300,7 @@ def main() -> None:
     section("guarantees", "鲁科担 Guarantees (guarantor's system)")
     g_loan_body = {**loan_body, "external_ref": f"QL-2026-{run:03d}03", "principal": "600000.00",
                    "pledges": [{**loan_body["pledges"][0], "ip_number": patent(run * 10 + 3),
-                                "registration_no": f"Y2026370{run:03d}003"}]}
+                                "registration_no": f"Y{disbursed.year}980{run:03d}003"}]}
     g_loan = b.call("(a loan to guarantee)", "POST", "/api/v1/loans/", g_loan_body,
                     key=f"loan-{g_loan_body['external_ref']}", expect=201)
     SECTIONS[-1][2].pop()
@@ -345,11 +346,12 @@ def main() -> None:
     section("files", "批量文件 Bulk loan files")
     header = (
         "贷款编号,借款企业统一社会信用代码,借款企业名称,贷款本金,币种,年利率(%),期限(月),还款方式,计息基准,放款日期,"
-        "质押物类型,质押物编号,评估价值,质押登记号\n"
+        "质押物类型,质押物编号,评估价值,质押登记号,质押登记日期\n"
     )
     good = header + (
         f"QL-2026-{run:03d}10,{uscc_b},示例新材料科技有限公司{run},2000000.00,CNY,4.35,36,等额本息,30/360,"
-        f"{disbursed.isoformat()},发明专利,{patent(run * 10 + 4)},9000000.00,Y2026370{run:03d}010\n"
+        f"{disbursed.isoformat()},发明专利,{patent(run * 10 + 4)},9000000.00,Y{disbursed.year}980{run:03d}010,"
+        f"{disbursed.isoformat()}\n"
     )
     upload = io.BytesIO(good.encode("utf-8"))
     upload.name = f"loans-{today:%Y%m%d}.csv"
