@@ -230,9 +230,14 @@ def main() -> None:
     b.call("Pools with balance, reserved, exposure and leverage used", "GET", "/api/v1/pools/?page_size=1",
            expect=200)
     b.call("One pool", "GET", f"/api/v1/pools/{pool_id}/", expect=200)
+    # The claim needs a loan past the pool's claim trigger (days past due): disbursed 80 days ago (inside the
+    # 3-month enrolment deadline), its first instalment unpaid, classified as of today below.
+    claim_disbursed = today - dt.timedelta(days=80)
     claim_loan_body = {**loan_body, "external_ref": f"QL-2026-{run:03d}02", "principal": "800000.00",
+                       "disbursed_on": claim_disbursed.isoformat(),
                        "pledges": [{**loan_body["pledges"][0], "ip_number": patent(run * 10 + 2),
-                                    "registration_no": f"Y{disbursed.year}980{run:03d}002"}]}
+                                    "registration_no": f"Y{claim_disbursed.year}980{run:03d}002",
+                                    "registered_on": claim_disbursed.isoformat()}]}
     claim_loan = b.call("(a second loan, for the claim below)", "POST", "/api/v1/loans/", claim_loan_body,
                         key=f"loan-{claim_loan_body['external_ref']}", expect=201)
     SECTIONS[-1][2].pop()  # not shown: same shape as the loan above
@@ -255,6 +260,9 @@ def main() -> None:
         key=f"default-{claim_loan['id']}",
         expect=200,
     )
+    from loans import services as loan_services  # the nightly classification, run now (days past due)
+
+    loan_services.loans_classify(as_of=today)
     claim = b.call(
         "File a compensation claim (split province / city / bank by the policy in force; evidence files "
         "may be sent as multipart `documents`)",
@@ -310,6 +318,7 @@ def main() -> None:
         "/api/v1/guarantees/",
         {
             "loan_id": g_loan["id"],
+            "bank_id": bank.pk,
             "amount": "500000.00",
             "fee_rate": "0.5",
             "counter_guarantee": "ip",
@@ -319,6 +328,9 @@ def main() -> None:
         key=f"guarantee-{g_loan['id']}",
         expect=201,
     )
+    b.call("The lending bank confirms the guarantor's proposal (only then it counts)", "POST",
+           f"/api/v1/guarantees/{guarantee['id']}/confirm/", {"approve": True},
+           key=f"guarantee-confirm-{guarantee['id']}", expect=200)
     g.call("The guarantor's guarantees", "GET", "/api/v1/guarantees/?page_size=1", expect=200)
     b.call(
         "(the bank declares the guaranteed loan in default)",
