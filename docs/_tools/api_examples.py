@@ -306,9 +306,12 @@ def main() -> None:
 
     # ------------------------------------------------------------------ guarantees
     section("guarantees", "鲁科担 Guarantees (guarantor's system)")
+    # A payout too needs the loan past the claim trigger: disbursed 80 days ago, classified before the payout.
     g_loan_body = {**loan_body, "external_ref": f"QL-2026-{run:03d}03", "principal": "600000.00",
+                   "disbursed_on": claim_disbursed.isoformat(),
                    "pledges": [{**loan_body["pledges"][0], "ip_number": patent(run * 10 + 3),
-                                "registration_no": f"Y{disbursed.year}980{run:03d}003"}]}
+                                "registration_no": f"Y{claim_disbursed.year}980{run:03d}003",
+                                "registered_on": claim_disbursed.isoformat()}]}
     g_loan = b.call("(a loan to guarantee)", "POST", "/api/v1/loans/", g_loan_body,
                     key=f"loan-{g_loan_body['external_ref']}", expect=201)
     SECTIONS[-1][2].pop()
@@ -322,8 +325,8 @@ def main() -> None:
             "amount": "500000.00",
             "fee_rate": "0.5",
             "counter_guarantee": "ip",
-            "start_on": disbursed.isoformat(),
-            "end_on": (disbursed + dt.timedelta(days=730)).isoformat(),
+            "start_on": claim_disbursed.isoformat(),
+            "end_on": (claim_disbursed + dt.timedelta(days=730)).isoformat(),
         },
         key=f"guarantee-{g_loan['id']}",
         expect=201,
@@ -341,6 +344,7 @@ def main() -> None:
         expect=200,
     )
     SECTIONS[-1][2].pop()
+    loan_services.loans_classify(as_of=today)
     payout = g.call(
         "代偿: record the payout (risk split and compensation up to the cap)",
         "POST",
@@ -362,8 +366,8 @@ def main() -> None:
     )
     good = header + (
         f"QL-2026-{run:03d}10,{uscc_b},示例新材料科技有限公司{run},2000000.00,CNY,4.35,36,等额本息,30/360,"
-        f"{disbursed.isoformat()},发明专利,{patent(run * 10 + 4)},9000000.00,Y{disbursed.year}980{run:03d}010,"
-        f"{disbursed.isoformat()}\n"
+        f"{disbursed.isoformat()},发明专利,{patent(run * 10 + 4)},9000000.00,"
+        f"Y{disbursed.year}980{run:03d}010,{disbursed.isoformat()}\n"
     )
     upload = io.BytesIO(good.encode("utf-8"))
     upload.name = f"loans-{today:%Y%m%d}.csv"
