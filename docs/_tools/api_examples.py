@@ -306,12 +306,14 @@ def main() -> None:
 
     # ------------------------------------------------------------------ guarantees
     section("guarantees", "鲁科担 Guarantees (guarantor's system)")
-    # A payout too needs the loan past the claim trigger: disbursed 80 days ago, classified before the payout.
+    # A payout needs the loan past the platform's claim trigger (pool.claim_trigger_dpd, 90 days): disbursed
+    # 130 days ago, its instalments unpaid, classified before the payout.
+    g_disbursed = today - dt.timedelta(days=130)
     g_loan_body = {**loan_body, "external_ref": f"QL-2026-{run:03d}03", "principal": "600000.00",
-                   "disbursed_on": claim_disbursed.isoformat(),
+                   "disbursed_on": g_disbursed.isoformat(),
                    "pledges": [{**loan_body["pledges"][0], "ip_number": patent(run * 10 + 3),
-                                "registration_no": f"Y{claim_disbursed.year}980{run:03d}003",
-                                "registered_on": claim_disbursed.isoformat()}]}
+                                "registration_no": f"Y{g_disbursed.year}980{run:03d}003",
+                                "registered_on": g_disbursed.isoformat()}]}
     g_loan = b.call("(a loan to guarantee)", "POST", "/api/v1/loans/", g_loan_body,
                     key=f"loan-{g_loan_body['external_ref']}", expect=201)
     SECTIONS[-1][2].pop()
@@ -325,8 +327,8 @@ def main() -> None:
             "amount": "500000.00",
             "fee_rate": "0.5",
             "counter_guarantee": "ip",
-            "start_on": claim_disbursed.isoformat(),
-            "end_on": (claim_disbursed + dt.timedelta(days=730)).isoformat(),
+            "start_on": g_disbursed.isoformat(),
+            "end_on": (g_disbursed + dt.timedelta(days=730)).isoformat(),
         },
         key=f"guarantee-{g_loan['id']}",
         expect=201,
@@ -344,6 +346,23 @@ def main() -> None:
         expect=200,
     )
     SECTIONS[-1][2].pop()
+    # The guarantor's and re-guarantor's risk shares have no published figure (domain.md); like the demo's
+    # other (none) parameters, this demo database gets demo values (40 / 20 %, the 20/20/40/20 pattern)
+    # when none is set.
+    from decimal import Decimal
+
+    from finance.core.errors import DomainError
+    from finance.policy.models import Parameter, ParameterValue
+    from finance.policy.selectors import PolicyHistory
+
+    for share_key, share in (("guarantee.share.guarantor", "40"), ("guarantee.share.reguarantor", "20")):
+        try:
+            PolicyHistory().value(share_key, today)
+        except DomainError:
+            ParameterValue.objects.create(
+                parameter=Parameter.objects.get(key=share_key), value=Decimal(share),
+                effective_from=dt.date(2017, 12, 1), source_note="演示数据 demo value",
+            )
     loan_services.loans_classify(as_of=today)
     payout = g.call(
         "代偿: record the payout (risk split and compensation up to the cap)",
