@@ -11,6 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from finance.api.actions import decision_view
 from finance.api.fields import AmountField
 from finance.api.idempotency import idempotent
 from finance.api.pagination import Pagination
@@ -188,18 +189,18 @@ class CallApproveIn(serializers.Serializer):
     comment = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
 
-class CallApproveApi(APIView):
-    @extend_schema(request=CallApproveIn, responses=CallOut,
-                   summary="Approve or refuse a drafted large capital call (another fund manager of the GP)")
-    @idempotent
-    def post(self, request, pk: int, call: int):
-        _manager_only(request.user)
-        fund = get_object_or_404(selectors.sub_fund_managed(user=request.user), pk=pk)
-        obj = get_object_or_404(fund.calls, pk=call)
-        data = validated(CallApproveIn, request.data)
-        obj = services.call_approve(call=obj, by=request.user, approve=data["approve"],
-                                    comment=data["comment"])
-        return Response(_call_out(obj))
+def _managed_call(request, pk: int, call: int):
+    """A call of a sub-fund the caller manages (fund managers only; another manager's answers 404)."""
+    _manager_only(request.user)
+    fund = get_object_or_404(selectors.sub_fund_managed(user=request.user), pk=pk)
+    return get_object_or_404(fund.calls, pk=call)
+
+
+CallApproveApi = decision_view(
+    "CallApproveApi", item=_managed_call, output=CallOut, body=CallApproveIn, answer=_call_out,
+    summary="Approve or refuse a drafted large capital call (another fund manager of the GP)",
+    decide=lambda call, **kw: services.call_approve(call=call, **kw),
+)
 
 
 class DealOut(serializers.Serializer):

@@ -9,6 +9,7 @@ from decimal import Decimal as D
 from finance.approvals.models import Committee
 from finance.approvals.services import vote_cast
 from finance.core.inputs import today as real_today
+from finance.core.money import percent_to_fraction
 from finance.parties.models import Role, User
 from finance.parties.services import user_create
 
@@ -118,7 +119,7 @@ def _valuations_and_navs(fund, ctx):
     quarters = list(_quarter_ends(fund.vintage, DEMO_TODAY))
     vals = []
     for h in fund.holdings.all():
-        rate = D(rng.randint(-15, 35)) / D(100)
+        rate = percent_to_fraction(rng.randint(-15, 35))
         for q in quarters:
             if h.invested_on <= q and (h.exited_on is None or h.exited_on > q):
                 years = D((q - h.invested_on).days) / D(365)
@@ -151,7 +152,7 @@ def _index(world, rng, manager):
     level, rows = D(3000), []
     for q in _quarter_ends(dt.date(2017, 12, 31), DEMO_TODAY):
         rows.append(f"{q.isoformat()},{level}")
-        level = (level * (D(1) + D(rng.randint(-6, 8)) / D(100))).quantize(D("0.01"))
+        level = (level * (D(1) + percent_to_fraction(rng.randint(-6, 8)))).quantize(D("0.01"))
     services.index_upload(owner=world.fund_manager, name="沪深300（季度）",
                           content="date,level\n2017-12-31,3000\n" + "\n".join(rows[1:]), by=manager)
 

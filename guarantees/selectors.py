@@ -13,7 +13,13 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from finance.core.errors import NotFound
 from finance.core.inputs import today
-from finance.core.money import fen, same_currency, totals_by_currency
+from finance.core.money import (
+    fen,
+    fraction_to_percent,
+    percent_to_fraction,
+    same_currency,
+    totals_by_currency,
+)
 from finance.parties.selectors import scope_to_caller
 from finance.policy.selectors import PolicyParameterMissing, policy_value
 
@@ -32,7 +38,6 @@ from .models import (
 )
 
 ZERO = Decimal("0.00")
-HUNDRED = Decimal(100)
 LIVE_ENROLMENT = (EnrolmentStatus.ENROLLED, EnrolmentStatus.CLAIMED)
 
 
@@ -94,7 +99,7 @@ def bank_npl(pool: RiskPool, bank_id: int) -> tuple[Decimal, Decimal, Decimal]:
     )["s"]
     total = agg["total"] + comp_total
     npl = agg["npl"] + comp_total
-    ratio = fen(npl / total * HUNDRED) if total else ZERO
+    ratio = fen(fraction_to_percent(npl / total)) if total else ZERO
     return npl, total, ratio
 
 
@@ -106,7 +111,7 @@ def pool_figures(pool: RiskPool) -> dict:
     except PolicyParameterMissing:
         leverage = None
     limit = leverage_limit(leverage, pool.available) if leverage is not None else None
-    used = fen(exposure / limit * 100) if limit else None
+    used = fen(fraction_to_percent(exposure / limit)) if limit else None
     return {
         "funded": pool.funded,
         "withdrawn": pool.withdrawn,
@@ -265,7 +270,7 @@ def stress_inputs(pool: RiskPool) -> dict:
     on = today()
 
     def pct(key):
-        return float(policy_value(key, on=on, scope=pool.scope)) / 100
+        return float(percent_to_fraction(policy_value(key, on=on, scope=pool.scope)))
 
     rows = list(
         Enrolment.objects.filter(pool=pool, status__in=LIVE_ENROLMENT).values_list(

@@ -35,8 +35,8 @@ def require_role(user, *roles: str) -> None:
         raise PermissionDenied("您的角色不能办理此事项", "your role cannot do this", code="role_required")
 
 
-# item(request, pk) -> the object (scoped to request.user; NotFound otherwise)
-Item = Callable[[Any, int], Any]
+# item(request, pk, **other path arguments) -> the object (scoped to request.user; NotFound otherwise)
+Item = Callable[..., Any]
 
 
 def _named(view: type[APIView], name: str) -> type[APIView]:
@@ -46,22 +46,25 @@ def _named(view: type[APIView], name: str) -> type[APIView]:
 
 def decision_view(name: str, *, item: Item, decide: Callable[..., Any], output: type[serializers.Serializer],
                   summary: str, approve: bool | None = None,
-                  body: type[serializers.Serializer] = DecisionIn) -> type[APIView]:
+                  body: type[serializers.Serializer] = DecisionIn,
+                  answer: Callable[[Any], Any] | None = None) -> type[APIView]:
     """A view whose POST records one approval level: ``decide(obj, by=, approve=, comment=)``.
 
     ``approve`` True/False: the URL decides and the body is ``DecisionIn``; None: the body carries a boolean
-    ``approve`` (``body`` must declare it) next to the comment.
+    ``approve`` (``body`` must declare it) next to the comment. A URL with more path arguments than ``pk``
+    (an item inside a parent) passes them on to ``item``; ``answer`` builds the response data when the object
+    is not ``output``'s instance as it stands (default ``output(obj).data``).
     """
 
     class View(APIView):
         @extend_schema(request=body, responses=output, summary=summary)
         @idempotent
-        def post(self, request, pk: int):
-            obj = item(request, pk)
+        def post(self, request, pk: int, **path):
+            obj = item(request, pk, **path)
             data = validated(body, request.data)
             verdict = data["approve"] if approve is None else approve
             done = decide(obj, by=request.user, approve=verdict, comment=data["comment"])
-            return Response(output(done).data)
+            return Response(answer(done) if answer else output(done).data)
 
     return _named(View, name)
 

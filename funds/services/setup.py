@@ -12,7 +12,7 @@ from finance.calc import CalcError, european_waterfall
 from finance.core.errors import Conflict, DomainError
 from finance.core.inputs import check_currency, parse_amount, parse_date, parse_rate, parse_text
 from finance.core.locks import lock, lock_all
-from finance.core.money import fen, fraction_to_percent
+from finance.core.money import fen, fraction_to_percent, percent_to_fraction
 from finance.ledger.services import credit, debit, entry_post
 from finance.parties.models import Organisation, OrgKind
 from finance.policy.selectors import PolicyUse
@@ -270,7 +270,7 @@ def fee_accrue(*, sub_fund: SubFund, period_start: dt.date, period_end: dt.date,
                    "fee_rate_above_max", "fee_rate")
     basis = fee_basis_amount(fund, period_start)
     days = (period_end - period_start).days
-    amount = fen(basis * fund.fee_rate / HUNDRED * days / D(365))
+    amount = fen(basis * percent_to_fraction(fund.fee_rate) * days / D(365))
     accrual = FeeAccrual.objects.create(sub_fund=fund, period_start=period_start, period_end=period_end,
                                         basis=fund.fee_basis, basis_amount=basis, rate=fund.fee_rate,
                                         amount=amount,

@@ -24,7 +24,7 @@ from django.db import transaction
 
 from finance.calc import CalcError, amortization_schedule
 from finance.core import inputs
-from finance.core.errors import Conflict, DomainError
+from finance.core.errors import Conflict, DomainError, calc_error
 from finance.core.money import fen, percent_to_fraction
 from finance.parties.models import Organisation, OrgKind
 from finance.policy.selectors import PolicyUse
@@ -331,7 +331,7 @@ def schedule_for(loan: Loan) -> list:
                                      method=loan.repayment_method, start_date=loan.disbursed_on,
                                      day_count=loan.day_count)
     except CalcError as exc:
-        raise DomainError(exc.message_zh, exc.message_en, code=exc.code, field=exc.field) from None
+        raise calc_error(exc) from None
 
 
 def _check_bank(bank: Organisation) -> None:

@@ -6,6 +6,9 @@ import funds
 
 ROOT = pathlib.Path(funds.__file__).parent
 SOURCES = [p for p in ROOT.rglob("*.py") if "migrations" not in p.parts]
+APPS_ROOT = ROOT.parent
+APP_SOURCES = [p for app in ("funds", "guarantees", "loans") for p in (APPS_ROOT / app).rglob("*.py")
+               if "migrations" not in p.parts]
 
 
 def test_every_row_lock_goes_through_the_lock_order_module():
@@ -37,11 +40,13 @@ def test_amounts_are_never_built_in_a_hard_coded_currency():
 
 def test_percent_and_fraction_convert_through_the_core():
     """``finance.core.money.percent_to_fraction`` / ``fraction_to_percent``, never ``/ 100`` or ``* 100`` on a
-    rate or share (fen conversions of money, ``int(x * 100)``, are not percentages)."""
-    hand = re.compile(r"(/ ?100\b(?!_)|\* ?100\b(?!_)|/ ?HUNDRED\b|\* ?HUNDRED\b)")
-    owned = [p for p in SOURCES if p.parts[-2:] != ("funds", "demo.py") and p.name != "views.py"]
-    found = [f"{p.relative_to(ROOT)}:{n}" for p in owned for n, line in enumerate(p.read_text().splitlines(), 1)
-             if hand.search(line) and "int(" not in line and "fee_rate / HUNDRED" not in line]
+    rate or share, anywhere in funds, guarantees and loans (fen conversions of money, ``int(x * 100)`` and
+    ``Round(F(...) * 100)`` in a constraint, are not percentages)."""
+    hand = re.compile(r"[/*] ?(?:(?:D|Decimal)\(\s*[\"']?)?100\b(?![_.])|[/*] ?HUNDRED\b")
+    fen_of_money = re.compile(r"\bint\(|Round\(")
+    found = [f"{p.relative_to(APPS_ROOT)}:{n}" for p in APP_SOURCES
+             for n, line in enumerate(p.read_text().splitlines(), 1)
+             if hand.search(line) and not fen_of_money.search(line)]
     assert found == []
 
 
