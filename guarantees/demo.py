@@ -14,6 +14,7 @@ from decimal import Decimal
 from finance.core.errors import DomainError
 from finance.core.inputs import today
 from finance.parties.models import DeptLevel, Organisation, OrgKind
+from finance.policy.models import ParameterValue
 from finance.policy.services import parameter_set
 
 from . import loan_reads, services
@@ -194,6 +195,11 @@ def _demo_guarantees(world, officers) -> None:
     services.guarantor_net_assets_record(
         net_assets=D("200000000.00"), as_of=today() - dt.timedelta(days=60), by=guarantor
     )
+    # The guarantor's and re-guarantor's risk shares have no published figure (domain.md), ship empty (which
+    # blocks payouts); the demo world sets demo values (40 / 20 %) so the payout journey can be walked.
+    for key, value in (("guarantee.share.guarantor", D("40")), ("guarantee.share.reguarantor", D("20"))):
+        if not ParameterValue.objects.filter(parameter__key=key, scope="").exists():
+            parameter_set(key=key, value=value, effective_from=EFFECTIVE, source_note="演示数据 demo value")
     for n, loan in enumerate(loan_reads.demo_loans(statuses=[LoanStatus.ACTIVE], limit=4, tech_sme=False)):
         try:
             g = services.guarantee_register(
