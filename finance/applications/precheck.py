@@ -136,7 +136,7 @@ def _talent_rules(application: Application, on: dt.date, pc: Precheck) -> list[R
 
 
 def _grant_rule(application: Application, on: dt.date, pc: Precheck) -> Rule | None:
-    from funds.direct.services.gil import _grant_cap
+    from funds.direct.services.gil import grant_cap_check
 
     grant = application.grant_amount or Decimal("0")
     if not grant:
@@ -144,7 +144,7 @@ def _grant_rule(application: Application, on: dt.date, pc: Precheck) -> Rule | N
     use = PolicyUse(on=on)
     label_zh, label_en = "拨投贷拨款上限", "grant-invest-loan grant cap"
     try:
-        _grant_cap(grant, use)
+        grant_cap_check(grant, use)
     except DomainError as exc:
         return _refused("grant_cap", label_zh, label_en, exc)
     pc.policy.update(use.snapshot)
@@ -163,7 +163,7 @@ def _programme_rule(application: Application) -> Rule | None:
 
 
 def _subsidy_rules(application: Application, on: dt.date, pc: Precheck) -> list[Rule]:
-    from loans.services.subsidies import _cap_left, _subsidy_amount
+    from loans.services.subsidies import subsidy_amount, subsidy_cap_left
 
     scheme, loan = application.scheme, application.loan
     if scheme is None or loan is None:
@@ -173,10 +173,10 @@ def _subsidy_rules(application: Application, on: dt.date, pc: Precheck) -> list[
     use = PolicyUse(on=on)
     label_zh, label_en = "贴息计算与资格", "subsidy computation and eligibility"
     try:
-        basis, amount = _subsidy_amount(scheme=scheme, loan=loan, enterprise=application.enterprise, use=use,
-                                        loan_year=application.loan_year,
-                                        appraisal_fee=application.appraisal_fee)
-        left, key = _cap_left(scheme=scheme, enterprise=application.enterprise, use=use, on=on)
+        basis, amount = subsidy_amount(scheme=scheme, loan=loan, enterprise=application.enterprise, use=use,
+                                       loan_year=application.loan_year,
+                                       appraisal_fee=application.appraisal_fee)
+        left, key = subsidy_cap_left(scheme=scheme, enterprise=application.enterprise, use=use, on=on)
     except DomainError as exc:
         return [*rules, _refused("subsidy_rule", label_zh, label_en, exc)]
     pc.policy.update(use.snapshot)

@@ -37,6 +37,13 @@ class Organisation(models.Model):
     dept_level = models.CharField(_("department level"), max_length=10, choices=DeptLevel.choices, blank=True)
     region = models.CharField(_("region (city)"), max_length=50, blank=True)
     tech_sme_number = models.CharField(_("tech-based SME registration number"), max_length=40, blank=True)
+    # The year of the registration (入库年度): a registration holds for its year. With the number, the one
+    # record of it (the portal's profile form checks 2017…this year and writes both through
+    # organisation_tech_sme_set). No check constraint: on SQLite it would remake the table under the role
+    # triggers (see 0003).
+    tech_sme_year = models.PositiveSmallIntegerField(
+        _("tech-based SME registration year"), null=True, blank=True
+    )
     legal_representative = models.CharField(_("legal representative"), max_length=100, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
     contact_mobile = models.CharField(_("contact mobile"), max_length=20, blank=True)

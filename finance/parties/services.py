@@ -156,6 +156,19 @@ def organisation_create_bulk(*, kind: str, items) -> list[Organisation]:
     return Organisation.objects.bulk_create(rows, batch_size=2000)
 
 
+@transaction.atomic
+def organisation_tech_sme_set(*, organisation: Organisation, number: str, year: int | None) -> Organisation:
+    """Record the tech-based SME registration (入库编号, year) on the organisation, the one place it is kept:
+    pool enrolment eligibility reads the number, the portal's expiry flag the year. The caller (the portal's
+    profile form) has validated the pair; "" and None clear it."""
+    org = lock(Organisation, organisation.pk)
+    org.tech_sme_number = (number or "").strip()
+    org.tech_sme_year = year if org.tech_sme_number else None
+    org.save(update_fields=["tech_sme_number", "tech_sme_year"])
+    organisation.tech_sme_number, organisation.tech_sme_year = org.tech_sme_number, org.tech_sme_year
+    return org
+
+
 def organisation_by_code(code: str) -> Organisation:
     """Find an organisation by its social credit code (or numeric id, for departments without one)."""
     org = Organisation.objects.filter(uscc=code).first()

@@ -55,10 +55,6 @@ class EnterpriseProfile(models.Model):
     rd_spend_last_year = models.DecimalField(
         _("R&D spend last year (yuan)"), max_digits=18, decimal_places=2, null=True, blank=True
     )
-    tech_sme_number = models.CharField(_("tech-based SME registration number"), max_length=40, blank=True)
-    tech_sme_year = models.PositiveSmallIntegerField(
-        _("tech-based SME registration year"), null=True, blank=True
-    )
     hnte_certificate_number = models.CharField(
         _("high-tech enterprise certificate number"), max_length=40, blank=True
     )
@@ -87,10 +83,6 @@ class EnterpriseProfile(models.Model):
                 | Q(headcount__isnull=True)
                 | Q(rd_staff__lte=F("headcount")),
             ),
-            models.CheckConstraint(
-                name="profile_tech_sme_year_plausible",
-                condition=Q(tech_sme_year__isnull=True) | Q(tech_sme_year__gte=2017, tech_sme_year__lte=2100),
-            ),
         ]
 
     def __str__(self):
@@ -107,6 +99,16 @@ class EnterpriseProfile(models.Model):
         "revenue_last_year",
         "rd_spend_last_year",
     )
+
+    # The tech-based SME registration is kept once, on the Organisation (pool enrolment reads it there); the
+    # profile shows it and its form writes it through finance.parties.services.organisation_tech_sme_set.
+    @property
+    def tech_sme_number(self) -> str:
+        return self.organisation.tech_sme_number
+
+    @property
+    def tech_sme_year(self) -> int | None:
+        return self.organisation.tech_sme_year
 
     @property
     def tech_sme_expired(self) -> bool:

@@ -22,6 +22,7 @@ from finance.core import inputs
 from finance.core.errors import Conflict, DomainError, PermissionDenied
 from finance.core.locks import lock
 from finance.parties.models import Organisation, OrgKind
+from finance.parties.services import organisation_tech_sme_set
 from finance.parties.validators import validate_uscc
 from loans import validators as loan_validators
 
@@ -231,7 +232,8 @@ def profile_save(*, organisation: Organisation, by, data: dict) -> EnterprisePro
     """Create or replace the enterprise's profile from ``data`` (strings from a form or JSON values)."""
     check_may_edit(organisation, by)
     values = _clean_profile(data)
-    lock(Organisation, organisation.pk)
+    organisation_tech_sme_set(organisation=organisation, number=values.pop("tech_sme_number"),
+                              year=values.pop("tech_sme_year"))
     profile = EnterpriseProfile.objects.filter(organisation=organisation).first()
     created = profile is None
     profile = profile or EnterpriseProfile(organisation=organisation)

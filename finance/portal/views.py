@@ -100,8 +100,6 @@ def _profile_page(request, org, *, form=None, talent_form=None, shareholder_form
         k: ("" if v is None else (v.isoformat() if hasattr(v, "isoformat") else v))
         for k, v in initial.items()
     }
-    if profile.pk is None and org.tech_sme_number:
-        initial["tech_sme_number"] = org.tech_sme_number
     return render(
         request,
         "portal/profile.html",

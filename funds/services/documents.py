@@ -1,16 +1,20 @@
 """Uploaded deal documents: a whitelist of types checked by extension AND content, and a size cap.
 
 PDF, PNG, JPEG, the Office Open XML files (docx, xlsx, pptx: a zip whose ``[Content_Types].xml`` declares the
-matching main part) and the legacy Office files (doc, xls: an OLE2 compound file). Anything else (an HTML
-page, an SVG, a script, a docx that is really an xlsx, a zip of anything) is refused naming the field.
+matching main part, bomb-checked) and the legacy Office files (doc, xls: an OLE2 compound file); the rules
+live in ``finance.core.uploads``. Anything else (an HTML page, an SVG, a script, a docx that is really an
+xlsx, a zip of anything) is refused naming the field.
 """
 from __future__ import annotations
 
-import zipfile
-
 from django.conf import settings
 
+from finance.core import uploads as core
+from finance.core.uploads import FileRefused, extension_of
+
 from ._common import _err
+
+__all__ = ["CONTENT_TYPES", "DOCUMENT_CAP_BYTES", "check_document", "document_max_bytes", "extension_of"]
 
 DOCUMENT_CAP_BYTES = 10 * 1024 * 1024
 
@@ -19,58 +23,22 @@ def document_max_bytes() -> int:
     """Documents are smaller than bank files: at most 10 MiB, or the platform's upload cap if lower."""
     return min(DOCUMENT_CAP_BYTES, int(getattr(settings, "KEJIN_MAX_UPLOAD_BYTES", DOCUMENT_CAP_BYTES)))
 
-OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_OOXML_MAIN = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
-}
-#: extension → the content type the download answers with.
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "doc": "application/msword",
-    "xls": "application/vnd.ms-excel",
-}
 
-
-def extension_of(name: str) -> str:
-    name = str(name or "")
-    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
-
-
-def _ooxml_matches(file, ext: str) -> bool:
-    try:
-        file.seek(0)
-        with zipfile.ZipFile(file) as z:
-            types = z.read("[Content_Types].xml").decode("utf-8", "replace")
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, RuntimeError):
-        return False
-    finally:
-        file.seek(0)
-    return _OOXML_MAIN[ext] in types
+#: deal documents take every type the platform knows (extension → the content type the download answers with).
+CONTENT_TYPES = dict(core.CONTENT_TYPES)
 
 
 def _content_matches(file, ext: str) -> bool:
+    """The platform's content rule (finance.core.uploads) on the whole file (at most the 10 MiB cap)."""
     file.seek(0)
-    head = file.read(16)
+    data = file.read()
     file.seek(0)
-    if ext == "pdf":
-        return head.startswith(b"%PDF-")
-    if ext == "png":
-        return head.startswith(b"\x89PNG\r\n\x1a\n")
-    if ext in ("jpg", "jpeg"):
-        return head.startswith(b"\xff\xd8\xff")
-    if ext in ("doc", "xls"):
-        return head.startswith(OLE2)
-    if ext in _OOXML_MAIN:
-        return head.startswith(b"PK\x03\x04") and _ooxml_matches(file, ext)
-    return False
+    try:
+        return core.content_matches(data, ext)
+    except FileRefused as exc:
+        if exc.code == "corrupt_file":  # a broken zip is just not the file its extension claims
+            return False
+        raise _err(exc.detail_zh, exc.detail_en, exc.code, "file") from None
 
 
 def check_document(file) -> str:

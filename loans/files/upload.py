@@ -1,32 +1,22 @@
 """Upload of a bank's loan file: refuse at once what cannot be a loan file, store it, queue the job.
 
 Refused here: not XLSX/CSV, empty, larger than ``KEJIN_MAX_UPLOAD_BYTES``, a zip bomb (the XLSX's declared
-uncompressed size and compression ratio are checked before openpyxl opens it), or the same file again
-(sha256 per bank) — unless the earlier upload failed: a failed file may be sent again.
+uncompressed size and compression ratio are checked before openpyxl opens it: ``finance.core.uploads``), or
+the same file again (sha256 per bank) — unless the earlier upload failed: a failed file may be sent again.
 """
 from __future__ import annotations
 
 import hashlib
-import io
-import zipfile
 from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from finance.core.errors import Conflict, DomainError
+from finance.core.errors import Conflict
+from finance.core.uploads import FileRefused, check_zip_bomb
 from finance.parties.models import Organisation
 
 from ..models import LoanFile, LoanFileStatus
-
-#: Zip-bomb guards for XLSX: total declared uncompressed size and the compression ratio.
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-MAX_RATIO = 100
-
-
-class FileRefused(DomainError):
-    status = 400
-    code = "invalid_file"
 
 
 def kind_of(name: str, head: bytes) -> str:
@@ -40,23 +30,6 @@ def kind_of(name: str, head: bytes) -> str:
         return "csv"
     raise FileRefused(f"{name} 不是 XLSX 或 CSV 文件", f"{name} is not an XLSX or CSV file",
                       code="unsupported_file_type", field="file")
-
-
-def check_zip_bomb(data: bytes) -> None:
-    """Refuse an XLSX whose declared uncompressed size or ratio is excessive (before any XML is parsed)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-    except zipfile.BadZipFile:
-        raise FileRefused("XLSX 文件已损坏", "the XLSX file is corrupt", code="corrupt_file",
-                          field="file") from None
-    total = sum(i.file_size for i in infos)
-    packed = max(1, sum(i.compress_size for i in infos))
-    if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_RATIO:
-        raise FileRefused(f"XLSX 解压后过大（{total} 字节，压缩比 {total // packed}:1），疑似压缩炸弹",
-                          f"the XLSX expands to {total} bytes (ratio {total // packed}:1): "
-                          "refused as a zip bomb",
-                          code="zip_bomb", field="file")
 
 
 def _duplicate(previous: LoanFile) -> Conflict:

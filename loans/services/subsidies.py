@@ -47,8 +47,8 @@ def interest_paid(loan: Loan) -> Decimal:
     return loan.repayments.aggregate(s=Sum("interest_part"))["s"] or Decimal("0.00")
 
 
-def _subsidy_amount(*, scheme, loan: Loan, enterprise: Organisation, use, loan_year,
-                    appraisal_fee) -> tuple[Decimal, Decimal]:
+def subsidy_amount(*, scheme, loan: Loan, enterprise: Organisation, use, loan_year,
+                   appraisal_fee) -> tuple[Decimal, Decimal]:
     """(basis, amount before the enterprise cap) under the scheme's rule; refuses ineligible claims."""
     live = SubsidyApplication.objects.filter(enterprise=enterprise, scheme__kind=scheme.kind).exclude(
         status=SubsidyStatus.REJECTED)
@@ -115,7 +115,7 @@ def _appraisal_fee(loan: Loan, live, use, appraisal_fee) -> tuple[Decimal, Decim
     return fee, fen(fee * percent_to_fraction(use("subsidy.appraisal_fee_share")))
 
 
-def _cap_left(*, scheme, enterprise: Organisation, use, on: dt.date) -> tuple[Decimal, str]:
+def subsidy_cap_left(*, scheme, enterprise: Organisation, use, on: dt.date) -> tuple[Decimal, str]:
     """What the enterprise may still receive under the scheme's cap (all its granted claims counted)."""
     if scheme.kind == SubsidyKind.PAID_INTEREST:
         cap, key = use("subsidy.enterprise_cap"), "subsidy.enterprise_cap"
@@ -148,7 +148,7 @@ def subsidy_apply(*, scheme, loan: Loan, by, loan_year: int | None = None, appra
                           field="scheme")
     lock(Organisation, enterprise.pk)  # one application at a time per enterprise
     use = PolicyUse(on=on)
-    basis, amount = _subsidy_amount(scheme=scheme, loan=loan, enterprise=enterprise, use=use,
+    basis, amount = subsidy_amount(scheme=scheme, loan=loan, enterprise=enterprise, use=use,
                                     loan_year=loan_year,
                                     appraisal_fee=appraisal_fee)
     if amount <= 0:
@@ -198,7 +198,7 @@ def subsidy_approve(*, application, by, approve: bool = True, comment: str = "",
         raise DomainError("该申请没有待审批记录", "no approval is pending for this application",
                           code="approval_missing")
     use = PolicyUse(on=on)
-    left, cap_key = _cap_left(scheme=app.scheme, enterprise=app.enterprise, use=use, on=on)
+    left, cap_key = subsidy_cap_left(scheme=app.scheme, enterprise=app.enterprise, use=use, on=on)
     if approve and left <= 0:
         raise DomainError(f"企业已达贴息上限（政策参数 {cap_key} = {use.snapshot[cap_key]}）",
                           f"the enterprise has reached its subsidy cap "

@@ -99,3 +99,16 @@ def test_download_is_an_attachment_for_the_manager_and_404_for_another(client, d
     assert url in client.get(f"/funds/deals/{deal.pk}/").content.decode()
     client.force_login(make_user(other_gp, Role.FUND_MANAGER))
     assert client.get(url).status_code == 404
+
+
+def test_a_zip_bomb_document_is_refused_by_the_platform_rule(deal, manager):
+    """Deal documents use finance.core.uploads too: an Office zip is bomb-checked before it is read."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<Types><Override PartName="/x.xml" ContentType="application/'
+                   f'vnd.openxmlformats-officedocument.{MAIN["xlsx"]}"/></Types>')
+        z.writestr("x.xml", b"0" * (5 * 1024 * 1024))
+    with pytest.raises(DomainError) as exc:
+        document_add(deal=deal, title="x", file=upload("bomb.xlsx", buf.getvalue()), by=manager)
+    assert exc.value.code == "zip_bomb" and exc.value.field == "file"
+    assert not DealDocument.objects.exists()

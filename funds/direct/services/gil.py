@@ -54,7 +54,8 @@ from .invest_first import tranche_pay
 GS = GILStatus
 
 
-def _grant_cap(amount: Decimal, use: PolicyUse) -> None:
+def grant_cap_check(amount: Decimal, use: PolicyUse) -> None:
+    """The grant cap rule, public so the application precheck refuses what the grant step would refuse."""
     if amount > 0:
         cap = use("grantinvestloan.grant_cap")
         if amount > cap:
@@ -125,7 +126,7 @@ def grant_invest_loan_apply(
             "grant_amount",
         )
     use = PolicyUse(on=applied_on)
-    _grant_cap(grant, use)
+    grant_cap_check(grant, use)
     policy = {"application": use.snapshot}
     if equity:
         state = cap_check(enterprise_id=enterprise.pk, amount=equity, on=applied_on, field="equity_amount")
@@ -165,7 +166,7 @@ def grant_invest_loan_submit(*, project: GrantInvestLoan, by, reason: str = "") 
         raise InvalidTransition(
             "只有已初审的项目可以上会", "only a reviewed project can go to committee", field="status"
         )
-    _grant_cap(g.grant_amount, PolicyUse(on=today()))
+    grant_cap_check(g.grant_amount, PolicyUse(on=today()))
     if g.equity_amount:
         cap_check(enterprise_id=g.enterprise_id, amount=g.equity_amount, on=today(), exclude=g, locked=False,
                   field="equity_amount")
@@ -182,7 +183,7 @@ def grant_invest_loan_decide(
         raise InvalidTransition("该项目不在审批中", "the project is not awaiting a decision", field="status")
     if approve:
         use = PolicyUse(on=today())
-        _grant_cap(g.grant_amount, use)
+        grant_cap_check(g.grant_amount, use)
         if g.equity_amount:
             cap_check(
                 enterprise_id=g.enterprise_id,
@@ -272,7 +273,7 @@ def grant_invest_loan_pay_grant(*, project: GrantInvestLoan, paid_on: dt.date, b
         not_before_label="申请日 application date",
     )
     approvals.approval_check_payer(g, by)
-    _grant_cap(g.grant_amount, PolicyUse(on=paid_on))
+    grant_cap_check(g.grant_amount, PolicyUse(on=paid_on))
     p = g.programme
     g.grant_entry = entry_post(lines=[debit(accounts.grant_expense(p), _m(p, g.grant_amount)),
                                       credit(accounts.cash(p), _m(p, g.grant_amount))],

@@ -74,6 +74,22 @@ def test_profile_flags_expired_registrations(enterprise, applicant):
     assert not p.tech_sme_expired and not p.hnte_expired
 
 
+def test_tech_sme_registration_is_kept_once_on_the_organisation(enterprise, applicant):
+    """The profile form writes the registration to the Organisation (pool enrolment eligibility reads it
+    there) and the profile shows it from there; clearing it on the form clears the Organisation's."""
+    from finance.parties.models import Organisation
+
+    year = today().year
+    services.profile_save(organisation=enterprise, by=applicant, data={
+        "tech_sme_number": f"{year}37010001234", "tech_sme_year": str(year)})
+    org = Organisation.objects.get(pk=enterprise.pk)
+    assert (org.tech_sme_number, org.tech_sme_year) == (f"{year}37010001234", year)
+    assert (profile_of(org).tech_sme_number, profile_of(org).tech_sme_year) == (f"{year}37010001234", year)
+    services.profile_save(organisation=enterprise, by=applicant, data={"headcount": "3"})
+    org.refresh_from_db()
+    assert (org.tech_sme_number, org.tech_sme_year) == ("", None)
+
+
 def test_only_the_enterprise_itself_writes(enterprise, applicant, other_applicant, reviewer):
     for user in (other_applicant, reviewer):
         with pytest.raises(PermissionDenied):
