@@ -65,20 +65,15 @@ class Shots:
         page.screenshot(path=str(self.dir / f"{self.n:02d}-{step}.png"), full_page=True)
 
 
-#: Findings in files other helpers own, reported to them (see the report): Bootstrap's link blue #0d6efd on the
-#: layout's bg-light (#f8f9fa) is 4.3:1, under AA's 4.5:1 — the portal's section tabs and the navbar.
-LAYOUT_FINDINGS = {"color-contrast"}
-
-
-def axe_clean(page, what: str, *, known=frozenset()):
-    """No serious or critical axe-core violation in the page's content (``main``; the shared layout's navbar
-    has its own finding, reported). ``known``: rule ids of findings in other helpers' templates."""
+def axe_clean(page, what: str):
+    """No serious or critical axe-core violation anywhere on the page: the layout's navbar, the portal's
+    section tabs and the content alike."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, context="main")
+    results = Axe().run(page)
     bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
            for v in results.response["violations"]
-           if v["impact"] in ("serious", "critical") and v["id"] not in known]
+           if v["impact"] in ("serious", "critical")]
     assert not bad, f"{what}: {bad}"
 
 
@@ -144,7 +139,7 @@ def test_journeys(live_server, browser, settings, tmp_path):  # noqa: PLR0915 - 
     startup_ctx = browser.new_context(locale="zh-CN")
     page = startup_ctx.new_page()
     page.goto(f"{base}/accounts/signup/")
-    axe_clean(page, "signup", known=LAYOUT_FINDINGS)
+    axe_clean(page, "signup")
     code = uscc(4242)
     for field, value in (("uscc", code), ("name", "济南量子新创科技有限公司"), ("legal_representative", "李明"),
                          ("contact_name", "王芳"), ("mobile", "13805311234"), ("email", "wangfang@qchip.example.cn"),
@@ -170,7 +165,7 @@ def test_journeys(live_server, browser, settings, tmp_path):  # noqa: PLR0915 - 
     page.fill("#id_profile-founded_on", "2022-03-01")
     page.fill("#id_profile-headcount", "25")
     page.fill("#id_profile-rd_staff", "12")
-    axe_clean(page, "profile", known=LAYOUT_FINDINGS)
+    axe_clean(page, "profile")
     with page.expect_navigation():
         page.click("button:has-text('保存企业档案')")
     shot(page, "profile-saved")
@@ -190,7 +185,7 @@ def test_journeys(live_server, browser, settings, tmp_path):  # noqa: PLR0915 - 
     with page.expect_navigation():
         page.click("main form button.btn-primary")
     assert good.replace("ZL", "")[:8] in page.content()
-    axe_clean(page, "ip", known=LAYOUT_FINDINGS)
+    axe_clean(page, "ip")
     shot(page, "patent-added")
     page.goto(f"{base}/portal/documents/")
     for kind in ("business_licence", "business_plan", "ip_certificate"):
@@ -198,7 +193,7 @@ def test_journeys(live_server, browser, settings, tmp_path):  # noqa: PLR0915 - 
         page.set_input_files("#id_doc-file", str(pdf))
         with page.expect_navigation():
             page.click("main form button.btn-primary")
-    axe_clean(page, "documents", known=LAYOUT_FINDINGS)
+    axe_clean(page, "documents")
     shot(page, "documents-uploaded")
 
     # ------------------------------------------------------------ 2. confirmed; apply for talent equity; submit
@@ -331,8 +326,7 @@ def test_journeys(live_server, browser, settings, tmp_path):  # noqa: PLR0915 - 
     phone = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
     phone.add_cookies(startup_ctx.cookies())
     p = phone.new_page()
-    # (the portal's own pages are the portal helper's: /portal/documents/ was 529 px wide at 390, reported)
-    for path in ("/applications/", f"/applications/{app.pk}/", "/applications/new/"):
+    for path in ("/portal/documents/", "/applications/", f"/applications/{app.pk}/", "/applications/new/"):
         p.goto(base + path)
         narrow_ok(p, path)
         shot(p, path.strip("/").replace("/", "-") or "home")
