@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("<int:pk>/answer/", views.answer, name="answer"),
+    path("<int:pk>/documents/<int:doc>/", views.document, name="document"),
     path("<int:pk>/bank-reply/", views.bank_reply, name="bank-reply"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),

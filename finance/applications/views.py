@@ -269,13 +269,33 @@ def _review_context(request, app: Application) -> dict:
             "assignments": list(app.assignments.select_related("reviewer")), "colleagues": colleagues,
             "precheck": app.precheck, "all_scores": list(app.scores.select_related("reviewer")),
             "is_verified": getattr(app.enterprise, "is_verified", True),
-            "documents": _enterprise_documents(app)}
+            "documents": _enterprise_documents(app),
+            "may_verify": user.has_role(Role.DEPARTMENT_REVIEWER)}
 
 
 def _enterprise_documents(app: Application) -> list:
     from finance.portal.selectors import documents_of
 
     return list(documents_of(app.enterprise))
+
+
+@login_required
+def document(request, pk: int, doc: int):
+    """A document of the application's enterprise, for the enterprise's people and the application's
+    reviewers: a fund manager reviewing an equity application is no oversight role, so the portal's own
+    download (scoped to the enterprise and oversight) would answer 404 to the one who must read the plan."""
+    from finance.portal.selectors import documents_of
+    from finance.portal.views import document_response
+
+    if not (rules.is_enterprise_user(request.user) or rules.is_reviewer(request.user)):
+        raise DjangoPermissionDenied
+    app = _mine(request, pk)
+    if not rules.is_enterprise_user(request.user) and not rules.may_review(request.user, app):
+        raise Http404
+    found = documents_of(app.enterprise).filter(pk=doc).first()
+    if found is None:
+        raise Http404
+    return document_response(found)
 
 
 @login_required

@@ -15,10 +15,14 @@ class PortalConfig(AppConfig):
         from finance.web.navigation import register, register_home_panel
 
         # Role values as strings: org_admin and viewer are the parties' Role.ORG_ADMIN / Role.VIEWER.
-        register(_("Enterprise portal"), "portal:home", [Role.APPLICANT, "org_admin", "viewer"])
+        # the portal is the enterprise's own (not a bank's organisation administrator's, nor a university's)
+        enterprise = ["enterprise"]
+        register(_("Enterprise portal"), "portal:home", [Role.APPLICANT, "org_admin", "viewer"],
+                 org_kinds=enterprise)
         register(_("Enterprise verification"), "portal:verification-list", [Role.DEPARTMENT_REVIEWER])
-        register_home_panel(Role.APPLICANT, "portal/panels/enterprise.html", _("My enterprise"))
-        register_home_panel("viewer", "portal/panels/enterprise.html", _("My enterprise"))
+        for role in (Role.APPLICANT, "viewer"):
+            register_home_panel(role, "portal/panels/enterprise.html", _("My enterprise"),
+                                org_kinds=enterprise)
         register_home_panel(
             Role.DEPARTMENT_REVIEWER, "portal/panels/verification.html", _("Enterprise verification")
         )

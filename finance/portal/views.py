@@ -280,9 +280,13 @@ def documents(request):
 
 @login_required
 def document_download(request, pk: int):
-    """The file, for the enterprise's own people and oversight roles only (anyone else: 404), always as an
-    attachment with the person's file name (RFC 5987 for Chinese names) and never sniffed into HTML."""
-    document = selectors.document_for(request.user, pk)
+    """The file, for the enterprise's own people and oversight roles only (anyone else: 404)."""
+    return document_response(selectors.document_for(request.user, pk))
+
+
+def document_response(document):
+    """A stored document as an attachment with the person's file name (RFC 5987 for Chinese names), never
+    sniffed into HTML; callers check scope first (the applications' reviewers download through it too)."""
     try:
         handle = document.file.open("rb")
     except (FileNotFoundError, OSError):

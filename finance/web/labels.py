@@ -128,6 +128,16 @@ def tier_label(code: str) -> str:
     return str(TIERS.get(code, code))
 
 
+#: The currencies of settings.CURRENCIES by name; the code follows the name (美元 USD), as banks write it.
+CURRENCY_NAMES = {"CNY": _lazy("Renminbi"), "USD": _lazy("US dollar"), "EUR": _lazy("Euro"),
+                  "HKD": _lazy("Hong Kong dollar")}
+
+
+def currency_label(code: str) -> str:
+    name = CURRENCY_NAMES.get(code)
+    return f"{name} {code}" if name else code
+
+
 def details_text(details) -> str:
     """A stored JSON detail ({"subsidy.appraisal_fee_share": "50"}) as 'label: value' pairs."""
     if isinstance(details, dict):

@@ -11,13 +11,20 @@ class NavItem:
     label: str  # a gettext_lazy string
     url_name: str
     roles: frozenset[str]
+    org_kinds: frozenset[str] | None = None  # None: any kind of organisation
 
 
 _ITEMS: list[NavItem] = []
 
 
-def register(label, url_name: str, roles) -> None:
-    _ITEMS.append(NavItem(label, url_name, frozenset(roles)))
+def _kind_fits(user, org_kinds) -> bool:
+    """A role held in several kinds of organisation (an organisation administrator, a university's applicant)
+    sees only the entries its own kind can open."""
+    return org_kinds is None or getattr(user.organisation, "kind", None) in org_kinds
+
+
+def register(label, url_name: str, roles, org_kinds=None) -> None:
+    _ITEMS.append(NavItem(label, url_name, frozenset(roles), frozenset(org_kinds) if org_kinds else None))
 
 
 def items_for(user) -> list[dict]:
@@ -25,7 +32,7 @@ def items_for(user) -> list[dict]:
         return []
     out = []
     for item in _ITEMS:
-        if user.has_role(*item.roles):
+        if user.has_role(*item.roles) and _kind_fits(user, item.org_kinds):
             try:
                 out.append({"label": item.label, "url": reverse(item.url_name)})
             except NoReverseMatch:
@@ -38,15 +45,16 @@ class HomePanel:
     role: str
     template: str
     title: str
+    org_kinds: frozenset[str] | None = None
 
 
 _PANELS: list[HomePanel] = []
 
 
-def register_home_panel(role: str, template: str, title) -> None:
+def register_home_panel(role: str, template: str, title, org_kinds=None) -> None:
     """Apps add a card to the home page of users holding ``role`` (the template gets ``request`` and
-    ``user``)."""
-    _PANELS.append(HomePanel(role, template, title))
+    ``user``); ``org_kinds`` limits it to those kinds of organisation."""
+    _PANELS.append(HomePanel(role, template, title, frozenset(org_kinds) if org_kinds else None))
 
 
 def home_panels(user) -> list[HomePanel]:
@@ -57,6 +65,6 @@ def home_panels(user) -> list[HomePanel]:
     for role in Role:
         if not user.has_role(role):
             continue
-        mine = [p for p in _PANELS if p.role == role]
+        mine = [p for p in _PANELS if p.role == role and _kind_fits(user, p.org_kinds)]
         out.extend(mine or [HomePanel(role, "web/home/empty.html", role.label)])
     return out

@@ -85,6 +85,14 @@ def tier_label(code):
 
 
 @register.filter
+def currency_label(code):
+    """A currency code with its name (USD → 美元 USD)."""
+    from finance.web.labels import currency_label as label
+
+    return label(code)
+
+
+@register.filter
 def details_text(details):
     """A JSON detail shown as "label：value" pairs, never as a Python dict."""
     from finance.web.labels import details_text as text

@@ -11,7 +11,7 @@ from django.urls import reverse
 from finance.applications import services
 from finance.applications.models import Application, Message, Status
 
-from .conftest import pdf, talent_draft
+from .conftest import pdf, talent_draft, upload_documents
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +127,7 @@ def test_the_workbench_flow_on_the_pages(world):
     assert mc.post(reverse("applications:rfi", args=[app.pk]), {"body": ""}).status_code == 400
     assert mc.post(reverse("applications:rfi", args=[app.pk]), {"body": "请补充财务报表"}).status_code == 302
     page = mc.get(base).content.decode()
-    assert "portal/verification" in page and 'id="confirm-enterprise"' in page
+    assert 'id="confirm-enterprise"' not in page  # confirming identity is the department's (403 for a manager)
     assert_chinese(page)
     ac = client(world.users["applicant"])
     r = ac.post(reverse("applications:answer", args=[app.pk]), {"body": "已补充", "file": pdf("报表.pdf")})
@@ -180,3 +180,31 @@ def test_roles_that_may_not(world):
     assert client(world.users["applicant"]).get(reverse("applications:queue")).status_code == 403
     assert client(world.users["manager"]).get(reverse("applications:mine")).status_code == 403
     assert Client().get(reverse("applications:mine")).status_code == 302
+
+
+def test_the_reviewing_fund_manager_downloads_the_enterprises_documents_and_no_one_else(world):
+    """A fund manager is no oversight role: the portal's download answers it 404, the application's own
+    download serves the file to the application's reviewers (and its enterprise), nobody else."""
+    from finance.portal.selectors import documents_of
+
+    app = talent_draft(world)
+    services.application_submit(application=app, by=world.users["applicant"])
+    doc = documents_of(world.orgs["startup"]).first()
+    url = reverse("applications:document", args=[app.pk, doc.pk])
+    manager = client(world.users["manager"])
+    assert manager.get(reverse("portal:document-download", args=[doc.pk])).status_code == 404
+    answer = manager.get(url)
+    assert answer.status_code == 200 and answer["Content-Disposition"].startswith("attachment")
+    assert b"".join(answer.streaming_content).startswith(b"%PDF-")
+    assert client(world.users["applicant"]).get(url).status_code == 200
+    assert client(world.users["reviewer"]).get(url).status_code == 200
+    assert client(world.users["other_manager"]).get(url).status_code == 404
+    assert client(world.users["other_applicant"]).get(url).status_code == 404
+    assert client(world.users["bank"]).get(url).status_code == 403
+    upload_documents(world.orgs["other"], world.users["other_applicant"])
+    other_doc = documents_of(world.orgs["other"]).first()  # another enterprise's file never rides on this one
+    assert manager.get(reverse("applications:document", args=[app.pk, other_doc.pk])).status_code == 404
+    review = manager.get(reverse("applications:review", args=[app.pk])).content.decode()
+    assert url in review and "confirm-enterprise" not in review  # confirming identity is the department's
+    assert "confirm-enterprise" in client(world.users["reviewer"]).get(
+        reverse("applications:review", args=[app.pk])).content.decode()
