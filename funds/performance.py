@@ -8,7 +8,7 @@ Sign convention (ILPA, LP point of view): contributions negative, distributions 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -154,10 +154,15 @@ def to_decimal_fen(x) -> Decimal:
     return (Decimal(int(x)) / 100).quantize(Decimal("0.01"))
 
 
+RATIO_PLACES = Decimal("0.0001")
+
+
 def ratio(x) -> Decimal | None:
+    """A float figure (DPI, RVPI, TVPI, IRR, PME) to four places, half-up like every figure (四舍五入) — the
+    sub-fund pages, the API and the quarterly report all round through here, so they never differ by a tie."""
     if x is None or (isinstance(x, float) and not np.isfinite(x)) or pd.isna(x):
         return None
-    return Decimal(repr(float(x))).quantize(Decimal("0.0001"))
+    return Decimal(repr(float(x))).quantize(RATIO_PLACES, ROUND_HALF_UP)
 
 
 def as_dates(values) -> np.ndarray:

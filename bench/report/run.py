@@ -48,7 +48,7 @@ def _best(fn, repeat=2):
     return best, out
 
 
-def build(n_loans: int, n_banks: int, n_funds: int, as_of: dt.date):
+def build(n_loans: int, n_banks: int, n_funds: int, as_of: dt.date, n_flows: int = 50):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db import connection, transaction
     from django.test import override_settings
@@ -104,12 +104,58 @@ def build(n_loans: int, n_banks: int, n_funds: int, as_of: dt.date):
         cur.execute("SELECT (SELECT count(*) FROM loans_loan), (SELECT count(*) FROM loans_installment), "
                     "(SELECT count(*) FROM loans_repayment)")
         counts = cur.fetchone()
-    fund_ids = _funds(n_funds)
+    fund_ids = _funds(n_funds, n_flows)
     return counts, fund_ids
 
 
-def _funds(n_funds: int) -> list[int]:
-    """``n_funds`` sub-funds through the services: 4 calls, 2 distributions, quarterly NAVs from 2024."""
+def replicate(copies: int) -> tuple[int, int, int]:
+    """Grow the loan book ``copies``-fold in SQL: each copy repeats every loan with a new id, bank reference
+    and IP assets (numbers suffixed ``-rK``, so no asset backs two live loans), and its installments, pledges
+    and repayments. Building 1,000,000 loans through the bank-file service would take hours on 2 cores; the
+    report reads rows, not how they arrived, so 100,000 imported loans × 10 is the same work for it."""
+    from django.db import connection
+
+    def columns(table: str, skip=("id",)) -> list[str]:
+        with connection.cursor() as cur:
+            cur.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+                        "ORDER BY ordinal_position", [table])
+            return [c for (c,) in cur.fetchall() if c not in skip]
+
+    loan_cols = columns("loans_loan", skip=("id", "external_ref"))
+    inst_cols = columns("loans_installment", skip=("id", "loan_id"))
+    rep_cols = columns("loans_repayment", skip=("id", "loan_id"))
+    asset_cols = columns("loans_ipasset", skip=("id", "number"))
+    pledge_cols = columns("loans_pledge", skip=("id", "loan_id", "asset_id"))
+    with connection.cursor() as cur:
+        cur.execute("SELECT max(id) FROM loans_loan")
+        m = cur.fetchone()[0]
+        for k in range(1, copies):
+            off = k * m
+            cur.execute(f"INSERT INTO loans_loan (id, external_ref, {', '.join(loan_cols)}) "
+                        f"SELECT id + {off}, external_ref || '-r{k}', {', '.join(loan_cols)} FROM loans_loan "
+                        f"WHERE id <= {m}")
+            cur.execute(f"INSERT INTO loans_ipasset (number, {', '.join(asset_cols)}) "
+                        f"SELECT a.number || '-r{k}', {', '.join('a.' + c for c in asset_cols)} FROM loans_ipasset a "
+                        f"WHERE a.id IN (SELECT asset_id FROM loans_pledge WHERE loan_id <= {m})")
+            cur.execute(f"INSERT INTO loans_pledge (loan_id, asset_id, {', '.join(pledge_cols)}) "
+                        f"SELECT p.loan_id + {off}, a2.id, {', '.join('p.' + c for c in pledge_cols)} "
+                        f"FROM loans_pledge p JOIN loans_ipasset a ON a.id = p.asset_id "
+                        f"JOIN loans_ipasset a2 ON a2.kind = a.kind AND a2.number = a.number || '-r{k}' "
+                        f"WHERE p.loan_id <= {m}")
+            cur.execute(f"INSERT INTO loans_installment (loan_id, {', '.join(inst_cols)}) "
+                        f"SELECT loan_id + {off}, {', '.join(inst_cols)} FROM loans_installment WHERE loan_id <= {m}")
+            cur.execute(f"INSERT INTO loans_repayment (loan_id, {', '.join(rep_cols)}) "
+                        f"SELECT loan_id + {off}, {', '.join(rep_cols)} FROM loans_repayment WHERE loan_id <= {m}")
+        cur.execute("SELECT setval(pg_get_serial_sequence('loans_loan', 'id'), (SELECT max(id) FROM loans_loan))")
+        cur.execute("ANALYZE loans_loan; ANALYZE loans_installment; ANALYZE loans_repayment; ANALYZE loans_pledge; ANALYZE loans_ipasset")
+        cur.execute("SELECT (SELECT count(*) FROM loans_loan), (SELECT count(*) FROM loans_installment), "
+                    "(SELECT count(*) FROM loans_repayment)")
+        return cur.fetchone()
+
+
+def _funds(n_funds: int, n_flows: int = 50) -> list[int]:
+    """``n_funds`` sub-funds through the services, each with ``n_flows`` fund-level cash flows (three in five
+    capital calls, the rest distributions; each flow has a line per LP) and quarterly NAVs from 2024."""
     from decimal import Decimal as D
 
     import numpy as np
@@ -138,21 +184,27 @@ def _funds(n_funds: int) -> list[int]:
     ids = []
     quarters = [dt.date(y, m, d) for y in (2024, 2025, 2026) for m, d in ((3, 31), (6, 30), (9, 30), (12, 31))
                 if dt.date(y, m, d) <= dt.date(2026, 10, 31)]
+    n_calls = max(1, n_flows * 3 // 5)
+    n_dists = n_flows - n_calls
+    # Calls every 60 days from 2020-03-01 (the last before the bench's as-of date for 50 flows), 3/4 of the
+    # commitments in all; distributions every 45 days from 2022-01-10.
+    call_days = [dt.date(2020, 3, 1) + dt.timedelta(days=60 * k) for k in range(n_calls)]
+    dist_days = [dt.date(2022, 1, 10) + dt.timedelta(days=45 * k) for k in range(n_dists)]
     for i in range(n_funds):
         size = int(rng.integers(1, 20)) * 10_000_000
         f = fs.sub_fund_create(guidance_fund=g, name=f"基准子基金{stamp}-{i}", manager=gm, size=f"{size}.00",
-                               vintage=dt.date(2022, 1, 1), commitments=[
+                               vintage=dt.date(2020, 1, 1), commitments=[
                                    {"lp_kind": "guidance", "amount": f"{size // 5}.00", "investor_name": "G"},
                                    {"lp_kind": "social", "amount": f"{size * 4 // 5}.00", "investor_name": "S"}])
-        for k, day in enumerate((dt.date(2023, 3, 1), dt.date(2024, 6, 1), dt.date(2025, 9, 1), dt.date(2026, 8, 1))):
-            call = fs.call_create(sub_fund=f, amount=f"{size // 10}.00", call_date=day, by=maker)
+        for k, day in enumerate(call_days):
+            call = fs.call_create(sub_fund=f, amount=f"{size * 3 // (4 * n_calls)}.00", call_date=day, by=maker)
             for approver in approvers:
                 if call.status != "pending_approval":
                     break
                 call = fs.call_approve(call=call, by=approver, approve=True)
-            fs.call_pay_all(call=call, paid_on=day + dt.timedelta(days=5 + k))
-        for day in (dt.date(2025, 12, 1), dt.date(2026, 9, 15)):
-            fs.distribution_create(sub_fund=f, amount=f"{size // 50}.00", paid_on=day)
+            fs.call_pay_all(call=call, paid_on=day + dt.timedelta(days=5 + k % 7))
+        for day in dist_days:
+            fs.distribution_create(sub_fund=f, amount=f"{size // (10 * max(n_dists, 1))}.00", paid_on=day)
         for q in quarters:
             fs.nav_record(sub_fund=f, as_of=q)
         ids.append(f.pk)
@@ -261,9 +313,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--loans", type=int, default=10_000)
     ap.add_argument("--banks", type=int, default=5)
-    ap.add_argument("--funds", type=int, default=20)
+    ap.add_argument("--funds", type=int, default=200)
+    ap.add_argument("--flows", type=int, default=50, help="fund-level cash flows per sub-fund")
     ap.add_argument("--quarter", default="2026Q3")
     ap.add_argument("--reuse", action="store_true", help="keep the book already in the database")
+    ap.add_argument("--replicate", type=int, default=1,
+                    help="grow the loan book this many times in SQL (new ids, references, IP numbers) first")
     args = ap.parse_args()
     _setup()
     from django.db import connection
@@ -278,9 +333,15 @@ def main():
     q = parse_quarter(args.quarter)
     if not args.reuse:
         t0 = time.perf_counter()
-        (n_loans, n_inst, n_rep), _ = build(args.loans, args.banks, args.funds, dt.date(2026, 10, 15))
-        print(f"book: {n_loans:,} loans, {n_inst:,} installments, {n_rep:,} repayments, {args.funds} sub-funds "
+        (n_loans, n_inst, n_rep), _ = build(args.loans, args.banks, args.funds, dt.date(2026, 10, 15), args.flows)
+        print(f"book: {n_loans:,} loans, {n_inst:,} installments, {n_rep:,} repayments, "
+              f"{args.funds} sub-funds × {args.flows} flows "
               f"built in {time.perf_counter() - t0:.0f} s")
+    if args.replicate > 1:
+        t0 = time.perf_counter()
+        n_loans, n_inst, n_rep = replicate(args.replicate)
+        print(f"book grown ×{args.replicate} in SQL: {n_loans:,} loans, {n_inst:,} installments, {n_rep:,} "
+              f"repayments in {time.perf_counter() - t0:.0f} s")
     with connection.cursor() as cur:
         machine = _machine(cur)
     s = connection.settings_dict

@@ -154,3 +154,18 @@ def test_look_through_share_rounds_once_half_up_to_the_fen():
     assert _fen_half_up(Fraction(200, 3)) == 67
     assert _fen_half_up(Fraction(-1, 2)) == -1  # half away from zero, as 四舍五入
     assert _fen_half_up(0) == 0
+
+
+@pytest.mark.parametrize(("figure", "shown"), [
+    (0.12345, D("0.1235")),   # a tie: half-up (四舍五入), where Decimal's default half-even gives 0.1234
+    (0.12355, D("0.1236")),
+    (-0.00005, D("-0.0001")),
+    (1.0, D("1.0000")),
+    (float("nan"), None),
+    (None, None),
+])
+def test_ratios_round_half_up_to_four_places_in_one_place(figure, shown):
+    """DPI/TVPI/IRR/PME are rounded by ``funds.performance.ratio`` for the pages, the API and the report."""
+    from funds.performance import ratio
+
+    assert ratio(figure) == shown
