@@ -1,4 +1,8 @@
 """Shared fixtures: organisations of each kind, users with roles, API clients authenticated by key."""
+import fcntl
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
@@ -22,6 +26,18 @@ def _celery_eager():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def broker_exclusive():
+    """The tests that start a real Celery worker share the Redis queue; under pytest-xdist (``make test`` runs
+    two processes) one of them at a time may consume it, or one test's worker would take the other's tasks."""
+    with open(Path(tempfile.gettempdir()) / "kejin-test-broker.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ needs_broker = pytest.mark.skipif(not (settings.CELERY_BROKER_URL and settings.C
 
 
 @needs_broker
+@pytest.mark.usefixtures("broker_exclusive")
 def test_task_round_trips_through_the_broker():
     from celery.contrib.testing.worker import start_worker
 

@@ -53,6 +53,7 @@ needs_broker = pytest.mark.skipif(not (settings.CELERY_BROKER_URL and settings.C
 
 @needs_broker
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("broker_exclusive")
 def test_the_chord_runs_through_the_broker(orgs, make_user):
     """Each section is a task consumed from Redis by a worker (another thread, its own DB connection); the
     callback stores the report with the same hash as the in-process computation."""
