@@ -29,6 +29,12 @@ def _locked(application: Application) -> Application:
     return Application.objects.select_related("enterprise", "programme").get(pk=application.pk)
 
 
+def _conflicted(app: Application, reviewer) -> bool:
+    """Has the reviewer declared a conflict of interest on the application (then they neither act on it nor
+    are assigned to it)."""
+    return app.conflicts.filter(reviewer=reviewer, conflicted=True).exists()
+
+
 def _check_reviewer(app: Application, by, *, act: bool = False) -> None:
     """May ``by`` review it; with ``act``, also: assigned and not conflicted."""
     if not rules.may_review(by, app):
@@ -39,8 +45,7 @@ def _check_reviewer(app: Application, by, *, act: bool = False) -> None:
         if not app.assignments.filter(reviewer=by).exists():
             raise PermissionDenied("请先将该申请分派给自己", "assign the application to yourself first",
                                    code="not_assigned")
-        decl = app.conflicts.filter(reviewer=by).first()
-        if decl is not None and decl.conflicted:
+        if _conflicted(app, by):
             raise PermissionDenied("您已声明利益冲突，不能评审该申请",
                                    "you declared a conflict of interest on this application",
                                    code="conflicted")

@@ -15,7 +15,7 @@ from finance.core.inputs import (
 
 from .. import rules
 from ..models import Application, EquityLeg
-from ._common import INS, D, _err
+from ._common import D, _err
 
 
 def _bool(value, field):
@@ -23,22 +23,17 @@ def _bool(value, field):
 
 
 def _programme(value, field, application):
-    from funds.direct.models import Programme, ProgrammeStatus
+    from funds.direct.models import Programme
 
-    pk = parse_id(value, field)
-    p = Programme.objects.filter(pk=pk, status=ProgrammeStatus.ACTIVE).first()
-    if p is None or application.instrument not in (p.kinds or []):
+    p = Programme.objects.filter(pk=parse_id(value, field)).first()
+    if p is None or not rules.programme_takes(p, application.instrument):
         raise _err(f"{field}：请选择受理该类申请的专项",
                    f"{field}: choose a programme that takes this instrument", "invalid_programme", field)
     return p
 
 
 def _scheme(value, field, application):
-    from loans.models import SubsidyKind, SubsidyScheme
-
-    kinds = ([SubsidyKind.APPRAISAL_FEE] if application.instrument == INS.APPRAISAL_FEE_SUBSIDY
-             else [SubsidyKind.PAID_INTEREST, SubsidyKind.BENCHMARK])
-    s = SubsidyScheme.objects.filter(pk=parse_id(value, field), is_open=True, kind__in=kinds).first()
+    s = rules.schemes_for(application.instrument).filter(pk=parse_id(value, field)).first()
     if s is None:
         raise _err(f"{field}：请选择正在受理的补贴项目", f"{field}: choose an open scheme of this kind",
                    "invalid_scheme", field)
@@ -46,9 +41,7 @@ def _scheme(value, field, application):
 
 
 def _loan(value, field, application):
-    from loans.models import Loan
-
-    loan = Loan.objects.filter(pk=parse_id(value, field), borrower_id=application.enterprise_id).first()
+    loan = rules.loans_of(application).filter(pk=parse_id(value, field)).first()
     if loan is None:
         raise _err(f"{field}：请选择本企业的贷款", f"{field}: choose one of your enterprise's loans",
                    "invalid_loan", field)

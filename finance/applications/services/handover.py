@@ -12,9 +12,9 @@ from django.db import transaction
 from finance.approvals import services as approvals
 from finance.core.errors import InvalidTransition, PermissionDenied
 from finance.core.inputs import parse_text, today
-from finance.parties.models import Role
 from finance.policy.selectors import PolicyUse
 
+from .. import rules
 from ..models import EQUITY_INSTRUMENTS, SUBSIDY_INSTRUMENTS, Application, Verb
 from ._common import INS, S, _check_reviewer, _err, _locked
 from .notify import _enterprise_people, _notify
@@ -67,8 +67,7 @@ def _hand_over(app: Application, by) -> None:
 
     applicant = app.submitted_by
     title = app.title or str(app)
-    if app.instrument in EQUITY_INSTRUMENTS and not (
-            by.has_role(Role.FUND_MANAGER) and app.programme.manager_id == by.organisation_id):
+    if app.instrument in EQUITY_INSTRUMENTS and not rules.manages_programme(by, app):
         raise PermissionDenied("股权类申请由专项管理机构的基金经理推荐上会",
                                "an equity application is recommended by the programme's fund manager",
                                code="not_programme_manager")

@@ -13,8 +13,8 @@ from finance.parties.models import User
 from finance.policy.selectors import PolicyUse
 
 from .. import rules
-from ..models import Application, Assignment, ConflictDeclaration, Score, Verb
-from ._common import D, S, _check_reviewer, _err, _locked
+from ..models import REVIEW_STATES, Application, Assignment, ConflictDeclaration, Score, Verb
+from ._common import D, S, _check_reviewer, _conflicted, _err, _locked
 from .notify import _notify
 
 #: The scoring sheet: each criterion is a policy parameter whose value is its weight in percent.
@@ -35,11 +35,10 @@ def application_assign(*, application: Application, reviewer: User, by) -> Assig
         raise _err("reviewer：只能分派给本机构可审查该申请的人员",
                    "reviewer: assign to a reviewer of your organisation who may review it",
                    "invalid_reviewer", "reviewer")
-    if app.status not in (S.SUBMITTED, S.UNDER_REVIEW, S.INFO_REQUESTED):
+    if app.status not in REVIEW_STATES:
         raise InvalidTransition("该申请不能再分派", "the application can no longer be assigned",
                                 field="status")
-    decl = app.conflicts.filter(reviewer=reviewer, conflicted=True).first()
-    if decl is not None:
+    if _conflicted(app, reviewer):
         raise _err("reviewer：该人员已声明利益冲突",
                    "reviewer: this reviewer declared a conflict of interest", "conflicted", "reviewer")
     a, created = Assignment.objects.get_or_create(application=app, reviewer=reviewer,

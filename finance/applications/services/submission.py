@@ -32,7 +32,7 @@ def application_submit(*, application: Application, by, data: dict | None = None
             raise next(iter(errors.values()))
         for k, v in values.items():
             setattr(app, k, v)
-    check_may_submit(app.enterprise)
+    check_may_submit(app.enterprise)  # its own code; the pre-check's verification rule then passes
     pc = application_precheck(app)
     if pc.missing_fields:
         f = pc.missing_fields[0]
@@ -42,7 +42,7 @@ def application_submit(*, application: Application, by, data: dict | None = None
         r = pc.failed[0]
         raise _err(f"未通过预审：{r.label_zh}。{r.figure_zh}",
                    f"pre-check failed: {r.label_en}. {r.figure_en}",
-                   r.code if r.code in ("talent_cap", "enterprise_verified") else "precheck_failed",
+                   r.code if r.code == "talent_cap" else "precheck_failed",
                    "precheck", status=409)
     missing = [d for d in pc.documents if not d["present"]]
     if missing:

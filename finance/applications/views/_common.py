@@ -12,15 +12,20 @@ from .. import rules, selectors
 from ..models import Application
 
 
+def _zh(request) -> bool:
+    return request.LANGUAGE_CODE.startswith("zh")
+
+
 def _msg(request, exc: DomainError) -> str:
-    return exc.detail_zh if request.LANGUAGE_CODE.startswith("zh") else exc.detail_en
+    return exc.detail_zh if _zh(request) else exc.detail_en
 
 
 def _error(request, exc: DomainError) -> None:
     messages.error(request, _msg(request, exc))
 
 
-def _mine(request, pk: int) -> Application:
+def _readable(request, pk: int) -> Application:
+    """The application the caller may read (``selectors.application_list``); any other answers 404."""
     return get_object_or_404(selectors.application_list(user=request.user), pk=pk)
 
 

@@ -17,9 +17,9 @@ from finance.parties.models import Organisation, OrgKind
 
 from .. import rules, selectors, services
 from ..forms import field_rows, instrument_choices
-from ..models import Application, Instrument, Status
+from ..models import OPEN_STATES, Application, Instrument, Status
 from ..precheck import application_precheck
-from ._common import _enterprise_only, _error, _mine, _msg
+from ._common import _enterprise_documents, _enterprise_only, _error, _msg, _readable
 
 
 @login_required
@@ -63,18 +63,15 @@ def _detail_context(request, app: Application, errors: dict | None = None) -> di
     if app.instrument == Instrument.FINANCING_NEED:
         ctx["bank_threads"] = selectors.bank_threads(app)
     if writer and app.status == Status.INFO_REQUESTED:
-        from finance.portal.selectors import documents_of
-
-        ctx["documents"] = list(documents_of(app.enterprise))
-    ctx["withdrawable"] = writer and app.status in (Status.DRAFT, Status.SUBMITTED, Status.UNDER_REVIEW,
-                                                    Status.INFO_REQUESTED)
+        ctx["documents"] = _enterprise_documents(app)
+    ctx["withdrawable"] = writer and app.status in OPEN_STATES
     return ctx
 
 
 @login_required
 def detail(request, pk: int):
     _enterprise_only(request)
-    app = _mine(request, pk)
+    app = _readable(request, pk)
     return render(request, "applications/detail.html", _detail_context(request, app))
 
 
@@ -83,7 +80,7 @@ def detail(request, pk: int):
 def autosave(request, pk: int):
     """htmx: save the draft as the person types; answers the form's messages and the pre-check panel."""
     _enterprise_only(request)
-    app = _mine(request, pk)
+    app = _readable(request, pk)
     try:
         app, errors = services.application_save_draft(application=app, by=request.user, data=request.POST)
     except DomainError as exc:
@@ -97,7 +94,7 @@ def autosave(request, pk: int):
 @require_POST
 def submit(request, pk: int):
     _enterprise_only(request)
-    app = _mine(request, pk)
+    app = _readable(request, pk)
     try:
         with transaction.atomic():
             app, errors = services.application_save_draft(application=app, by=request.user, data=request.POST)
@@ -118,7 +115,7 @@ def submit(request, pk: int):
 @require_POST
 def withdraw(request, pk: int):
     _enterprise_only(request)
-    app = _mine(request, pk)
+    app = _readable(request, pk)
     try:
         services.application_withdraw(application=app, by=request.user, reason=request.POST.get("reason", ""))
         messages.success(request, _("Withdrawn."))
@@ -148,7 +145,7 @@ def _uploaded_attachments(request, app: Application) -> list:
 @require_POST
 def answer(request, pk: int):
     _enterprise_only(request)
-    app = _mine(request, pk)
+    app = _readable(request, pk)
     try:
         with transaction.atomic():
             docs = _uploaded_attachments(request, app)
@@ -165,7 +162,7 @@ def answer(request, pk: int):
 @require_POST
 def bank_reply(request, pk: int):
     _enterprise_only(request)
-    app = _mine(request, pk)
+    app = _readable(request, pk)
     try:
         bank_id = parse_id(request.POST.get("bank"), "bank")
         bank = Organisation.objects.filter(pk=bank_id, kind=OrgKind.BANK).first()

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,8 +16,8 @@ from finance.parties.models import Role, User
 
 from .. import rules, selectors, services
 from ..forms import queue_filters
-from ..models import Application, Instrument, Status
-from ._common import _enterprise_documents, _error, _mine, _msg, _reviewer_only
+from ..models import REVIEW_STATES, Application, Instrument, Status
+from ._common import _enterprise_documents, _error, _msg, _readable, _reviewer_only, _zh
 
 
 @login_required
@@ -33,7 +33,7 @@ def queue(request):
 
 def _review_app(request, pk: int) -> Application:
     _reviewer_only(request)
-    app = get_object_or_404(selectors.application_list(user=request.user), pk=pk)
+    app = _readable(request, pk)
     if not rules.may_review(request.user, app):
         raise Http404
     return app
@@ -50,7 +50,7 @@ def _review_context(request, app: Application) -> dict:
         criteria_error = _msg(request, exc)
     from finance.policy.models import Parameter
 
-    names = {p.key: (p.name_zh if request.LANGUAGE_CODE.startswith("zh") else p.name_en)
+    names = {p.key: (p.name_zh if _zh(request) else p.name_en)
              for p in Parameter.objects.filter(key__in=list(weights))}
     mine = {s.criterion: s for s in app.scores.filter(reviewer=user)}
     sheet = [{"key": k, "name": names.get(k, k), "weight": w, "score": mine.get(k)}
@@ -62,6 +62,7 @@ def _review_context(request, app: Application) -> dict:
             "timeline": selectors.timeline(app, user=user), "sheet": sheet, "criteria_error": criteria_error,
             "total": services.weighted_total(mine.values()) if mine else None,
             "declared": declared, "assigned": app.assignments.filter(reviewer=user).exists(),
+            "assignable": app.status in REVIEW_STATES,
             "assignments": list(app.assignments.select_related("reviewer")), "colleagues": colleagues,
             "precheck": app.precheck, "all_scores": list(app.scores.select_related("reviewer")),
             "is_verified": getattr(app.enterprise, "is_verified", True),
@@ -79,7 +80,7 @@ def document(request, pk: int, doc: int):
 
     if not (rules.is_enterprise_user(request.user) or rules.is_reviewer(request.user)):
         raise DjangoPermissionDenied
-    app = _mine(request, pk)
+    app = _readable(request, pk)
     if not rules.is_enterprise_user(request.user) and not rules.may_review(request.user, app):
         raise Http404
     found = documents_of(app.enterprise).filter(pk=doc).first()
