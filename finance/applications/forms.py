@@ -8,7 +8,7 @@ from finance.core.errors import DomainError
 from finance.core.inputs import parse_int
 
 from .models import Application, EquityLeg, Instrument, Status
-from .rules import FIELDS, REQUIRED
+from .rules import FIELDS, REQUIRED, loans_of, programmes_for, schemes_for
 from .selectors import QueueFilters
 
 KIND = {
@@ -44,21 +44,12 @@ def instrument_choices() -> list[tuple[str, str, str]]:
 
 def _options(app: Application, name: str) -> list[tuple[str, str]]:
     if name == "programme":
-        from funds.direct.models import Programme, ProgrammeStatus
-
-        return [(str(p.pk), p.name) for p in Programme.objects.filter(status=ProgrammeStatus.ACTIVE)
-                if app.instrument in (p.kinds or [])]
+        return [(str(p.pk), p.name) for p in programmes_for(app.instrument)]
     if name == "scheme":
-        from loans.models import SubsidyKind, SubsidyScheme
-
-        kinds = ([SubsidyKind.APPRAISAL_FEE] if app.instrument == Instrument.APPRAISAL_FEE_SUBSIDY
-                 else [SubsidyKind.PAID_INTEREST, SubsidyKind.BENCHMARK])
-        return [(str(s.pk), s.name) for s in SubsidyScheme.objects.filter(is_open=True, kind__in=kinds)]
+        return [(str(s.pk), s.name) for s in schemes_for(app.instrument)]
     if name == "loan":
-        from loans.models import Loan
-
         return [(str(loan.pk), f"{loan.external_ref} · {loan.bank}")
-                for loan in Loan.objects.filter(borrower_id=app.enterprise_id).select_related("bank")]
+                for loan in loans_of(app).select_related("bank")]
     if name == "equity_kind":
         return [(v, str(label)) for v, label in EquityLeg.choices]
     return []

@@ -39,8 +39,10 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("Not recommended")
 
 
+#: Submitted and not yet decided: the workbench's open queue, and the states in which a reviewer is assigned.
+REVIEW_STATES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFO_REQUESTED)
 #: States in which the enterprise may still withdraw.
-OPEN_STATES = (Status.DRAFT, Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFO_REQUESTED)
+OPEN_STATES = (Status.DRAFT, *REVIEW_STATES)
 
 
 class EquityLeg(models.TextChoices):

@@ -18,8 +18,8 @@ from finance.core.errors import DomainError
 from finance.core.inputs import today
 from finance.policy.selectors import PolicyUse
 
-from .models import EQUITY_INSTRUMENTS, Application, Instrument
-from .rules import DOCUMENTS, REQUIRED
+from .models import EQUITY_INSTRUMENTS, SUBSIDY_INSTRUMENTS, Application, Instrument
+from .rules import DOCUMENTS, REQUIRED, programme_takes
 
 INS = Instrument
 
@@ -157,9 +157,8 @@ def _programme_rule(application: Application) -> Rule | None:
     p = application.programme
     if p is None:
         return None
-    ok = p.status == "active" and application.instrument in (p.kinds or [])
     return Rule("programme_open", f"专项「{p.name}」受理该类申请",
-                f"programme '{p.name}' takes this instrument", ok)
+                f"programme '{p.name}' takes this instrument", programme_takes(p, application.instrument))
 
 
 def _subsidy_rules(application: Application, on: dt.date, pc: Precheck) -> list[Rule]:
@@ -239,7 +238,7 @@ def application_precheck(application: Application, *, on: dt.date | None = None)
             pc.rules.append(_cap_rule(application, application.equity_amount, on, pc))
         if not (application.grant_amount or application.equity_amount):
             pc.rules.append(Rule("gil_leg", "至少申请拨款或股权一项", "a grant or an equity leg", False))
-    elif inst in (INS.INTEREST_SUBSIDY, INS.APPRAISAL_FEE_SUBSIDY):
+    elif inst in SUBSIDY_INSTRUMENTS:
         pc.rules.extend(_subsidy_rules(application, on, pc))
     elif inst == INS.FINANCING_NEED:
         rule = _loan_term_rule(application, on, pc)

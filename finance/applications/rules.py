@@ -1,5 +1,6 @@
 """What each instrument's application holds, and who may act on it: one place for the per-instrument field
-lists, the documents each instrument needs and the reviewer rules the services, forms and pages share."""
+lists, the documents each instrument needs, what the programme, scheme and loan fields may point to, and the
+reviewer rules the services, forms, pre-check and pages share."""
 from __future__ import annotations
 
 from finance.parties.models import OrgKind, Role
@@ -66,6 +67,13 @@ def is_reviewer(user) -> bool:
                 and user.has_role(Role.DEPARTMENT_REVIEWER, Role.FUND_MANAGER))
 
 
+def manages_programme(user, application) -> bool:
+    """A fund manager of the organisation that manages the application's programme: the one who reviews an
+    equity application and recommends it to the committee."""
+    return bool(user.has_role(Role.FUND_MANAGER) and application.programme_id
+                and application.programme.manager_id == user.organisation_id)
+
+
 def may_review(user, application) -> bool:
     """Department reviewers review every instrument but the financing need (the banks answer those); a fund
     manager reviews the equity applications to the programmes its organisation manages."""
@@ -73,5 +81,40 @@ def may_review(user, application) -> bool:
         return False
     if user.has_role(Role.DEPARTMENT_REVIEWER):
         return True
-    return bool(user.has_role(Role.FUND_MANAGER) and application.instrument in EQUITY_INSTRUMENTS
-                and application.programme_id and application.programme.manager_id == user.organisation_id)
+    return application.instrument in EQUITY_INSTRUMENTS and manages_programme(user, application)
+
+
+# ---------------------------------------------------------------- what a field may point to
+# One rule each for the form's options, the field's parser and the pre-check.
+
+
+def programme_takes(programme, instrument: str) -> bool:
+    """A programme takes an application while it is active and lists the instrument among its kinds."""
+    from funds.direct.models import ProgrammeStatus
+
+    return programme.status == ProgrammeStatus.ACTIVE and instrument in (programme.kinds or [])
+
+
+def programmes_for(instrument: str) -> list:
+    """The programmes that take applications of this instrument."""
+    from funds.direct.models import Programme, ProgrammeStatus
+
+    return [p for p in Programme.objects.filter(status=ProgrammeStatus.ACTIVE)
+            if programme_takes(p, instrument)]
+
+
+def schemes_for(instrument: str):
+    """The open subsidy schemes of the instrument's kind: appraisal-fee schemes for the appraisal-fee
+    subsidy, paid-interest and benchmark schemes for the interest subsidy."""
+    from loans.models import SubsidyKind, SubsidyScheme
+
+    kinds = ([SubsidyKind.APPRAISAL_FEE] if instrument == Instrument.APPRAISAL_FEE_SUBSIDY
+             else [SubsidyKind.PAID_INTEREST, SubsidyKind.BENCHMARK])
+    return SubsidyScheme.objects.filter(is_open=True, kind__in=kinds)
+
+
+def loans_of(application):
+    """The loans a subsidy application may name: its enterprise's own."""
+    from loans.models import Loan
+
+    return Loan.objects.filter(borrower_id=application.enterprise_id)

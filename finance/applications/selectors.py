@@ -21,7 +21,7 @@ from finance.parties.rules import can_see_everything
 from finance.parties.selectors import scope_to_caller
 
 from . import rules
-from .models import EQUITY_INSTRUMENTS, Application, Instrument, Message, Notification, Status
+from .models import EQUITY_INSTRUMENTS, REVIEW_STATES, Application, Instrument, Message, Notification, Status
 
 S = Status
 _BASE = ("enterprise", "programme", "scheme", "loan", "talent", "agreement", "project", "subsidy")
@@ -83,7 +83,7 @@ def review_queue(*, user, filters: QueueFilters | None = None) -> QuerySet[Appli
     if f.status:
         qs = qs.filter(status=f.status)
     else:
-        qs = qs.filter(status__in=[S.SUBMITTED, S.UNDER_REVIEW, S.INFO_REQUESTED])
+        qs = qs.filter(status__in=REVIEW_STATES)
     if f.age_days:
         qs = qs.filter(submitted_at__lte=timezone.now() - dt.timedelta(days=f.age_days))
     if f.mine:
