@@ -57,10 +57,12 @@ def float_ratio(x) -> str | None:
     return str(Decimal(repr(value)).quantize(RATIO, ROUND_HALF_UP))
 
 
-def fen_half_up_div(num: int, den: int) -> int:
-    """round-half-up(num / den) in integers (den > 0)."""
-    q, r = divmod(2 * int(num) + int(den), 2 * int(den))
-    return q
+def fen_half_up_div(num, den: int):
+    """round-half-up(num / den) in integers (den > 0): the one rule for a share of an amount rounded to the
+    fen. ``num`` may be an int64 array, rounded element by element (each guarantee's days of its subsidy)."""
+    if isinstance(num, np.ndarray):
+        return (2 * num + int(den)) // (2 * int(den))
+    return (2 * int(num) + int(den)) // (2 * int(den))
 
 
 def rows_of(qs) -> list[tuple]:

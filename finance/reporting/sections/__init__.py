@@ -1,5 +1,6 @@
-"""One module per section: each reads the apps it reports on (their models' stable fields, SQL aggregates,
-``funds.performance`` and ``finance.calc``) as of the quarter end, and returns JSON-ready figures.
+"""One module per section (``direct``, the largest, is a package): each reads the apps it reports on (their
+models' stable fields, SQL aggregates, ``funds.performance`` and ``finance.calc``) as of the quarter end, and
+returns JSON-ready figures.
 
 ``compute(section, quarter, scope)`` is what the Celery section tasks call.
 """

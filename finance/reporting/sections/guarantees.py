@@ -23,7 +23,7 @@ from finance.approvals.models import StateChange
 from finance.parties.models import Organisation
 from guarantees.models import CompensationStatus, Guarantee, GuaranteePayout, GuaranteeRecovery
 
-from ..figures import fen_of, frame, yuan
+from ..figures import fen_half_up_div, fen_of, frame, yuan
 from ..quarters import Quarter
 from ..scopes import Scope, ScopeKind
 
@@ -92,7 +92,7 @@ def _frames(q: Quarter, where: Q):
         lo = np.maximum(start, np.datetime64(q.start, "D"))
         hi = np.minimum(stop, np.datetime64(q.end, "D") + 1)
         days = np.clip((hi - lo).astype("int64"), 0, None)
-        g["subsidy_q"] = (2 * g["subsidy_yearly"].to_numpy() * days + 365) // 730  # half-up to the fen
+        g["subsidy_q"] = fen_half_up_div(g["subsidy_yearly"].to_numpy() * days, 365)
     else:
         g["in_force"] = pd.Series(dtype=bool)
         g["subsidy_q"] = pd.Series(dtype="int64")
