@@ -2,10 +2,15 @@
 portfolio and documents; and the department's queue of enterprises waiting for identity verification.
 
 The enterprise pages serve the caller's own enterprise only (no id in their URLs); an object id that is not
-the caller's answers 404, through the scoped selectors. A role that may not use a page gets 403.
+the caller's answers 404, through the scoped selectors. A role that may not use a page gets 403. Each kind of
+record (``Records``) declares its form, page, services and messages; saving and removing are written once.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,7 +27,15 @@ from finance.parties.models import OrgKind
 from finance.web.navigation import items_for
 
 from . import selectors, services
-from .forms import DocumentForm, IPRightForm, ProfileForm, RejectForm, ShareholderForm, TalentMemberForm
+from .forms import (
+    DocumentForm,
+    IPRightForm,
+    PortalForm,
+    ProfileForm,
+    RejectForm,
+    ShareholderForm,
+    TalentMemberForm,
+)
 from .models import DocumentKind
 
 #: Roles of an enterprise's people who see its portal (``viewer`` reads only).
@@ -93,6 +106,88 @@ def home(request):
     )
 
 
+@dataclass(frozen=True)
+class Records:
+    """One kind of the enterprise's records on its pages: only what differs between the kinds. The rules they
+    share are written once, in ``_save`` and ``_remove``."""
+
+    form: Callable[..., PortalForm]  # (POST, FILES) → its form, under its prefix; no arguments: an empty one
+    page: str  # the URL name of its page
+    render: Callable  # (request, org, status=, **{context: form}) → its page
+    save: Callable  # (organisation, by, cleaned_data) → the record, through its service
+    saved: Callable[[Any], str]  # the message once saved
+    context: str = "form"  # the form's name in its page
+    fetch: Callable | None = None  # (user, pk) → one record through the caller's scope (else 404)
+    remove: Callable | None = None  # (record, by) through its service
+    removed: Callable[[Any], str] | None = None  # the message once removed
+
+
+def _save(request, records: Records):
+    """Write one record of the caller's own enterprise. The service checks every input: a refusal (nothing
+    written) shows on the input it names, in the page's language, and the page answers 400."""
+    org = _writer(request)
+    form = records.form(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            record = records.save(org, request.user, form.cleaned_data)
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, records.saved(record))
+            return redirect(records.page)
+    form.mark_invalid()
+    return records.render(request, org, status=400, **{records.context: form})
+
+
+def _remove(request, records: Records, pk: int):
+    """Remove one record of the caller's own enterprise; another enterprise's answers 404."""
+    _writer(request)
+    record = records.fetch(request.user, pk)
+    if record.organisation_id != request.user.organisation_id:
+        raise Http404
+    records.remove(record, request.user)
+    messages.success(request, records.removed(record))
+    return redirect(records.page)
+
+
+def _named(view, name: str):
+    view.__name__ = view.__qualname__ = name
+    return view
+
+
+def _page_view(records: Records, name: str):
+    """A page with its form: GET shows it, POST saves the form (the profile, the IP portfolio, documents)."""
+
+    @login_required
+    def view(request):
+        org = _enterprise(request)
+        if request.method == "POST":
+            return _save(request, records)
+        return records.render(request, org)
+
+    return _named(view, name)
+
+
+def _add_view(records: Records, name: str):
+    """POST only: add a record shown on another page (the talent team, the shareholders)."""
+
+    @login_required
+    @require_POST
+    def view(request):
+        return _save(request, records)
+
+    return _named(view, name)
+
+
+def _remove_view(records: Records, name: str):
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        return _remove(request, records, pk)
+
+    return _named(view, name)
+
+
 def _profile_page(request, org, *, form=None, talent_form=None, shareholder_form=None, status=200):
     profile = selectors.profile_of(org)
     initial = {f: getattr(profile, f) for f in ProfileForm.base_fields}
@@ -108,8 +203,8 @@ def _profile_page(request, org, *, form=None, talent_form=None, shareholder_form
             "profile": profile,
             "completeness": selectors.profile_completeness(profile),
             "form": form or ProfileForm(initial=initial, prefix="profile"),
-            "talent_form": talent_form or TalentMemberForm(prefix="talent"),
-            "shareholder_form": shareholder_form or ShareholderForm(prefix="holder"),
+            "talent_form": talent_form or TALENT.form(),
+            "shareholder_form": shareholder_form or SHAREHOLDERS.form(),
             "talent_members": selectors.talent_members_of(org),
             "shareholders": selectors.shareholders_of(org),
             "may_edit": _may_edit(request.user),
@@ -118,164 +213,88 @@ def _profile_page(request, org, *, form=None, talent_form=None, shareholder_form
     )
 
 
-@login_required
-def profile(request):
-    org = _enterprise(request)
-    if request.method != "POST":
-        return _profile_page(request, org)
-    org = _writer(request)
-    form = ProfileForm(request.POST, prefix="profile")
-    if form.is_valid():
-        try:
-            services.profile_save(organisation=org, by=request.user, data=form.cleaned_data)
-        except DomainError as exc:
-            _apply_error(form, exc)
-        else:
-            messages.success(request, _("The profile is saved."))
-            return redirect("portal:profile")
-    form.mark_invalid()
-    return _profile_page(request, org, form=form, status=400)
+def _ip_page(request, org, *, form=None, status=200):
+    context = {"rights": selectors.ip_rights_of(org), "form": form or IP_RIGHTS.form()}
+    return _list_page(request, org, "portal/ip_rights.html", context, status)
 
 
-@login_required
-@require_POST
-def talent_add(request):
-    org = _writer(request)
-    form = TalentMemberForm(request.POST, prefix="talent")
-    if form.is_valid():
-        try:
-            services.talent_member_add(organisation=org, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            _apply_error(form, exc)
-        else:
-            messages.success(request, _("The team member is added."))
-            return redirect("portal:profile")
-    form.mark_invalid()
-    return _profile_page(request, org, talent_form=form, status=400)
+def _documents_page(request, org, *, form=None, status=200):
+    context = {"documents": selectors.documents_of(org), "form": form or DOCUMENTS.form()}
+    return _list_page(request, org, "portal/documents.html", context, status)
 
 
-@login_required
-@require_POST
-def talent_remove(request, pk: int):
-    _writer(request)
-    member = selectors.talent_member_for(request.user, pk)
-    if member.organisation_id != request.user.organisation_id:
-        raise Http404
-    services.talent_member_remove(member=member, by=request.user)
-    messages.success(request, _("The team member is removed."))
-    return redirect("portal:profile")
-
-
-@login_required
-@require_POST
-def shareholder_add(request):
-    org = _writer(request)
-    form = ShareholderForm(request.POST, prefix="holder")
-    if form.is_valid():
-        try:
-            services.shareholder_add(organisation=org, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            _apply_error(form, exc)
-        else:
-            messages.success(request, _("The shareholder is added."))
-            return redirect("portal:profile")
-    form.mark_invalid()
-    return _profile_page(request, org, shareholder_form=form, status=400)
-
-
-@login_required
-@require_POST
-def shareholder_remove(request, pk: int):
-    _writer(request)
-    holder = selectors.shareholder_for(request.user, pk)
-    if holder.organisation_id != request.user.organisation_id:
-        raise Http404
-    services.shareholder_remove(shareholder=holder, by=request.user)
-    messages.success(request, _("The shareholder is removed."))
-    return redirect("portal:profile")
-
-
-@login_required
-def ip_rights(request):
-    org = _enterprise(request)
-    form, status = IPRightForm(prefix="ip"), 200
-    if request.method == "POST":
-        org = _writer(request)
-        form = IPRightForm(request.POST, prefix="ip")
-        if form.is_valid():
-            try:
-                right = services.ip_right_add(organisation=org, by=request.user, **form.cleaned_data)
-            except DomainError as exc:
-                _apply_error(form, exc)
-            else:
-                messages.success(
-                    request, _("%(number)s is added to the portfolio.") % {"number": right.number}
-                )
-                return redirect("portal:ip")
-        form.mark_invalid()
-        status = 400
-    return render(
-        request,
-        "portal/ip_rights.html",
-        {
-            "org": org,
-            "rights": selectors.ip_rights_of(org),
-            "form": form,
-            "may_edit": _may_edit(request.user),
-        },
-        status=status,
-    )
-
-
-@login_required
-@require_POST
-def ip_remove(request, pk: int):
-    _writer(request)
-    right = selectors.ip_right_for(request.user, pk)
-    if right.organisation_id != request.user.organisation_id:
-        raise Http404
-    services.ip_right_remove(right=right, by=request.user)
-    messages.success(request, _("%(number)s is removed from the portfolio.") % {"number": right.number})
-    return redirect("portal:ip")
+def _list_page(request, org, template: str, context: dict, status: int):
+    context = {"org": org, **context, "may_edit": _may_edit(request.user)}
+    return render(request, template, context, status=status)
 
 
 def _max_mb() -> int:
     return max(1, settings.KEJIN_UPLOAD_MAX_BYTES // (1024 * 1024))
 
 
-@login_required
-def documents(request):
-    org = _enterprise(request)
-    form, status = DocumentForm(prefix="doc", max_mb=_max_mb()), 200
-    if request.method == "POST":
-        org = _writer(request)
-        form = DocumentForm(request.POST, request.FILES, prefix="doc", max_mb=_max_mb())
-        if form.is_valid():
-            try:
-                document = services.document_upload(
-                    organisation=org,
-                    kind=form.cleaned_data["kind"],
-                    upload=form.cleaned_data["file"],
-                    by=request.user,
-                )
-            except DomainError as exc:
-                _apply_error(form, exc)
-            else:
-                messages.success(request, _("%(name)s is uploaded.") % {"name": document.original_name})
-                return redirect("portal:documents")
-        form.mark_invalid()
-        status = 400
-    return render(
-        request,
-        "portal/documents.html",
-        {
-            "org": org,
-            "documents": selectors.documents_of(org),
-            "form": form,
-            "may_edit": _may_edit(request.user),
-        },
-        status=status,
-    )
+# Services and selectors are looked up when called, so a test that patches one reaches the pages too.
+PROFILE = Records(
+    form=lambda *data: ProfileForm(*data, prefix="profile"),
+    page="portal:profile",
+    render=_profile_page,
+    save=lambda org, by, data: services.profile_save(organisation=org, by=by, data=data),
+    saved=lambda profile: _("The profile is saved."),
+)
+TALENT = Records(
+    form=lambda *data: TalentMemberForm(*data, prefix="talent"),
+    context="talent_form",
+    page="portal:profile",
+    render=_profile_page,
+    save=lambda org, by, data: services.talent_member_add(organisation=org, by=by, **data),
+    saved=lambda member: _("The team member is added."),
+    fetch=lambda user, pk: selectors.talent_member_for(user, pk),
+    remove=lambda member, by: services.talent_member_remove(member=member, by=by),
+    removed=lambda member: _("The team member is removed."),
+)
+SHAREHOLDERS = Records(
+    form=lambda *data: ShareholderForm(*data, prefix="holder"),
+    context="shareholder_form",
+    page="portal:profile",
+    render=_profile_page,
+    save=lambda org, by, data: services.shareholder_add(organisation=org, by=by, **data),
+    saved=lambda holder: _("The shareholder is added."),
+    fetch=lambda user, pk: selectors.shareholder_for(user, pk),
+    remove=lambda holder, by: services.shareholder_remove(shareholder=holder, by=by),
+    removed=lambda holder: _("The shareholder is removed."),
+)
+IP_RIGHTS = Records(
+    form=lambda *data: IPRightForm(*data, prefix="ip"),
+    page="portal:ip",
+    render=_ip_page,
+    save=lambda org, by, data: services.ip_right_add(organisation=org, by=by, **data),
+    saved=lambda right: _("%(number)s is added to the portfolio.") % {"number": right.number},
+    fetch=lambda user, pk: selectors.ip_right_for(user, pk),
+    remove=lambda right, by: services.ip_right_remove(right=right, by=by),
+    removed=lambda right: _("%(number)s is removed from the portfolio.") % {"number": right.number},
+)
+DOCUMENTS = Records(
+    form=lambda *data: DocumentForm(*data, prefix="doc", max_mb=_max_mb()),
+    page="portal:documents",
+    render=_documents_page,
+    save=lambda org, by, data: services.document_upload(
+        organisation=org, kind=data["kind"], upload=data["file"], by=by
+    ),
+    saved=lambda document: _("%(name)s is uploaded.") % {"name": document.original_name},
+    fetch=lambda user, pk: selectors.document_for(user, pk),
+    remove=lambda document, by: services.document_delete(document=document, by=by),
+    removed=lambda document: _("%(name)s is deleted.") % {"name": document.original_name},
+)
+
+
+profile = _page_view(PROFILE, "profile")
+talent_add = _add_view(TALENT, "talent_add")
+talent_remove = _remove_view(TALENT, "talent_remove")
+shareholder_add = _add_view(SHAREHOLDERS, "shareholder_add")
+shareholder_remove = _remove_view(SHAREHOLDERS, "shareholder_remove")
+ip_rights = _page_view(IP_RIGHTS, "ip_rights")
+ip_remove = _remove_view(IP_RIGHTS, "ip_remove")
+documents = _page_view(DOCUMENTS, "documents")
+document_delete = _remove_view(DOCUMENTS, "document_delete")
 
 
 @login_required
@@ -298,18 +317,6 @@ def document_response(document):
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-@login_required
-@require_POST
-def document_delete(request, pk: int):
-    _writer(request)
-    document = selectors.document_for(request.user, pk)
-    if document.organisation_id != request.user.organisation_id:
-        raise Http404
-    services.document_delete(document=document, by=request.user)
-    messages.success(request, _("%(name)s is deleted.") % {"name": document.original_name})
-    return redirect("portal:documents")
 
 
 # ---------------------------------------------------------------- the department's verification queue
