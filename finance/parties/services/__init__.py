@@ -6,7 +6,7 @@
   users);
 - ``people``: an organisation administrator's grants and revocations (approval power confirmed by a second
   administrator) and deactivation of colleagues, audited;
-- ``invitations``: invite a colleague by email, accept, cancel;
+- ``invitations``: invite a colleague by email (a Celery task sends it on commit), accept, cancel;
 - ``registration``: enterprise self-registration and the department reviewer's confirmation of its identity;
 - ``keys``: API keys of banks and guarantors;
 - ``otp``: enrolment of an authenticator (second factor);

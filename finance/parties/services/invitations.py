@@ -1,5 +1,6 @@
 """Invitations by email: an organisation administrator invites a colleague, the link (its token stored
-only as a hash) lets them choose a username and password once. The email leaves on commit."""
+only as a hash) lets them choose a username and password once. The email leaves by a Celery task queued on
+commit (``finance.parties.tasks``)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,17 +11,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from finance.core.errors import DomainError, NotFound
 from finance.core.locks import lock
 
+from .. import tasks
 from ..models import (
     SECOND_ADMIN_ROLES,
     IdentityAction,
     Invitation,
     Organisation,
-    Role,
     RoleGrant,
     RoleRequest,
     User,
@@ -60,15 +61,12 @@ def invitation_create(*, organisation: Organisation, email: str, roles: list[str
 
 
 def invitation_send(*, invitation: Invitation, url: str) -> None:
-    """Email the invitation link once the invitation is committed."""
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-
-    context = {"invitation": invitation, "url": url, "organisation": invitation.organisation,
-               "roles": [Role(r).label for r in invitation.roles]}
-    subject = render_to_string("parties/email/invitation_subject.txt", context).strip()
-    body = render_to_string("parties/email/invitation_message.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [invitation.email]))
+    """Queue the invitation email for when the invitation is committed: a Celery task sends it, so a slow or
+    failing mail server neither slows nor fails the request, and an invitation rolled back sends nothing.
+    The link (``url``, with the token: only its hash is stored) travels in the task's arguments, with the
+    request's language for the email."""
+    pk, language = invitation.pk, translation.get_language() or settings.LANGUAGE_CODE
+    transaction.on_commit(lambda: tasks.invitation_email.delay(pk, url, language))
 
 
 def invitation_by_token(token: str) -> Invitation:
