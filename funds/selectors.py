@@ -14,7 +14,7 @@ from django.db.models import QuerySet, Sum
 
 from finance.approvals.models import ApprovalStatus, Meeting, MeetingStatus
 from finance.approvals.selectors import approval_current
-from finance.calc import allocate
+from finance.calc import allocate, round_div
 from finance.core.inputs import today
 from finance.core.money import fraction_to_percent
 from finance.parties.models import Role
@@ -199,7 +199,7 @@ def _row(row) -> dict:
 def _fen_half_up(x) -> int:
     """An exact fraction of fen rounded half-up to a whole fen (0 for an empty sum)."""
     x = Fraction(x)
-    return int((x * 2 + 1) // 2) if x >= 0 else -int((-x * 2 + 1) // 2)
+    return round_div(x.numerator, x.denominator)
 
 
 def guidance_performance(guidance: GuidanceFund, *, index: IndexSeries | None = None) -> dict:

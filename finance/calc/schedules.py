@@ -20,6 +20,9 @@ from calendar import isleap, monthrange
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 
+import numpy as np
+import numpy.typing as npt
+
 from . import _checks
 from .errors import CalcError
 
@@ -69,13 +72,23 @@ class LoanTerms:
 
 
 def round_div(num: int, den: int, rounding: str = ROUND_HALF_UP) -> int:
-    """``num / den`` rounded to an integer exactly as Decimal would (num >= 0, den > 0)."""
+    """``num / den`` rounded to an integer exactly as Decimal would (den > 0): half-up is half away from
+    zero (四舍五入), so -0.5 fen is -1. The one rule for a share of an amount in fen; ``round_div_array`` is
+    the same over an int64 array."""
+    if num < 0:
+        return -round_div(-num, den, rounding)
     q, r = divmod(num, den)
     if rounding == ROUND_HALF_UP:
         return q + (2 * r >= den)
     if rounding == ROUND_HALF_EVEN:
         return q + (2 * r > den or (2 * r == den and q % 2 == 1))
     return q
+
+
+def round_div_array(num: npt.NDArray[np.int64], den: int) -> npt.NDArray[np.int64]:
+    """``round_div(n, den)`` half-up for every element of an int64 array (den > 0)."""
+    magnitude = (2 * np.abs(num) + den) // (2 * den)
+    return np.where(num < 0, -magnitude, magnitude)
 
 
 def add_months(start: dt.date, months: int, anchor_day: int) -> dt.date:

@@ -9,6 +9,9 @@ from django.db.models import BigIntegerField, F, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Round
 from django.db.models.sql.constants import MULTI
 
+from finance.calc import round_div, round_div_array
+from funds.performance import ratio as fund_ratio
+
 FEN = Decimal("0.01")
 RATIO = Decimal("0.0001")
 
@@ -45,24 +48,22 @@ def ratio(num, den, places: Decimal = RATIO) -> str | None:
 
 
 def float_ratio(x) -> str | None:
-    """A float figure (IRR, PME) rounded half-up to four places; None for NaN/inf."""
-    if x is None:
-        return None
+    """A float figure (IRR, PME, multiples) as ``funds.performance.ratio`` rounds it for the sub-fund pages
+    (four places, half-up), as text; None for NaN/inf."""
     try:
-        value = float(x)
+        value = fund_ratio(x)
     except (TypeError, ValueError):
         return None
-    if not np.isfinite(value):
-        return None
-    return str(Decimal(repr(value)).quantize(RATIO, ROUND_HALF_UP))
+    return None if value is None else str(value)
 
 
 def fen_half_up_div(num, den: int):
-    """round-half-up(num / den) in integers (den > 0): the one rule for a share of an amount rounded to the
-    fen. ``num`` may be an int64 array, rounded element by element (each guarantee's days of its subsidy)."""
+    """round-half-up(num / den) in integers (den > 0), half away from zero: ``finance.calc.round_div``, the
+    one rule for a share of an amount rounded to the fen. ``num`` may be an int64 array, rounded element by
+    element (each guarantee's days of its subsidy)."""
     if isinstance(num, np.ndarray):
-        return (2 * num + int(den)) // (2 * int(den))
-    return (2 * int(num) + int(den)) // (2 * int(den))
+        return round_div_array(num, int(den))
+    return round_div(int(num), int(den))
 
 
 def rows_of(qs) -> list[tuple]:
