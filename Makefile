@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 # Tests run on the local PostgreSQL (row locks, triggers and races are proven there); override to taste.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kejin
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+# Test processes (pytest-xdist; each has its own test database; a test module stays on one process, so a
+# module's world is built once). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 PORT ?= 8000
 DEMO_ENV := DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/kejin.sqlite3 CELERY_BROKER_URL=
 
@@ -28,11 +31,13 @@ demo: install
 test: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
 		CELERY_RESULT_BACKEND=$${CELERY_RESULT_BACKEND:-$(TEST_BROKER_URL)} \
-		$(BIN)/python -m pytest $(PYTEST_ARGS)
+		$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	DEBUG=1 $(BIN)/python docs/_tools/error_codes.py --check
+	DEBUG=1 $(BIN)/python docs/_tools/policy_table.py --check
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 # mypy: strict on finance/calc and finance/core, gradual elsewhere (settings in pyproject.toml [tool.mypy]).
