@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from finance.parties.models import Organisation, User
+from funds.direct.models import EquityLegKind as EquityLeg  # the 拨投贷 equity leg kinds: the instrument's
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 PRICE = {"max_digits": 24, "decimal_places": 6}
@@ -43,12 +44,6 @@ class Status(models.TextChoices):
 REVIEW_STATES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFO_REQUESTED)
 #: States in which the enterprise may still withdraw.
 OPEN_STATES = (Status.DRAFT, *REVIEW_STATES)
-
-
-class EquityLeg(models.TextChoices):
-    NONE = "", _("No equity leg")
-    DIRECT = "direct", _("Direct equity")
-    INVEST_FIRST = "invest_first", _("Invest first, equity later")
 
 
 class Application(models.Model):
