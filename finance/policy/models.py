@@ -13,6 +13,7 @@ using the old figure forever.
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from finance.parties.models import User
 
@@ -44,7 +45,7 @@ class Parameter(models.Model):
 
 class ParameterValue(models.Model):
     parameter = models.ForeignKey(Parameter, on_delete=models.PROTECT, related_name="values")
-    scope = models.CharField(_("scope"), max_length=60, blank=True, default="",
+    scope = models.CharField(pgettext_lazy("policy", "scope"), max_length=60, blank=True, default="",
                              help_text=_("empty for the global value, or e.g. pool:3 for one programme"))
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=6)
     effective_from = models.DateField(_("effective from"))

@@ -4,6 +4,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from finance.approvals.models import Committee, Meeting
 from finance.ledger.models import JournalEntry
@@ -45,7 +46,8 @@ class Deal(models.Model):
     enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="deals",
                                    verbose_name=_("enterprise"))
     title = models.CharField(_("title"), max_length=200)
-    instrument = models.CharField(_("instrument"), max_length=20, choices=Instrument.choices)
+    instrument = models.CharField(pgettext_lazy("fund", "instrument"), max_length=20,
+                                  choices=Instrument.choices)
     amount = models.DecimalField(_("amount"), **MONEY)
     pre_money = models.DecimalField(_("pre-money valuation"), null=True, blank=True, **MONEY)
     stake = models.DecimalField(_("stake (%)"), max_digits=7, decimal_places=4, default=0)

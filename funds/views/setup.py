@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from finance.approvals.services import approval_current
@@ -35,8 +35,8 @@ STATE_LABELS = {
     fees.UNPAID: gettext_lazy("Not requested"),
     fees.PENDING: gettext_lazy("Awaiting approval"),
     fees.APPROVED: gettext_lazy("Approved, to be paid"),
-    fees.REJECTED: gettext_lazy("Refused"),
-    fees.PAID: gettext_lazy("Paid"),
+    fees.REJECTED: pgettext_lazy("fund", "Refused"),
+    fees.PAID: pgettext_lazy("fund", "Paid"),
 }
 
 

@@ -110,7 +110,7 @@ class CompensationStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Under review")
     APPROVED = "approved", _("Approved")
     PAID = "paid", pgettext_lazy("pool", "Paid")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("application", "Rejected")
 
 
 COMPENSATION_TRANSITIONS = {

@@ -178,7 +178,7 @@ class ClaimStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Under review")
     APPROVED = "approved", _("Approved (money reserved)")
     PAID = "paid", pgettext_lazy("pool", "Paid")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("application", "Rejected")
 
 
 CLAIM_TRANSITIONS = {

@@ -2,6 +2,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from finance.parties.models import Organisation, User
 
@@ -32,7 +33,7 @@ class SubsidyScheme(models.Model):
 class SubsidyStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     APPROVED = "approved", _("Approved, awaiting payment")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("application", "Rejected")
     PAID = "paid", _("Paid out")
 
 

@@ -3,6 +3,7 @@ from share counts)."""
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from finance.parties.models import Organisation, User
 
@@ -100,7 +101,8 @@ class ShareMovement(models.Model):
     share_class = models.ForeignKey(ShareClass, on_delete=models.PROTECT, related_name="movements")
     shares = models.BigIntegerField(_("shares"))
     on = models.DateField(_("date"))
-    reason = models.CharField(_("reason"), max_length=12, choices=MovementReason.choices)
+    reason = models.CharField(pgettext_lazy("share movement", "reason"), max_length=12,
+                              choices=MovementReason.choices)
     round = models.ForeignKey(
         FinancingRound, on_delete=models.PROTECT, null=True, blank=True, related_name="movements"
     )

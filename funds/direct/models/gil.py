@@ -2,6 +2,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from finance.ledger.models import JournalEntry
 from finance.parties.models import Organisation, User
@@ -12,7 +13,7 @@ from .programmes import MONEY, PRICE, Programme
 
 
 class GILStatus(models.TextChoices):
-    APPLIED = "applied", _("Applied")
+    APPLIED = "applied", pgettext_lazy("application", "Applied")
     REVIEWED = "reviewed", _("Reviewed")
     COMMITTEE = "committee", _("At committee")
     APPROVED = "approved", _("Approved")

@@ -2,6 +2,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from finance.ledger.models import JournalEntry
 from finance.parties.models import Organisation, User
@@ -12,10 +13,10 @@ from .programmes import MONEY, PRICE, Programme
 
 
 class InvestFirstStatus(models.TextChoices):
-    APPLIED = "applied", _("Applied")
+    APPLIED = "applied", pgettext_lazy("application", "Applied")
     SUBMITTED = "submitted", _("Awaiting approval")
     APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("application", "Rejected")
     CONTRACTED = "contracted", _("Contracted")
     DISBURSED = "disbursed", _("Project funding disbursed")
     CONVERTING = "converting", _("Conversion awaiting decision")

@@ -2,6 +2,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from finance.ledger.models import JournalEntry
 from finance.parties.models import Organisation
@@ -26,7 +27,7 @@ class EquityPosition(models.Model):
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="positions")
     enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="direct_positions")
-    kind = models.CharField(_("instrument"), max_length=20, choices=DirectKind.choices)
+    kind = models.CharField(pgettext_lazy("fund", "instrument"), max_length=20, choices=DirectKind.choices)
     cost = models.DecimalField(_("cost"), **MONEY)
     shares = models.BigIntegerField(_("shares"))
     invested_on = models.DateField(_("invested on"))

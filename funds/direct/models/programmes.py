@@ -2,6 +2,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from finance.parties.models import Organisation, User
 
@@ -16,7 +17,7 @@ class DirectKind(models.TextChoices):
 
 
 class ProgrammeStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("fund", "Active")
     CLOSED = "closed", _("Closed")
 
 

@@ -2,6 +2,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from finance.parties.models import Organisation, User
 
@@ -10,10 +11,10 @@ from .programmes import MONEY, PRICE, Programme
 
 
 class TalentStatus(models.TextChoices):
-    APPLIED = "applied", _("Applied")
+    APPLIED = "applied", pgettext_lazy("application", "Applied")
     SUBMITTED = "submitted", _("Awaiting approval")
     APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("application", "Rejected")
     CONTRACTED = "contracted", _("Contracted")
     FUNDED = "funded", _("Funded")
     EXITED = "exited", _("Exited")

@@ -1,17 +1,20 @@
 """The Chinese catalogues are complete and compiled: no entry without a translation, no fuzzy entry (gettext
 ignores those: the page would show English), and every compiled .mo says what its .po says (a .po edited but
-not compiled shows the old text). Pure Python: the .po is parsed here, the .mo read by the standard library."""
+not compiled shows the old text). Django merges the apps' catalogues into one per language (the first
+translation found wins), so one (context, msgid) has one translation in all of them. Pure Python: the .po is
+parsed here, the .mo read by the standard library."""
 import ast
 import gettext
 import re
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 SKIP = {".venv", "node_modules", ".git", "staticfiles"}
 
 
-def catalogues() -> list[Path]:
-    return sorted(p for p in ROOT.glob("**/locale/zh_Hans/LC_MESSAGES/django.po")
+def catalogues(language: str = "zh_Hans") -> list[Path]:
+    return sorted(p for p in ROOT.glob(f"**/locale/{language}/LC_MESSAGES/django.po")
                   if not SKIP & set(p.relative_to(ROOT).parts))
 
 
@@ -88,3 +91,42 @@ def test_every_mo_is_compiled_from_its_po():
             if got != want:
                 stale.append(f"{mo.relative_to(ROOT)}: {e['msgid'][:60]!r} compiled as {got!r}, .po says {want!r}")
     assert not stale, "compile the catalogues (compilemessages):\n" + "\n".join(stale[:40])
+
+
+def translated_two_ways(pos: list[Path], root: Path = ROOT) -> list[str]:
+    """(context, msgid) pairs translated differently by two of ``pos`` (one language's catalogues), with the
+    catalogues and their translations: Django shows the first app's text on every page, whatever it means."""
+    seen = defaultdict(lambda: defaultdict(list))
+    for po in pos:
+        for e in entries(po):
+            if e["msgid"] == "" or "fuzzy" in e["flags"] or not any(e["msgstr"].values()):
+                continue  # the header; entries gettext ignores (reported by the test above)
+            text = " | ".join(e["msgstr"][n] for n in sorted(e["msgstr"]))
+            seen[(e["msgctxt"], e["msgid"])][text].append(f"{po.relative_to(root)}:{e['line']}")
+    return [f"{msgid!r}" + (f" (context {context!r})" if context is not None else "") + ": "
+            + "; ".join(f"{text!r} in {', '.join(where)}" for text, where in texts.items())
+            for (context, msgid), texts in seen.items() if len(texts) > 1]
+
+
+def test_one_translation_per_msgid_across_the_catalogues():
+    """A word that means different things in two apps carries a context (pgettext, {% translate … context %})."""
+    languages = {p.parts[-3] for p in ROOT.glob("**/locale/*/LC_MESSAGES/django.po")
+                 if not SKIP & set(p.relative_to(ROOT).parts)}
+    assert "zh_Hans" in languages
+    problems = [f"{language}: {line}" for language in sorted(languages)
+                for line in translated_two_ways(catalogues(language))]
+    assert not problems, ("the same msgid translated two ways (give one use a context, or one wording):\n"
+                          + "\n".join(problems))
+
+
+def test_the_check_sees_a_msgid_translated_two_ways(tmp_path):
+    (tmp_path / "loans").mkdir()
+    (tmp_path / "funds").mkdir()
+    loans, funds = tmp_path / "loans" / "django.po", tmp_path / "funds" / "django.po"
+    loans.write_text('msgid ""\nmsgstr "Language: zh_Hans\\n"\n\nmsgid "Paid on"\nmsgstr "还款日期"\n\n'
+                     'msgid "Amount"\nmsgstr "金额"\n', encoding="utf-8")
+    funds.write_text('msgid "Paid on"\nmsgstr "支付日"\n\nmsgctxt "fund"\nmsgid "Amount"\nmsgstr "数额"\n\n'
+                     'msgid "Amount"\nmsgstr "金额"\n\n#, fuzzy\nmsgid "Due date"\nmsgstr "x"\n', encoding="utf-8")
+    found = translated_two_ways([loans, funds], root=tmp_path)
+    assert len(found) == 1 and found[0].startswith("'Paid on': '还款日期' in loans/django.po:4")
+    assert "'支付日' in funds/django.po:1" in found[0]

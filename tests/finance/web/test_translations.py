@@ -30,6 +30,14 @@ def test_words_shared_between_apps_keep_their_own_meaning():
         assert translation.pgettext("pool", "Seed") == "随机种子"  # the stress test's random seed
         assert translation.pgettext("fund", "Apply") == "应用"
         assert translation.gettext("Apply") == "申请"
+        assert translation.gettext("Paid on") == "还款日期"  # a loan's installment
+        assert translation.pgettext("fund", "Paid on") == "支付日"  # a fund's distribution
+        assert translation.gettext("As of") == "分类日期"  # a loan's classification
+        assert translation.pgettext("fund", "As of") == "基准日"  # a fund's valuation
+        assert translation.gettext("Instrument") == "申请类别"  # what an enterprise applies for
+        assert translation.pgettext("fund", "Instrument") == "投资方式"  # how a deal invests
+        assert translation.gettext("Reject") == "否决"  # a committee, a policy proposal
+        assert translation.pgettext("application", "Reject") == "驳回"  # a reviewer, an application or claim
 
 
 def catalogue_sources(po: Path) -> list[tuple[int, str]]:
@@ -49,7 +57,8 @@ def catalogue_sources(po: Path) -> list[tuple[int, str]]:
 
 
 def test_every_translatable_string_is_written_in_english():
-    catalogues = sorted(ROOT.glob("*/locale/zh_Hans/LC_MESSAGES/django.po"))
+    catalogues = sorted(p for p in ROOT.glob("**/locale/zh_Hans/LC_MESSAGES/django.po")  # the apps in finance/ too
+                        if not {".venv", "node_modules", ".git"} & set(p.relative_to(ROOT).parts))
     assert {p.parts[-5] for p in catalogues} >= {"finance", "loans", "funds", "guarantees"}
     chinese = [f"{po.relative_to(ROOT)}:{line} {text!r}" for po in catalogues
                for line, text in catalogue_sources(po) if not_english(text)]
