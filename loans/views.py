@@ -21,6 +21,7 @@ from finance.core.errors import DomainError
 from finance.parties.models import OrgKind, Role
 from finance.parties.rules import can_see_everything
 from finance.parties.selectors import scope_to_caller
+from finance.web.permissions import roles_required
 
 from . import files, services, tasks
 from .models import Loan, LoanStatus, LoanWriteOff, SubsidyScheme, SubsidyStatus, WriteOffStatus
@@ -234,16 +235,14 @@ def subsidy_list_view(request):
     if status:
         apps = apps.filter(status=status)
     return render(request, "loans/subsidy_list.html", {
-        "form": form, "applications": apps[:200], "status": status, "statuses": SubsidyStatus.choices,
-        "can_decide": user.has_role(Role.DEPARTMENT_REVIEWER)})
+        "form": form, "applications": apps[:200], "status": status, "statuses": SubsidyStatus.choices})
 
 
 @login_required
 @require_POST
+@roles_required(Role.DEPARTMENT_REVIEWER)
 def subsidy_decide(request, pk: int):
     """One approval level (approve or reject) by a department reviewer; paying is the separate step below."""
-    if not request.user.has_role(Role.DEPARTMENT_REVIEWER):
-        raise DjangoPermissionDenied
     app = get_object_or_404(subsidy_list(user=request.user), pk=pk)
     try:
         app = services.subsidy_approve(application=app, by=request.user,
@@ -260,10 +259,9 @@ def subsidy_decide(request, pk: int):
 
 @login_required
 @require_POST
+@roles_required(Role.DEPARTMENT_REVIEWER)
 def subsidy_pay(request, pk: int):
     """Pay an approved subsidy: a department reviewer who neither applied nor approved."""
-    if not request.user.has_role(Role.DEPARTMENT_REVIEWER):
-        raise DjangoPermissionDenied
     app = get_object_or_404(subsidy_list(user=request.user), pk=pk)
     try:
         services.subsidy_pay(application=app, by=request.user)
@@ -317,6 +315,7 @@ def _error_text(request, exc: DomainError) -> str:
 
 
 @login_required
+@roles_required(*WRITE_OFF_ROLES)
 def write_off_list(request):
     qs = _write_offs(request.user)
     status = request.GET.get("status", "proposed" if request.user.has_role(Role.DEPARTMENT_REVIEWER) else "")
@@ -346,6 +345,7 @@ def write_off_new(request, pk: int):
 
 
 @login_required
+@roles_required(*WRITE_OFF_ROLES)
 def write_off_detail(request, pk: int):
     wo = get_object_or_404(_write_offs(request.user), pk=pk)
     approval = approval_current(wo)
@@ -359,10 +359,9 @@ def write_off_detail(request, pk: int):
 
 @login_required
 @require_POST
+@roles_required(Role.DEPARTMENT_REVIEWER)
 def write_off_decide(request, pk: int):
     """A department reviewer approves (the loan is written off, its pledges released) or refuses."""
-    if not request.user.has_role(Role.DEPARTMENT_REVIEWER):
-        raise DjangoPermissionDenied
     wo = get_object_or_404(_write_offs(request.user), pk=pk)
     try:
         wo = services.write_off_decide(write_off=wo, by=request.user,

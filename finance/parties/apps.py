@@ -10,10 +10,11 @@ class PartiesConfig(AppConfig):
     def ready(self):
         from finance.web.navigation import register, register_home_panel
 
-        from .models import APPROVER_ROLES, Role
+        from .models import Role
+        from .rules import AUTHENTICATOR_ROLES, PEOPLE_MANAGER_ROLES
 
-        register(_("People"), "accounts:people", [Role.ORG_ADMIN, Role.ADMINISTRATOR])
-        register(_("Authenticator"), "accounts:otp-enrol", [*APPROVER_ROLES, Role.ORG_ADMIN])
+        register(_("People"), "accounts:people", PEOPLE_MANAGER_ROLES)
+        register(_("Authenticator"), "accounts:otp-enrol", AUTHENTICATOR_ROLES)
         # API keys are for bank and guarantor administrators only: the administrator's home card links them
         # (a menu entry cannot tell a bank's administrator from an enterprise's).
         register_home_panel(Role.ORG_ADMIN, "parties/home_org_admin.html", _("Organisation administration"))

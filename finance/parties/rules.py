@@ -37,7 +37,10 @@ is_oversight = _has(*OVERSIGHT_ROLES)
 is_org_admin = _has(Role.ORG_ADMIN)
 #: Who manages an organisation's people: its organisation administrators; in a department also the platform
 #: administrators (departments' people are the platform's own).
-may_manage_people = _has(Role.ORG_ADMIN, Role.ADMINISTRATOR)
+PEOPLE_MANAGER_ROLES = (Role.ORG_ADMIN, Role.ADMINISTRATOR)
+may_manage_people = _has(*PEOPLE_MANAGER_ROLES)
+#: Who enrols an authenticator: the approvers (who must pass a second factor) and organisation administrators.
+AUTHENTICATOR_ROLES = (*sorted(APPROVER_ROLES), Role.ORG_ADMIN)
 
 
 def can_see_everything(user) -> bool:

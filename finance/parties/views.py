@@ -25,11 +25,18 @@ from django_otp import user_has_device
 
 from finance.calc import CalcError, check_uscc
 from finance.core.errors import DomainError
+from finance.web.permissions import roles_required
 
 from . import services
 from .forms import ApiKeyExpiryForm, ApiKeyForm, InvitationAcceptForm, InviteForm, OtpConfirmForm
 from .models import APPROVER_ROLES, IdentityAction, Role, is_shandong_uscc
-from .rules import grantable_roles, may_manage_api_keys, may_manage_people, needs_second_factor
+from .rules import (
+    AUTHENTICATOR_ROLES,
+    PEOPLE_MANAGER_ROLES,
+    grantable_roles,
+    may_manage_api_keys,
+    needs_second_factor,
+)
 from .selectors import (
     api_key_for,
     api_keys_of,
@@ -45,18 +52,18 @@ def _message(exc: DomainError) -> str:
     return exc.detail_zh if (get_language() or "zh-hans").startswith("zh") else exc.detail_en
 
 
-def _guarded(predicate):
-    """Login, the role (403) and, where the deployment requires it, the second factor."""
+def _guarded(predicate=None, *, roles=()):
+    """Login, the roles (403; through ``roles_required``, so ``{% can %}`` reads them) or a finer
+    ``predicate`` (403), and, where the deployment requires it, the second factor."""
     def decorate(view):
-        @login_required
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not predicate(request.user):
+            if predicate is not None and not predicate(request.user):
                 raise HttpForbidden
             if needs_second_factor(request.user):
                 return redirect(f"{reverse('otp_verify')}?{urlencode({'next': request.path})}")
             return view(request, *args, **kwargs)
-        return wrapper
+        return login_required(roles_required(*roles)(wrapper) if roles else wrapper)
     return decorate
 
 
@@ -83,7 +90,7 @@ def _invite_url(request, token: str) -> str:
     return request.build_absolute_uri(reverse("accounts:invitation-accept", kwargs={"token": token}))
 
 
-@_guarded(may_manage_people)
+@_guarded(roles=PEOPLE_MANAGER_ROLES)
 def people(request):
     org = request.user.organisation
     roles = grantable_roles(request.user, org)
@@ -108,7 +115,7 @@ def people(request):
     })
 
 
-@_guarded(may_manage_people)
+@_guarded(roles=PEOPLE_MANAGER_ROLES)
 def person(request, pk: int):
     member = person_for(request.user, pk)
     org = request.user.organisation
@@ -146,7 +153,7 @@ def person(request, pk: int):
     })
 
 
-@_guarded(may_manage_people)
+@_guarded(roles=PEOPLE_MANAGER_ROLES)
 @require_POST
 def role_request_decide(request, pk: int):
     platform_admin = request.user.has_role(Role.ADMINISTRATOR)  # the second administrator of last resort
@@ -162,7 +169,7 @@ def role_request_decide(request, pk: int):
     return redirect("accounts:people")
 
 
-@_guarded(may_manage_people)
+@_guarded(roles=PEOPLE_MANAGER_ROLES)
 @require_POST
 def invitation_cancel(request, pk: int):
     invitation = get_object_or_404(invitations_open(request.user.organisation_id or -1), pk=pk)
@@ -245,16 +252,11 @@ def api_key_action(request, prefix: str):
 # ---------------------------------------------------------------- authenticator enrolment
 
 
-def _may_enrol(user) -> bool:
-    return user.is_authenticated and user.has_role(*APPROVER_ROLES, Role.ORG_ADMIN)
-
-
 @login_required
+@roles_required(*AUTHENTICATOR_ROLES)
 def otp_enrol(request):
     """Scan the QR code (or type the key) into an authenticator app, then confirm with its first code. A user
     who already has an authenticator must pass it in this session before replacing it."""
-    if not _may_enrol(request.user):
-        raise HttpForbidden
     if user_has_device(request.user) and not request.user.is_verified():
         return redirect(f"{reverse('otp_verify')}?{urlencode({'next': request.path})}")
     device = services.otp_device_pending(user=request.user)

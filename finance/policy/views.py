@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,21 +10,20 @@ from finance.approvals.services import approval_current, history
 from finance.core.errors import DomainError
 from finance.core.inputs import today
 from finance.parties.models import Role
-from finance.parties.rules import is_administrator, is_oversight
+from finance.web.permissions import roles_required
 
 from .models import ChangeStatus, Parameter, ParameterChange
 from .selectors import global_values_in_force
 from .services import parameter_change_decide, parameter_change_propose
 
-
-def _require(predicate, user):
-    if not predicate(user):
-        raise HttpForbidden
+#: Who reads the catalogue (the oversight roles; the menu entry names the same roles); administrators alone
+#: propose and decide.
+ROLES_READING = (Role.ADMINISTRATOR, Role.DEPARTMENT_REVIEWER, Role.AUDITOR)
 
 
 @login_required
+@roles_required(*ROLES_READING)
 def parameter_list(request):
-    _require(is_oversight, request.user)
     on = today()
     current = global_values_in_force(on)
     rows = [{"parameter": p, "value": current.get(p.pk)} for p in Parameter.objects.all()]
@@ -35,20 +33,19 @@ def parameter_list(request):
 
 
 @login_required
+@roles_required(*ROLES_READING)
 def parameter_detail(request, key):
-    _require(is_oversight, request.user)
     param = get_object_or_404(Parameter, key=key)
     changes = param.changes.select_related("proposed_by").order_by("-created_at")
     return render(request, "policy/parameter_detail.html", {
         "parameter": param, "values": param.values.select_related("set_by"),
-        "changes": [{"change": c, "approval": approval_current(c), "history": history(c)} for c in changes],
-        "can_propose": is_administrator(request.user)})
+        "changes": [{"change": c, "approval": approval_current(c), "history": history(c)} for c in changes]})
 
 
 @login_required
 @require_POST
+@roles_required(Role.ADMINISTRATOR)
 def change_propose(request, key):
-    _require(is_administrator, request.user)
     try:
         parameter_change_propose(key=key, value=request.POST.get("value", ""),
                                  effective_from=request.POST.get("effective_from", ""), by=request.user,
@@ -63,8 +60,8 @@ def change_propose(request, key):
 
 @login_required
 @require_POST
+@roles_required(Role.ADMINISTRATOR)
 def change_decide(request, pk):
-    _require(is_administrator, request.user)
     change = get_object_or_404(ParameterChange, pk=pk)
     try:
         parameter_change_decide(change=change, approver=request.user,
@@ -76,5 +73,3 @@ def change_decide(request, pk):
         messages.success(request, _("Decision recorded."))
     return redirect("policy-detail", key=change.parameter.key)
 
-
-ROLES_READING = (Role.ADMINISTRATOR, Role.DEPARTMENT_REVIEWER, Role.AUDITOR)

@@ -11,24 +11,25 @@ from finance.approvals.models import Meeting, VoteChoice
 from finance.approvals.services import conflict_declare, vote_cast
 from finance.core.errors import DomainError
 from finance.parties.models import Role
+from finance.web.permissions import roles_required
 
 from .. import selectors
 from ..direct.memo import deal_memo
 from ..models import Deal
-from .pages import _error, _role
+from .pages import _error
 
 
 @login_required
+@roles_required(Role.COMMITTEE_MEMBER)
 def my_votes(request):
-    _role(request, Role.COMMITTEE_MEMBER)
     meetings = selectors.pending_votes(user=request.user)
     return render(request, "funds/my_votes.html", {"meetings": meetings})
 
 
 @login_required
+@roles_required(Role.COMMITTEE_MEMBER)
 def meeting_vote(request, pk: int):
     """A committee member's vote (or declared conflict) on one meeting, with the terms they vote on."""
-    _role(request, Role.COMMITTEE_MEMBER)
     meeting = get_object_or_404(Meeting.objects.filter(committee__members=request.user), pk=pk)
     deal = meeting.item
     if not isinstance(deal, Deal):

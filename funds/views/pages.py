@@ -6,7 +6,6 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Sum
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -40,11 +39,6 @@ from ..services.deals import MANUAL_MOVES
 from ..services.documents import CONTENT_TYPES, extension_of
 
 log = logging.getLogger(__name__)
-
-
-def _role(request, *roles):
-    if not request.user.has_role(*roles):
-        raise DjangoPermissionDenied
 
 
 def _error(request, exc: DomainError):
@@ -110,11 +104,13 @@ def subfund_detail(request, pk: int):
 
 
 def _managed(request, pk):
-    _role(request, Role.FUND_MANAGER)
+    """The caller's organisation's sub-fund (another GP's: 404); the views using it declare the fund manager
+    role (403 first)."""
     return get_object_or_404(selectors.sub_fund_managed(user=request.user), pk=pk)
 
 
 @login_required
+@roles_required(Role.FUND_MANAGER)
 def call_wizard(request, pk: int):
     """Step 1: amount and dates → step 2: the split per LP → confirm: the call is issued."""
     fund = _managed(request, pk)
@@ -142,6 +138,7 @@ def call_wizard(request, pk: int):
 
 
 @login_required
+@roles_required(Role.FUND_MANAGER)
 def distribution_wizard(request, pk: int):
     fund = _managed(request, pk)
     ctx = {"fund": fund, "form": request.POST or {}}
@@ -163,6 +160,7 @@ def distribution_wizard(request, pk: int):
 
 @login_required
 @require_POST
+@roles_required(Role.FUND_MANAGER)
 def call_pay(request, pk: int):
     fund = _managed(request, pk)
     try:
@@ -176,6 +174,7 @@ def call_pay(request, pk: int):
 
 @login_required
 @require_POST
+@roles_required(Role.FUND_MANAGER)
 def call_approve(request, pk: int):
     """Another fund manager of the GP approves (or refuses) a drafted large call."""
     fund = _managed(request, pk)
@@ -191,6 +190,7 @@ def call_approve(request, pk: int):
 
 @login_required
 @require_POST
+@roles_required(Role.FUND_MANAGER)
 def nav_create(request, pk: int):
     fund = _managed(request, pk)
     try:
@@ -246,18 +246,17 @@ def my_commitments(request):
 
 
 @login_required
+@roles_required(Role.FUND_MANAGER, Role.COMMITTEE_MEMBER)
 def pipeline(request):
-    _role(request, Role.FUND_MANAGER, Role.COMMITTEE_MEMBER)
     deals = selectors.deal_list(user=request.user)
     # the keyboard move menu of each card offers the manual moves only (committee, sign-off and funding
-    # have their own steps), to fund managers only (deal_action refuses everyone else)
-    can_move = request.user.has_role(Role.FUND_MANAGER)
+    # have their own steps); the template shows it to whom deal_action lets through ({% can %})
     order = [s for s, _label in DealStatus.choices]  # forward moves first, rejection last
     moves = {s: sorted(((to, DealStatus(to).label) for frm, to in MANUAL_MOVES if frm == s),
-                       key=lambda m: (m[0] == DealStatus.REJECTED, order.index(m[0]))) if can_move else []
+                       key=lambda m: (m[0] == DealStatus.REJECTED, order.index(m[0])))
              for s, _label in DealStatus.choices}
     columns = [(s, label, [d for d in deals if d.status == s], moves[s]) for s, label in DealStatus.choices]
-    return render(request, "funds/pipeline.html", {"columns": columns, "can_move": can_move})
+    return render(request, "funds/pipeline.html", {"columns": columns})
 
 
 @login_required
@@ -366,9 +365,9 @@ DEAL_ACTIONS = {
 
 @login_required
 @require_POST
+@roles_required(Role.FUND_MANAGER)
 def deal_action(request, pk: int):
     """Every write on the deal page: one POST endpoint dispatching to the matching service."""
-    _role(request, Role.FUND_MANAGER)
     managed = selectors.deal_list(user=request.user).filter(sub_fund__manager=request.user.organisation)
     deal = get_object_or_404(managed, pk=pk)
     action = request.POST.get("action")

@@ -25,6 +25,7 @@ from finance.approvals.services import approval_current
 from finance.core.errors import DomainError
 from finance.core.inputs import parse_id, parse_int, today
 from finance.parties.models import Organisation, OrgKind, Role
+from finance.web.permissions import roles_required
 
 from .. import selectors, services
 from ..forms import error_text, lp_rows, lp_rows_for_template, percent
@@ -49,15 +50,14 @@ def _fail(request, exc: DomainError) -> None:
 
 
 def _guidance_funds(user):
-    """The guidance funds whose manager the caller works for (as a fund manager)."""
-    if not user.has_role(Role.FUND_MANAGER) or not user.organisation_id:
+    """The guidance funds whose manager the caller works for (the view lets fund managers only through)."""
+    if not user.organisation_id:
         raise DjangoPermissionDenied
     return GuidanceFund.objects.filter(manager_id=user.organisation_id).order_by("pk")
 
 
 def _managed(request, pk) -> SubFund:
-    if not request.user.has_role(Role.FUND_MANAGER):
-        raise DjangoPermissionDenied
+    """The caller's organisation's sub-fund (another GP's: 404); the views declare the fund manager role."""
     return get_object_or_404(selectors.sub_fund_managed(user=request.user), pk=pk)
 
 
@@ -80,6 +80,7 @@ def _terms(post) -> dict:
 
 
 @login_required
+@roles_required(Role.FUND_MANAGER)
 def subfund_create(request):
     """First close: the sub-fund, its terms and its first LPs, checked together by the set-up rules."""
     guidance = _guidance_funds(request.user)
@@ -123,6 +124,7 @@ def subfund_create(request):
 
 
 @login_required
+@roles_required(Role.FUND_MANAGER)
 def commitment_add(request, pk: int):
     """A later close: one more LP, the whole LP list checked again."""
     fund = _managed(request, pk)
@@ -174,6 +176,7 @@ def _fee_rows(fund, user):
 
 
 @login_required
+@roles_required(Role.FUND_MANAGER)
 def subfund_operations(request, pk: int):
     """The GP's operations page: closes, stage, valuations and exits, NAV, fee accruals and payments."""
     fund = _managed(request, pk)
@@ -209,6 +212,7 @@ def _post_action(request, pk: int, action, done: str):
 
 @login_required
 @require_POST
+@roles_required(Role.FUND_MANAGER)
 def subfund_move(request, pk: int):
     return _post_action(
         request,
@@ -226,6 +230,7 @@ def _holding(fund, p):
 
 @login_required
 @require_POST
+@roles_required(Role.FUND_MANAGER)
 def valuation_create(request, pk: int):
     return _post_action(
         request,
@@ -252,12 +257,14 @@ def _exit(fund, p, user):
 
 @login_required
 @require_POST
+@roles_required(Role.FUND_MANAGER)
 def holding_exit(request, pk: int):
     return _post_action(request, pk, _exit, _("Exit recorded."))
 
 
 @login_required
 @require_POST
+@roles_required(Role.FUND_MANAGER)
 def fee_accrue(request, pk: int):
     return _post_action(
         request,
@@ -286,5 +293,6 @@ def _fee_payment(fund, p, user):
 
 @login_required
 @require_POST
+@roles_required(Role.FUND_MANAGER)
 def fee_payment(request, pk: int):
     return _post_action(request, pk, _fee_payment, _("Saved."))

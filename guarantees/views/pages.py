@@ -46,19 +46,15 @@ def _get(fn, **kw):
 
 
 @login_required
+@roles_required(*POOL_ROLES)
 def pool_list(request):
-    _need(request.user, *POOL_ROLES)
     pools = [(p, selectors.pool_figures(p)) for p in selectors.pool_list(user=request.user)]
-    return render(
-        request,
-        "guarantees/pool_list.html",
-        {"pools": pools, "can_set_up": request.user.has_role(Role.DEPARTMENT_REVIEWER)},
-    )
+    return render(request, "guarantees/pool_list.html", {"pools": pools})
 
 
 @login_required
+@roles_required(*POOL_ROLES)
 def pool_detail(request, pk: int):
-    _need(request.user, *POOL_ROLES)
     pool = _get(selectors.pool_get, user=request.user, pk=pk)
     figures = selectors.pool_figures(pool)
     pipeline = selectors.claims_pipeline(pool)
@@ -113,14 +109,13 @@ def pool_detail(request, pk: int):
         "claims": selectors.claim_list(user=request.user, pool=pool)[:20],
         "can_request_movement": request.user.has_role(Role.DEPARTMENT_REVIEWER)
         and pool.sponsors.filter(organisation_id=request.user.organisation_id).exists(),
-        "can_read_policy": request.user.has_role(*OVERSIGHT),
         **history_context(pool),
     }
     return render(request, "guarantees/pool_detail.html", ctx)
 
 
 @login_required
-@roles_required(Role.DEPARTMENT_REVIEWER, Role.AUDITOR, Role.ADMINISTRATOR)
+@roles_required(*OVERSIGHT)
 def pool_stress(request, pk: int):
     pool = _get(selectors.pool_get, user=request.user, pk=pk)
     form = StressForm(request.GET or None)
@@ -169,8 +164,8 @@ def pool_stress(request, pk: int):
 
 
 @login_required
+@roles_required(Role.BANK_OFFICER)
 def enrolment_new(request):
-    _need(request.user, Role.BANK_OFFICER)
     loans = loan_reads.loans_to_enrol(request.user.organisation_id)
     form = EnrolmentForm(request.POST or None, pools=selectors.pool_list(user=request.user), loans=loans)
     if request.method == "POST" and form.is_valid():
@@ -189,8 +184,8 @@ def enrolment_new(request):
 
 
 @login_required
+@roles_required(*POOL_ROLES)
 def claim_list(request):
-    _need(request.user, *POOL_ROLES)
     status = request.GET.get("status") or None
     claims = selectors.claim_list(user=request.user, status=status)[:200]
     return render(
@@ -201,8 +196,8 @@ def claim_list(request):
 
 
 @login_required
+@roles_required(Role.BANK_OFFICER)
 def claim_new(request):
-    _need(request.user, Role.BANK_OFFICER)
     loans = loan_reads.loans_to_claim(request.user.organisation_id)
     form = ClaimForm(request.POST or None, request.FILES or None, loans=loans)
     if request.method == "POST" and form.is_valid():
@@ -225,8 +220,8 @@ def claim_new(request):
 
 
 @login_required
+@roles_required(*POOL_ROLES)
 def claim_detail(request, pk: int):
-    _need(request.user, *POOL_ROLES)
     claim = _get(selectors.claim_get, user=request.user, pk=pk)
     if request.method == "POST":
         action = request.POST.get("action")
@@ -269,21 +264,18 @@ def claim_detail(request, pk: int):
 
 
 @login_required
+@roles_required(Role.GUARANTOR_OFFICER, Role.BANK_OFFICER, *OVERSIGHT)
 def guarantee_list(request):
-    _need(request.user, Role.GUARANTOR_OFFICER, Role.BANK_OFFICER, *OVERSIGHT)
     return render(
         request,
         "guarantees/guarantee_list.html",
-        {
-            "guarantees": selectors.guarantee_list(user=request.user)[:200],
-            "can_register": request.user.has_role(Role.GUARANTOR_OFFICER),
-        },
+        {"guarantees": selectors.guarantee_list(user=request.user)[:200]},
     )
 
 
 @login_required
+@roles_required(Role.GUARANTOR_OFFICER)
 def guarantee_new(request):
-    _need(request.user, Role.GUARANTOR_OFFICER)
     form = GuaranteeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -341,8 +333,8 @@ def _guarantee_action(request, g, payout):
 
 
 @login_required
+@roles_required(Role.GUARANTOR_OFFICER, Role.BANK_OFFICER, *OVERSIGHT)
 def guarantee_detail(request, pk: int):
-    _need(request.user, Role.GUARANTOR_OFFICER, Role.BANK_OFFICER, *OVERSIGHT)
     g = _get(selectors.guarantee_get, user=request.user, pk=pk)
     payout = selectors.payout_list(user=request.user).filter(guarantee=g).first()
     form = PayoutForm()

@@ -31,6 +31,7 @@ from finance.parties.rules import is_administrator
 from finance.policy.models import ChangeStatus, Parameter, ParameterChange
 from finance.policy.selectors import PolicyHistory, PolicyParameterMissing
 from finance.policy.services import parameter_change_propose
+from finance.web.permissions import roles_required
 
 from .. import selectors, services
 from ..models import MovementKind, PoolRequest, PoolRequestStatus, SponsorLevel
@@ -54,11 +55,6 @@ LABELS = {
     "effective_from": gettext_lazy("Effective from"),
     "source_note": gettext_lazy("Source"),
 }
-
-
-def _need(user, *roles):
-    if not user.has_role(*roles):
-        raise DjangoPermissionDenied
 
 
 def _fail(request, exc: DomainError) -> None:
@@ -99,8 +95,8 @@ def _sponsor_rows(post, departments) -> list:
 
 
 @login_required
+@roles_required(Role.DEPARTMENT_REVIEWER)
 def pool_new(request):
-    _need(request.user, Role.DEPARTMENT_REVIEWER)
     departments = Organisation.objects.filter(kind=OrgKind.DEPARTMENT).order_by("name")
     post = request.POST
     if request.method == "POST":
@@ -139,9 +135,9 @@ def pool_new(request):
 
 
 @login_required
+@roles_required(Role.DEPARTMENT_REVIEWER)
 def pool_request_new(request, pk: int):
     """A reviewer of a sponsoring department asks for its department's contribution or withdrawal."""
-    _need(request.user, Role.DEPARTMENT_REVIEWER)
     pool = _pool(request, pk)
     mine = pool.sponsors.filter(organisation_id=request.user.organisation_id).first()
     if mine is None:
@@ -176,8 +172,8 @@ def pool_request_new(request, pk: int):
 
 
 @login_required
+@roles_required(*READERS)
 def pool_request_list(request):
-    _need(request.user, *READERS)
     status = request.GET.get("status", "pending")
     qs = PoolRequest.objects.select_related("pool", "sponsor__organisation", "maker", "decided_by")
     if status in PoolRequestStatus.values:
@@ -203,8 +199,8 @@ def pool_request_list(request):
 
 @login_required
 @require_POST
+@roles_required(Role.DEPARTMENT_REVIEWER)
 def pool_request_decide(request, pk: int):
-    _need(request.user, Role.DEPARTMENT_REVIEWER)
     item = get_object_or_404(PoolRequest, pk=pk)
     try:
         decide_request(
@@ -245,10 +241,10 @@ def pool_values(pool, on: dt.date):
 
 
 @login_required
+@roles_required(*READERS)
 def pool_policy(request, pk: int):
     """The pool's policy values in force (its own, else the platform's); administrators propose a value for
     this pool, another administrator approves it on the parameter's page."""
-    _need(request.user, *READERS)
     pool = _pool(request, pk)
     if request.method == "POST":
         if not is_administrator(request.user):

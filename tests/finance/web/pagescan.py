@@ -84,3 +84,32 @@ def problems(html: str) -> list[str]:
         if _latin_only(piece):
             out.append(f"English: {piece[:120]!r}")
     return sorted(set(out))
+
+
+class _Actions(HTMLParser):
+    """Where a page lets a person go or write: links, POST forms (no action: the page itself), htmx posts and
+    buttons' ``formaction``."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "a" and a.get("href"):
+            self.found.append(("link", a["href"]))
+        elif tag == "form" and (a.get("method") or "get").lower() == "post":
+            self.found.append(("POST form", a.get("action") or ""))
+        if a.get("hx-post") is not None:
+            self.found.append(("htmx POST", a["hx-post"] or ""))
+        if tag in ("button", "input") and a.get("formaction"):
+            self.found.append(("button formaction", a["formaction"]))
+
+
+def actions(html: str) -> list[tuple[str, str]]:
+    """(kind, target) of every link and POST target on the page, in page order; an empty target is the page
+    itself."""
+    parser = _Actions()
+    parser.feed(html)
+    parser.close()
+    return parser.found

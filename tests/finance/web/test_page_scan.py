@@ -1,6 +1,8 @@
 """Keep the Chinese interface free of raw codes: every page every demo role reaches from its menu and home
 page, rendered in zh-hans on the demo world, shows no enum value, no ``None``, no dict repr, no English-only
-label, no "1e8" axis and no unseparated amount, and none answers 500.
+label, no "1e8" axis and no unseparated amount, and none answers 500. On the same pages, an action is offered
+exactly to the roles its view lets through: no link or POST form leads a role to a view whose
+``roles_required`` it fails (finance.web.permissions).
 
 Pages are discovered, not listed: the crawl follows the same-origin links of each role's navigation and home
 page (two clicks deep, a few instances per URL shape), so pages added later are scanned as soon as they are
@@ -11,14 +13,16 @@ import re
 from collections import deque
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import Resolver404, resolve
 
 from finance.parties.models import User
-from tests.finance.web.pagescan import SNAKE, problems
+from finance.web.permissions import can_open
+from tests.finance.web.pagescan import SNAKE, actions, problems
 
 pytestmark = pytest.mark.django_db
 
@@ -63,9 +67,31 @@ def shape(url: str) -> str:
     return path + ("?" + query if query else "")
 
 
-def crawl(client: Client) -> dict[str, list[str]]:
-    """{url: problems} for every page reached; a 500 is a problem of its page."""
+def role_checked_actions(user, page: str, html: str) -> list[tuple[str, str, str, frozenset, bool]]:
+    """(kind, target, view name, the view's roles, whether ``user`` passes them) for every link and POST target
+    of the page whose view declares roles (``roles_required``); a target that fails is offered to a person whose
+    request would answer 403."""
+    out = []
+    for kind, target in actions(html):
+        parts = urlsplit(urljoin(page, urldefrag(target)[0]))  # no action: the form posts to the page itself
+        if parts.scheme or parts.netloc:
+            continue
+        try:
+            match = resolve(parts.path)
+        except Resolver404:
+            continue
+        roles = getattr(match.func, "required_roles", None)
+        if roles is not None:
+            passes = can_open(user, match.view_name, *match.args, *match.kwargs.values())
+            out.append((kind, target or "(the page itself)", match.view_name, roles, passes))
+    return out
+
+
+def crawl(client: Client, user=None) -> tuple[dict[str, list[str]], dict[str, list[tuple]]]:
+    """({url: problems}, {url: role_checked_actions}) for every page reached; a 500 is a problem of its page.
+    The second is filled when ``user`` (the client's) is given."""
     found: dict[str, list[str]] = {}
+    offered: dict[str, list[tuple]] = {}
     shapes: dict[str, int] = {}
     queue = deque([("/", 0)])
     seen = {"/"}
@@ -80,6 +106,8 @@ def crawl(client: Client) -> dict[str, list[str]]:
             continue  # a download or a redirect
         html = response.content.decode()
         found[url] = problems(html)
+        if user is not None:
+            offered[url] = role_checked_actions(user, url, html)
         if depth >= MAX_DEPTH:
             continue
         for link in links_of(html):
@@ -89,7 +117,7 @@ def crawl(client: Client) -> dict[str, list[str]]:
             seen.add(link)
             shapes[key] = shapes.get(key, 0) + 1
             queue.append((link, depth + 1))
-    return found
+    return found, offered
 
 
 def demo_logins(seed_output: str) -> list[str]:
@@ -114,12 +142,23 @@ def zh_client(user) -> Client:
     return client
 
 
-def test_every_page_of_every_role_reads_as_chinese(demo_world):
+@pytest.fixture(scope="module")
+def scanned(demo_world, django_db_blocker) -> dict[str, tuple[dict, dict]]:
+    """{username: crawl(...)} for one login per kind of person, crawled once for the module's scan tests."""
+    with django_db_blocker.unblock():
+        out = {}
+        for username in demo_logins(demo_world):
+            user = User.objects.get(username=username)
+            out[username] = crawl(zh_client(user), user)
+        return out
+
+
+def test_every_page_of_every_role_reads_as_chinese(scanned):
     failures, reached = [], set()
-    logins = demo_logins(demo_world)
+    logins = list(scanned)
     assert {"admin", "reviewer", "auditor", "manager", "committee1", "bank1", "guarantor", "startup"} <= set(logins)
     for username in logins:
-        pages = crawl(zh_client(User.objects.get(username=username)))
+        pages = scanned[username][0]
         reached |= set(pages)
         for url, found in pages.items():
             if found:
@@ -130,6 +169,28 @@ def test_every_page_of_every_role_reads_as_chinese(demo_world):
     for detail in (r"/loans/\d+/", r"/guarantees/pools/\d+/", r"/funds/sub-funds/\d+/", r"/funds/deals/\d+/"):
         assert any(re.match(detail, u) for u in reached), f"no page {detail} reached"
     assert not failures, f"{len(failures)} page(s) show raw codes or English:\n" + "\n".join(failures)
+
+
+def test_every_action_on_a_page_is_offered_only_to_roles_its_view_lets_through(scanned):
+    """A button or link is shown exactly when ``{% can %}`` would say yes: on every page each role reaches, every
+    POST form, htmx post and link whose view declares ``roles_required`` is one the role passes
+    (finance.web.permissions.can_open), instead of a button answering 403."""
+    failures, passed = [], set()
+    for username, (_pages, offered) in scanned.items():
+        roles = ", ".join(sorted(User.objects.get(username=username).roles())) or "no role"
+        for url, checked in offered.items():
+            refused = sorted({f"{kind} {target} → {view}, which lets through only {', '.join(sorted(needed))}"
+                              for kind, target, view, needed, passes in checked if not passes})
+            if refused:
+                failures.append(f"[{username} ({roles})] {url}\n    " + "\n    ".join(refused))
+            passed |= {(kind, view) for kind, _target, view, _needed, passes in checked if passes}
+    # the check is only as good as its reach: role-guarded writes and pages of every app were offered and read
+    posts = {view for kind, view in passed if kind != "link"}
+    for view in ("funds:deal-action", "funds:nav-create", "loans:subsidy-decide", "policy-propose"):
+        assert view in posts, f"no POST form to {view} was checked"
+    assert len({view for _kind, view in passed}) >= 20, sorted(passed)
+    assert not failures, (f"{len(failures)} page(s) offer actions their views refuse to the role:\n"
+                          + "\n".join(failures))
 
 
 # ---------------------------------------------------------------- screenshots
