@@ -12,6 +12,7 @@ from finance.calc import LoanColumns, bulk_schedules
 from finance.calc.bulk import DAY_COUNT_CODES, METHOD_CODES
 
 COPY_BATCH = 20000
+FEN_PER_YUAN = 100
 CHUNK = 5000
 
 INSTALLMENT_COLUMNS = ["loan_id", "number", "due_date", "principal", "interest", "payment", "balance",
@@ -108,8 +109,9 @@ def schedule_copy_lines(parts) -> list[str]:
     assert all((a >= 0).all() for a in amounts), "schedule amounts are never negative"
     number, due = sched.number.tolist(), sched.due_date.astype(str).tolist()
     p, x, y, b = (a.tolist() for a in amounts)
-    return [f"{i}\t{n}\t{d}\t{pp // 100}.{pp % 100:02d}\t{xx // 100}.{xx % 100:02d}\t"
-            f"{yy // 100}.{yy % 100:02d}\t{bb // 100}.{bb % 100:02d}\t0.00\t0.00\tdue\t\\N"
+    u = FEN_PER_YUAN
+    return [f"{i}\t{n}\t{d}\t{pp // u}.{pp % u:02d}\t{xx // u}.{xx % u:02d}\t{yy // u}.{yy % u:02d}\t"
+            f"{bb // u}.{bb % u:02d}\t0.00\t0.00\tdue\t\\N"
             for i, n, d, pp, xx, yy, bb in zip(ids, number, due, p, x, y, b, strict=True)]
 
 
