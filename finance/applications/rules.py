@@ -45,11 +45,14 @@ DOCUMENTS: dict[str, tuple[str, ...]] = {
 ENTERPRISE_KINDS = (OrgKind.ENTERPRISE, OrgKind.UNIVERSITY)
 
 
+#: Roles that write an enterprise's applications: the applicant and the organisation's administrator.
+ENTERPRISE_WRITER_ROLES: tuple[str, ...] = (Role.APPLICANT, Role.ORG_ADMIN)
+#: Workbench users: department reviewers and fund managers.
+REVIEWER_ROLES: tuple[str, ...] = (Role.DEPARTMENT_REVIEWER, Role.FUND_MANAGER)
+
+
 def enterprise_writer_roles() -> tuple[str, ...]:
-    """Roles that write an enterprise's applications: the applicant, and the organisation administrator once
-    the identity work declares it."""
-    admin = getattr(Role, "ORG_ADMIN", None)
-    return (Role.APPLICANT, admin) if admin else (Role.APPLICANT,)
+    return ENTERPRISE_WRITER_ROLES
 
 
 def is_enterprise_user(user) -> bool:
@@ -63,8 +66,7 @@ def may_write(user, application) -> bool:
 
 def is_reviewer(user) -> bool:
     """Workbench users: department reviewers and fund managers."""
-    return bool(user.is_authenticated and hasattr(user, "has_role")
-                and user.has_role(Role.DEPARTMENT_REVIEWER, Role.FUND_MANAGER))
+    return bool(user.is_authenticated and hasattr(user, "has_role") and user.has_role(*REVIEWER_ROLES))
 
 
 def manages_programme(user, application) -> bool:

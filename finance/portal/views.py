@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from finance.core.errors import DomainError
-from finance.parties.models import OrgKind
+from finance.parties.models import OrgKind, Role
 from finance.web.navigation import items_for
+from finance.web.permissions import roles_required
 
 from . import selectors, services
 from .forms import (
@@ -322,14 +323,9 @@ def document_response(document):
 # ---------------------------------------------------------------- the department's verification queue
 
 
-def _reviewer(request) -> None:
-    if not request.user.has_role("department_reviewer"):
-        raise PermissionDenied
-
-
 @login_required
+@roles_required(Role.DEPARTMENT_REVIEWER)
 def verification_list(request):
-    _reviewer(request)
     queue = list(selectors.verification_queue())
     licensed = set(selectors.documents_with_licence([o.pk for o in queue]))
     for org in queue:
@@ -338,10 +334,10 @@ def verification_list(request):
 
 
 @login_required
+@roles_required(Role.DEPARTMENT_REVIEWER)
 def verification_detail(request, pk: int):
     """An enterprise's identity facts, profile and licence; confirm it, or refuse with a reason (the parties'
     services decide and audit)."""
-    _reviewer(request)
     org = selectors.enterprise_for_review(pk)
     reject_form = RejectForm(prefix="reject")
     status = 200

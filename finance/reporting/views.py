@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from finance.core.errors import DomainError, NotFound, PermissionDenied
 from finance.parties.models import Role
+from finance.web.permissions import roles_required
 
 from . import selectors, services
 from .models import ReportRun, ReportStatus
@@ -40,17 +41,15 @@ def report_list(request):
     reports = list(_reports(request).order_by("-quarter", "scope_kind", "scope_key", "-version"))
     for r in reports:
         r.label = scope_label(parse_scope(r.scope_code))
-    is_department = request.user.has_role(Role.DEPARTMENT_REVIEWER)
     return render(request, "reporting/list.html", {
-        "reports": reports, "can_generate": is_department, "quarters": last_ended(count=8),
+        "reports": reports, "quarters": last_ended(count=8),
         "cities": CITIES.items(), "programmes": PROGRAMMES.items()})
 
 
 @login_required
 @require_POST
+@roles_required(Role.DEPARTMENT_REVIEWER)
 def report_generate(request):
-    if not request.user.has_role(Role.DEPARTMENT_REVIEWER):
-        raise DjangoPermissionDenied
     scope = request.POST.get("scope") or "province"
     if scope in ("city", "programme"):
         scope = f"{scope}:{request.POST.get(scope + '_key', '')}"
@@ -63,9 +62,8 @@ def report_generate(request):
 
 
 @login_required
+@roles_required(Role.DEPARTMENT_REVIEWER)
 def run_progress(request, pk: int):
-    if not request.user.has_role(Role.DEPARTMENT_REVIEWER):
-        raise DjangoPermissionDenied
     run = get_object_or_404(ReportRun, pk=pk)
     template = "reporting/_progress.html" if request.htmx else "reporting/progress.html"
     return render(request, template, {"run": run})

@@ -34,11 +34,6 @@ def _enterprise_only(request) -> None:
         raise DjangoPermissionDenied
 
 
-def _reviewer_only(request) -> None:
-    if not rules.is_reviewer(request.user):
-        raise DjangoPermissionDenied
-
-
 def _enterprise_documents(app: Application) -> list:
     from finance.portal.selectors import documents_of
 

@@ -3,33 +3,28 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from finance.core.errors import DomainError
 from finance.parties.models import Role
+from finance.web.permissions import roles_required
 
 from .. import selectors, services
 from ._common import _error
 
 
-def _bank_only(request) -> None:
-    if not request.user.has_role(Role.BANK_OFFICER):
-        raise DjangoPermissionDenied
-
-
 @login_required
+@roles_required(Role.BANK_OFFICER)
 def needs(request):
-    _bank_only(request)
     items = list(selectors.financing_needs(user=request.user))
     return render(request, "applications/needs.html", {"needs": items})
 
 
 @login_required
+@roles_required(Role.BANK_OFFICER)
 def need(request, pk: int):
-    _bank_only(request)
     app = get_object_or_404(selectors.financing_needs(user=request.user), pk=pk)
     return render(request, "applications/need.html", {
         "a": app, "thread": list(selectors.messages_for(app, user=request.user))})
@@ -37,8 +32,8 @@ def need(request, pk: int):
 
 @login_required
 @require_POST
+@roles_required(Role.BANK_OFFICER)
 def need_answer(request, pk: int):
-    _bank_only(request)
     app = get_object_or_404(selectors.financing_needs(user=request.user), pk=pk)
     try:
         services.bank_answer(application=app, by=request.user, body=request.POST.get("body", ""))

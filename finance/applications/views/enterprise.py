@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 from finance.core.errors import DomainError
 from finance.core.inputs import parse_id
 from finance.parties.models import Organisation, OrgKind
+from finance.web.permissions import roles_required
 
 from .. import rules, selectors, services
 from ..forms import field_rows, instrument_choices
@@ -29,15 +29,14 @@ def mine(request):
     for a in apps:
         a.outcome = selectors.application_outcome(a)
     return render(request, "applications/mine.html", {
-        "applications": apps, "may_write": request.user.has_role(*rules.enterprise_writer_roles()),
+        "applications": apps,
         "notifications": list(selectors.unread_notifications(user=request.user)[:20])})
 
 
 @login_required
+@roles_required(*rules.ENTERPRISE_WRITER_ROLES)
 def new(request):
     _enterprise_only(request)
-    if not request.user.has_role(*rules.enterprise_writer_roles()):
-        raise DjangoPermissionDenied
     if request.method == "POST":
         try:
             app = services.application_create(enterprise=request.user.organisation,

@@ -12,17 +12,18 @@ from django.views.decorators.http import require_POST
 
 from finance.core.errors import DomainError
 from finance.core.inputs import parse_id
-from finance.parties.models import Role, User
+from finance.parties.models import User
+from finance.web.permissions import roles_required
 
 from .. import rules, selectors, services
 from ..forms import queue_filters
 from ..models import REVIEW_STATES, Application, Instrument, Status
-from ._common import _enterprise_documents, _error, _msg, _readable, _reviewer_only, _zh
+from ._common import _enterprise_documents, _error, _msg, _readable, _zh
 
 
 @login_required
+@roles_required(*rules.REVIEWER_ROLES)
 def queue(request):
-    _reviewer_only(request)
     f = queue_filters(request.GET)
     apps = list(selectors.review_queue(user=request.user, filters=f)[:200])
     return render(request, "applications/queue.html", {
@@ -32,7 +33,6 @@ def queue(request):
 
 
 def _review_app(request, pk: int) -> Application:
-    _reviewer_only(request)
     app = _readable(request, pk)
     if not rules.may_review(request.user, app):
         raise Http404
@@ -66,8 +66,7 @@ def _review_context(request, app: Application) -> dict:
             "assignments": list(app.assignments.select_related("reviewer")), "colleagues": colleagues,
             "precheck": app.precheck, "all_scores": list(app.scores.select_related("reviewer")),
             "is_verified": getattr(app.enterprise, "is_verified", True),
-            "documents": _enterprise_documents(app),
-            "may_verify": user.has_role(Role.DEPARTMENT_REVIEWER)}
+            "documents": _enterprise_documents(app)}
 
 
 @login_required
@@ -90,6 +89,7 @@ def document(request, pk: int, doc: int):
 
 
 @login_required
+@roles_required(*rules.REVIEWER_ROLES)
 def review(request, pk: int):
     app = _review_app(request, pk)
     return render(request, "applications/review.html", _review_context(request, app))
@@ -108,6 +108,7 @@ def _review_action(request, pk: int, act):
 
 @login_required
 @require_POST
+@roles_required(*rules.REVIEWER_ROLES)
 def assign(request, pk: int):
     def act(app):
         reviewer_id = request.POST.get("reviewer") or request.user.pk
@@ -121,6 +122,7 @@ def assign(request, pk: int):
 
 @login_required
 @require_POST
+@roles_required(*rules.REVIEWER_ROLES)
 def conflict(request, pk: int):
     def act(app):
         choice = request.POST.get("conflicted", "")
@@ -135,6 +137,7 @@ def conflict(request, pk: int):
 
 @login_required
 @require_POST
+@roles_required(*rules.REVIEWER_ROLES)
 def score(request, pk: int):
     def act(app):
         scores = {k: request.POST.get(k, "") for k in services.CRITERIA}
@@ -145,6 +148,7 @@ def score(request, pk: int):
 
 @login_required
 @require_POST
+@roles_required(*rules.REVIEWER_ROLES)
 def rfi(request, pk: int):
     return _review_action(request, pk, lambda app: services.rfi_request(
         application=app, by=request.user, body=request.POST.get("body", "")))
@@ -152,6 +156,7 @@ def rfi(request, pk: int):
 
 @login_required
 @require_POST
+@roles_required(*rules.REVIEWER_ROLES)
 def recommend(request, pk: int):
     return _review_action(request, pk, lambda app: services.application_recommend(
         application=app, by=request.user, reason=request.POST.get("reason", "")))
@@ -159,6 +164,7 @@ def recommend(request, pk: int):
 
 @login_required
 @require_POST
+@roles_required(*rules.REVIEWER_ROLES)
 def reject(request, pk: int):
     return _review_action(request, pk, lambda app: services.application_reject(
         application=app, by=request.user, reason=request.POST.get("reason", "")))
