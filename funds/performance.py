@@ -138,15 +138,22 @@ def compliance_frame(funds: pd.DataFrame, holdings: pd.DataFrame, *, reinvestmen
     out["use_required"] = np.maximum(fen_of(out["guidance"], use_multiple),
                                      fen_of(out["size"], percent_to_fraction(use_share)))
     out["single_cap"] = fen_of(out["size"], percent_to_fraction(single_deal_max))
-    m = float(percent_to_fraction(near_margin))
+    # "near" within the margin, exactly: the margin as an integer ratio and the fen as Python integers (a
+    # float margin would misplace a fund sitting on the boundary; int64 could overflow for the largest funds)
+    num, den = percent_to_fraction(near_margin).as_integer_ratio()
+
+    def scaled(x: pd.Series, factor: int) -> np.ndarray:
+        return np.array([int(v) * factor for v in x], dtype=object)
 
     def minimum(actual, required):
-        return np.select([actual < required, actual < required * (1 + m)], ["breach", "near"], "ok")
+        near = scaled(actual, den) < scaled(required, den + num)
+        return np.select([actual < required, near.astype(bool)], ["breach", "near"], "ok")
 
     out["reinvest_status"] = minimum(out["in_province"], out["reinvest_required"])
     out["use_status"] = minimum(out["conversion"], out["use_required"])
-    out["single_status"] = np.select([out["largest"] > out["single_cap"],
-                                      out["largest"] > out["single_cap"] * (1 - m)], ["breach", "near"], "ok")
+    near_cap = scaled(out["largest"], den) > scaled(out["single_cap"], den - num)
+    out["single_status"] = np.select([out["largest"] > out["single_cap"], near_cap.astype(bool)],
+                                     ["breach", "near"], "ok")
     return out
 
 

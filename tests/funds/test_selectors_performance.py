@@ -169,3 +169,23 @@ def test_ratios_round_half_up_to_four_places_in_one_place(figure, shown):
     from funds.performance import ratio
 
     assert ratio(figure) == shown
+
+
+def test_near_breach_is_decided_exactly_at_the_margin():
+    """Within ``near_margin`` of a threshold is "near", at it or past it "ok" — exact in fen, also for the
+    largest funds (a float margin put a fund sitting exactly on the boundary on the wrong side)."""
+    import pandas as pd
+
+    from funds.performance import compliance_frame
+
+    big = 10**11  # fen: 10 亿元
+    funds = pd.DataFrame({"fund": [1, 2, 3, 4], "size": [1_000_000, 1_000_000, 1_000_000, big * 12 // 10],
+                          "guidance": [100_000, 100_000, 100_000, big]})
+    # reinvestment required = the guidance money (ratio 1); margin 10 %: "near" below 110 %, "ok" from it
+    holdings = pd.DataFrame({"fund": [1, 2, 3, 4], "amount": [109_999, 110_000, 99_999, big * 11 // 10],
+                             "in_shandong": [True] * 4, "converts": [True] * 4})
+    out = compliance_frame(funds, holdings, reinvestment_ratio=D("1"), use_multiple=D("0"), use_share=D("0"),
+                           single_deal_max=D("100"), near_margin=D("10"))
+    assert out["reinvest_status"].tolist() == ["near", "ok", "breach", "ok"]
+    # single deal: cap = the size; "near" above 90 % of it (fund 4: 110 of 120)
+    assert out["single_status"].tolist() == ["ok", "ok", "ok", "near"]
