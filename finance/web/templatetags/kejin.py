@@ -4,6 +4,8 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from finance.web import labels
+
 register = template.Library()
 
 
@@ -68,46 +70,6 @@ def to_label(change):
     return state_label(change, change.to_state)
 
 
-@register.filter
-def reason_text(reason):
-    """A stored reason in the reader's language (finance.web.labels.reason_text)."""
-    from finance.web.labels import reason_text as text
-
-    return text(reason)
-
-
-@register.filter
-def tier_label(code):
-    """A waterfall tier code as its name (``preferred_return`` → 优先回报)."""
-    from finance.web.labels import tier_label as label
-
-    return label(code)
-
-
-@register.filter
-def currency_label(code):
-    """A currency code with its name (USD → 美元 USD)."""
-    from finance.web.labels import currency_label as label
-
-    return label(code)
-
-
-@register.filter
-def details_text(details):
-    """A JSON detail shown as "label：value" pairs, never as a Python dict."""
-    from finance.web.labels import details_text as text
-
-    return text(details)
-
-
-@register.filter
-def policy_rows(snapshot):
-    """A snapshot of policy values as (name, value with unit) rows (finance.web.labels.policy_rows)."""
-    from finance.web.labels import policy_rows as rows
-
-    return rows(snapshot)
-
-
 @register.simple_tag(takes_context=True)
 def can(context, url_name, *args):
     """``{% can "funds:index-upload" as may_upload %}``: the view's own role rule
@@ -117,17 +79,11 @@ def can(context, url_name, *args):
     return can_open(context.get("user"), url_name, *args)
 
 
-@register.filter
-def source_text(source):
-    """A policy value's source shorthand in words (finance.web.labels.source_text)."""
-    from finance.web.labels import source_text as text
-
-    return text(source)
-
-
-@register.filter
-def party_label(code):
-    """A loss-sharing party's code as its name (``reguarantor`` → 再担保机构)."""
-    from finance.web.labels import party_label as label
-
-    return label(code)
+# The labels a person reads for stored codes (finance.web.labels is their one place), as template filters.
+register.filter("reason_text", labels.reason_text)
+register.filter("tier_label", labels.tier_label)
+register.filter("currency_label", labels.currency_label)
+register.filter("details_text", labels.details_text)
+register.filter("policy_rows", labels.policy_rows)
+register.filter("source_text", labels.source_text)
+register.filter("party_label", labels.party_label)
